@@ -1,0 +1,469 @@
+//! `booth`: run and manage a Booth shop headless. Every command is a thin call into
+//! booth-core; errors are one clear line and a non-zero exit.
+
+use anyhow::{anyhow, bail, Context};
+use booth_core::catalog::ProductEdit;
+use booth_core::domain::{format_size, parse_download_limit, Currency, Money, Slug};
+use booth_core::payments::{Payments, StripeConfig};
+use booth_core::purchases::Purchase;
+use booth_core::{ProductInput, Shop};
+use booth_server::runtime::{self, RunConfig};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "booth", version, about = "Sell digital goods on your own terms.")]
+struct Cli {
+    /// The shop's data dir (database, files, outbox). Shared with the desktop app.
+    #[arg(long, global = true, env = "BOOTH_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the shop: public server, mail outbox, and (without STRIPE_SECRET_KEY) the Stripe simulator.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// The URL buyers reach the shop at (used in checkout redirects and emails).
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Add the sample e-book as a product if the shop is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run the Stripe simulator on its own.
+    StripeSim {
+        #[arg(long, default_value = "127.0.0.1:12111")]
+        listen: SocketAddr,
+        /// Keep its state in this JSON file across restarts.
+        #[arg(long)]
+        state: Option<PathBuf>,
+    },
+    /// Products: add, list, edit, files and versions.
+    #[command(subcommand)]
+    Product(ProductCmd),
+    /// List purchases, newest first.
+    Purchases {
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One purchase: show it or act on it.
+    #[command(subcommand)]
+    Purchase(PurchaseCmd),
+    /// Give a complimentary copy of a product and print its link.
+    Grant {
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Export data.
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Mail waiting, sent and failed.
+    Outbox {
+        /// queued, sending, sent or failed
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show or change shop settings (store_name, from_address, support_email, public_url).
+    Settings {
+        #[command(subcommand)]
+        action: Option<SettingsCmd>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProductCmd {
+    /// Add a product with one or more files.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Price in the currency's major unit, e.g. 9.99
+        #[arg(long)]
+        price: String,
+        #[arg(long, default_value = "usd")]
+        currency: String,
+        #[arg(long = "file", required = true)]
+        files: Vec<PathBuf>,
+        /// Downloads per file per purchase: a number or "unlimited".
+        #[arg(long, default_value = "5")]
+        limit: String,
+        #[arg(long)]
+        slug: Option<String>,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Create it hidden from the shop.
+        #[arg(long)]
+        inactive: bool,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Edit {
+        slug: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long = "new-slug")]
+        new_slug: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        price: Option<String>,
+        #[arg(long)]
+        currency: Option<String>,
+        #[arg(long)]
+        limit: Option<String>,
+        #[arg(long)]
+        active: Option<bool>,
+    },
+    /// Add another file to a product.
+    AddFile { slug: String, path: PathBuf },
+    /// Upload a new version of a product's file (by its name or id); buyers' links serve it.
+    NewVersion {
+        slug: String,
+        #[arg(long)]
+        file: String,
+        path: PathBuf,
+        #[arg(long)]
+        label: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PurchaseCmd {
+    Show {
+        token: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give every file its full download allowance again.
+    ResetDownloads { token: String },
+    /// Change the download limit of a purchase: a number or "unlimited".
+    SetLimit { token: String, limit: String },
+    /// Send the receipt (with the link) again.
+    Resend { token: String },
+    /// Turn off downloads for the purchase, or for one product of it.
+    Revoke {
+        token: String,
+        #[arg(long)]
+        product: Option<String>,
+    },
+    /// Refund through Stripe (or the simulator), fully or in part.
+    Refund {
+        token: String,
+        /// Amount in the major unit; default: everything not yet refunded.
+        #[arg(long)]
+        amount: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCmd {
+    /// All purchases.
+    Purchases {
+        /// CSV is the only format for now; the flag is accepted for clarity.
+        #[arg(long)]
+        csv: bool,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SettingsCmd {
+    Set { key: String, value: String },
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BOOTH_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(if matches!(cli.command, Command::Serve { .. } | Command::StripeSim { .. }) { "info" } else { "warn" })
+    });
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    if let Err(e) = run(cli).await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let data_dir = cli.data_dir.unwrap_or_else(booth_core::shop::default_data_dir);
+    match cli.command {
+        Command::Serve { listen, public_url, demo } => serve(data_dir, listen, public_url, demo).await,
+        Command::StripeSim { listen, state } => {
+            let sim = booth_stripe_sim::Simulator::start(booth_stripe_sim::SimConfig { listen, state_path: state, ..Default::default() }).await?;
+            println!("Stripe simulator on {} (secret key: {})", sim.base_url(), booth_stripe_sim::SECRET_KEY);
+            tokio::signal::ctrl_c().await?;
+            sim.shutdown().await;
+            Ok(())
+        }
+        Command::Product(cmd) => product(&Shop::open(&data_dir)?, cmd).await,
+        Command::Purchases { email, json } => {
+            let list = Shop::open(&data_dir)?.list_purchases(email.as_deref()).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() {
+                println!("No purchases yet.");
+            } else {
+                for p in &list {
+                    println!("{}", purchase_line(p));
+                }
+            }
+            Ok(())
+        }
+        Command::Purchase(cmd) => purchase(&data_dir, cmd).await,
+        Command::Grant { product, email } => {
+            let shop = Shop::open(&data_dir)?;
+            let p = shop.grant(&product, &email).await?;
+            send_now(&shop).await;
+            println!("{}", shop.purchase_url(&p.token));
+            Ok(())
+        }
+        Command::Export(ExportCmd::Purchases { csv: _, output }) => {
+            let csv = Shop::open(&data_dir)?.export_csv().await?;
+            match output {
+                Some(path) => std::fs::write(&path, csv).with_context(|| format!("can't write {}", path.display()))?,
+                None => print!("{csv}"),
+            }
+            Ok(())
+        }
+        Command::Outbox { status, limit, json } => {
+            if let Some(s) = &status {
+                if !["queued", "sending", "sent", "failed"].contains(&s.as_str()) {
+                    bail!("--status is one of queued, sending, sent, failed");
+                }
+            }
+            let rows = Shop::open(&data_dir)?.outbox(status.as_deref(), limit.clamp(1, 10_000)).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else if rows.is_empty() {
+                println!("The outbox is empty.");
+            } else {
+                for r in rows {
+                    let err = r.last_error.map(|e| format!("  ({e})")).unwrap_or_default();
+                    println!("#{:<5} {:<8} {:<8} {:<30} {}{err}", r.id, r.status, r.kind, r.recipient, r.subject);
+                }
+            }
+            Ok(())
+        }
+        Command::Settings { action } => {
+            let shop = Shop::open(&data_dir)?;
+            if let Some(SettingsCmd::Set { key, value }) = action {
+                shop.set_setting(&key, &value).await?;
+            }
+            let info = shop.store_info().await?;
+            println!("store_name     {}", info.store_name);
+            println!("from_address   {}", info.from_address);
+            println!("support_email  {}", info.support_email);
+            println!("public_url     {}", shop.public_url());
+            println!("data_dir       {}", data_dir.display());
+            Ok(())
+        }
+    }
+}
+
+async fn serve(data_dir: PathBuf, listen: SocketAddr, public_url: Option<String>, demo: bool) -> anyhow::Result<()> {
+    let mut config = RunConfig::new(data_dir, listen).with_env();
+    config.public_url = public_url;
+    let running = runtime::start(config).await?;
+    if demo && runtime::seed_demo(&running.shop).await? {
+        println!("Added the demo product: {}/p/little-book", running.public_url);
+    }
+    println!("Booth is open at {}", running.public_url);
+    println!("  payments: {}", if running.simulated() { "simulated (Booth's Stripe simulator; pay with 4242 4242 4242 4242)" } else { "Stripe" });
+    println!("  mail:     {}", running.mailer.describe());
+    println!("Press Ctrl-C to stop.");
+    tokio::signal::ctrl_c().await?;
+    println!("Stopping…");
+    running.shutdown().await;
+    Ok(())
+}
+
+async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
+    match cmd {
+        ProductCmd::Add { name, price, currency, files, limit, slug, description, inactive } => {
+            let p = shop
+                .add_product(ProductInput { name, slug, description, price, currency, limit: Some(limit), active: !inactive, files })
+                .await?;
+            println!("Added {} ({}) at {}", p.name, p.slug, p.price().format());
+            println!("  buy link: {}/buy/{}", shop.public_url(), p.slug);
+        }
+        ProductCmd::List { json } => {
+            let list = shop.list_products(false).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() {
+                println!("No products yet. Add one with: booth product add --name \"My e-book\" --price 9.99 --file book.pdf");
+            }
+            for p in list.iter().filter(|_| !json) {
+                let limit = p.download_limit.map(|l| l.to_string()).unwrap_or_else(|| "unlimited".into());
+                println!("{:<24} {:<32} {:>10}  limit {limit}{}", p.slug, p.name, p.price().format(), if p.active { "" } else { "  (inactive)" });
+                for f in &p.files {
+                    println!("    #{} {} v{} {}", f.id, f.display_name, f.version, format_size(f.size));
+                }
+            }
+        }
+        ProductCmd::Edit { slug, name, new_slug, description, price, currency, limit, active } => {
+            let current = shop.product(&slug).await?.ok_or_else(|| anyhow!("no product with the slug '{slug}'"))?;
+            let price = match (price, currency) {
+                (None, None) => None,
+                (p, c) => {
+                    let cur = Currency::parse(c.as_deref().unwrap_or(&current.currency))?;
+                    let amount = match p {
+                        Some(p) => Money::parse_price(&p, cur)?,
+                        // Only the currency changed: keep the same number in the new unit.
+                        None => Money::new(current.price_minor, cur),
+                    };
+                    Some(amount)
+                }
+            };
+            let edit = ProductEdit {
+                name: name.map(|n| booth_core::catalog::check_name(&n)).transpose()?,
+                slug: new_slug.map(|s| Slug::parse(&s)).transpose()?,
+                description: description.map(|d| booth_core::catalog::check_description(&d)).transpose()?,
+                price,
+                download_limit: limit.map(|l| parse_download_limit(&l)).transpose()?,
+                active,
+            };
+            let p = shop.edit_product(&slug, edit).await?;
+            println!("Updated {} ({}) at {}", p.name, p.slug, p.price().format());
+        }
+        ProductCmd::AddFile { slug, path } => {
+            let p = shop.add_file(&slug, path).await?;
+            println!("{} now has {} file(s).", p.slug, p.files.len());
+        }
+        ProductCmd::NewVersion { slug, file, path, label } => {
+            let v = shop.new_version(&slug, &file, path, label).await?;
+            println!("Uploaded version {v} of '{file}'. Buyers' links now serve it.");
+        }
+    }
+    Ok(())
+}
+
+async fn purchase(data_dir: &std::path::Path, cmd: PurchaseCmd) -> anyhow::Result<()> {
+    let shop = Shop::open(data_dir)?;
+    match cmd {
+        PurchaseCmd::Show { token, json } => {
+            let d = shop.purchase_detail(&token).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&d)?);
+                return Ok(());
+            }
+            let p = &d.purchase;
+            println!("{}", purchase_line(p));
+            println!("  link:    {}", d.url);
+            if let Some(s) = &p.checkout_session_id {
+                println!("  stripe:  {s} {}", p.payment_intent_id.as_deref().unwrap_or(""));
+            }
+            if p.amount_refunded_minor > 0 {
+                println!("  refunded {}", Money::new(p.amount_refunded_minor, p.total().currency).format());
+            }
+            for i in &p.items {
+                println!("  {}{}", i.product_name, if i.revoked { " (revoked)" } else { "" });
+                for f in &i.files {
+                    let left = f.downloads_left.map(|l| format!("{l} left")).unwrap_or_else(|| "unlimited".into());
+                    println!("    #{} {} v{}: {} used, {left}", f.file.id, f.file.display_name, f.file.version, f.downloads_used);
+                }
+            }
+            println!("  downloads: {}", d.downloads.len());
+            for l in &d.downloads {
+                println!(
+                    "    {} {} v{} {} {}{}",
+                    booth_core::shop::format_iso(l.at),
+                    l.file_name,
+                    l.version,
+                    l.ip,
+                    l.range.as_deref().unwrap_or("full"),
+                    if l.counted { "" } else { " (not counted)" }
+                );
+            }
+        }
+        PurchaseCmd::ResetDownloads { token } => {
+            shop.reset_downloads(&token).await?;
+            println!("Downloads reset for {token}.");
+        }
+        PurchaseCmd::SetLimit { token, limit } => {
+            shop.set_download_limit(&token, &limit).await?;
+            println!("Download limit for {token} is now {limit}.");
+        }
+        PurchaseCmd::Resend { token } => {
+            shop.resend_receipt(&token).await?;
+            send_now(&shop).await;
+        }
+        PurchaseCmd::Revoke { token, product } => {
+            let p = shop.revoke(&token, product.as_deref()).await?;
+            println!("{}", purchase_line(&p));
+        }
+        PurchaseCmd::Refund { token, amount } => {
+            let shop = with_payments(shop)?;
+            let p = shop.refund(&token, amount.as_deref()).await?;
+            println!("{}", purchase_line(&p));
+        }
+    }
+    Ok(())
+}
+
+/// Payments for a one-off command: Stripe from the environment, or the simulator of the
+/// running `booth serve`.
+fn with_payments(shop: Shop) -> anyhow::Result<Shop> {
+    let config = match std::env::var("STRIPE_SECRET_KEY").ok().filter(|k| !k.is_empty()) {
+        Some(secret_key) => StripeConfig { secret_key, api_base: std::env::var("STRIPE_API_BASE").ok(), webhook_secret: None },
+        None => {
+            let info = runtime::read_run_info(shop.data_dir())
+                .and_then(|i| i.simulator_url)
+                .ok_or_else(|| anyhow!("payments are simulated inside `booth serve`; start it first (or set STRIPE_SECRET_KEY)"))?;
+            StripeConfig { secret_key: booth_stripe_sim::SECRET_KEY.into(), api_base: Some(info), webhook_secret: None }
+        }
+    };
+    let simulated = config.secret_key == booth_stripe_sim::SECRET_KEY;
+    Ok(shop.with_payments(Payments::new(&config, simulated)?))
+}
+
+/// Sends queued mail right away, so the seller sees the result of `resend` or `grant`.
+/// Safe beside a running `booth serve`: a message is claimed by one sender only.
+async fn send_now(shop: &Shop) {
+    let smtp = std::env::var("BOOTH_SMTP_URL").ok();
+    let mailer = match booth_core::mail::Mailer::new(smtp.as_deref(), &shop.outbox_dir()) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("Queued; not sent yet: {e}");
+            return;
+        }
+    };
+    match shop.send_due_mail(&mailer, &Default::default()).await {
+        Ok(_) => match shop.outbox(None, 1).await.ok().and_then(|r| r.into_iter().next()) {
+            Some(r) if r.status == "sent" => println!("Sent to {} via {}.", r.recipient, mailer.describe()),
+            Some(r) => println!("Queued for {} ({}); it will be retried{}.", r.recipient, r.status, r.last_error.map(|e| format!(": {e}")).unwrap_or_default()),
+            None => {}
+        },
+        Err(e) => eprintln!("Queued; not sent yet: {e}"),
+    }
+}
+
+fn purchase_line(p: &Purchase) -> String {
+    let products: Vec<&str> = p.items.iter().map(|i| i.product_slug.as_str()).collect();
+    format!(
+        "{}  {}  {:<28} {:>10}  {:<8}{}{}  {}",
+        booth_core::shop::format_iso(p.created_at),
+        p.token,
+        p.email,
+        p.total().format(),
+        p.status,
+        if p.test { " test" } else { "" },
+        if p.source == "grant" { " comp" } else { "" },
+        products.join(",")
+    )
+}

@@ -1,0 +1,358 @@
+//! Domain newtypes: each parses its input once, so the rest of the code can trust it.
+
+use crate::error::{Error, Result};
+use serde::Serialize;
+use std::fmt;
+
+/// A buyer's email address, trimmed and checked. Never contains characters that could
+/// break out of a mail header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Email> {
+        let s = input.trim();
+        let bad = |m: &str| Err(Error::invalid("email", m.to_string()));
+        if s.is_empty() {
+            return bad("an email address is required");
+        }
+        if s.len() > 254 {
+            return bad("an email address can't be longer than 254 characters");
+        }
+        if s.chars().any(|c| c.is_control() || c.is_whitespace() || "<>,;\"()[]\\".contains(c)) {
+            return bad("an email address can't contain spaces or <>,;\"()[]\\");
+        }
+        let Some((local, domain)) = s.rsplit_once('@') else {
+            return bad("an email address needs an @");
+        };
+        if local.is_empty() || local.len() > 64 || local.contains('@') {
+            return bad("the part before the @ is not valid");
+        }
+        let domain_ok = domain.contains('.')
+            && domain
+                .split('.')
+                .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
+        if !domain_ok {
+            return bad("the part after the @ is not a valid domain");
+        }
+        // lettre is what will send to it: make sure it agrees.
+        if s.parse::<lettre::Address>().is_err() {
+            return bad("this is not a valid email address");
+        }
+        Ok(Email(format!("{local}@{}", domain.to_ascii_lowercase())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A product's URL name: lowercase letters, digits and single dashes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Slug(String);
+
+impl Slug {
+    pub fn parse(input: &str) -> Result<Slug> {
+        let s = input.trim();
+        let ok = !s.is_empty()
+            && s.len() <= 64
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-')
+            && !s.contains("--");
+        if !ok {
+            return Err(Error::invalid(
+                "slug",
+                "use 1–64 lowercase letters, digits and single dashes, e.g. my-ebook",
+            ));
+        }
+        Ok(Slug(s.to_string()))
+    }
+
+    /// Derives a slug from a product name ("The Book, 2nd ed." -> "the-book-2nd-ed").
+    pub fn from_name(name: &str) -> Result<Slug> {
+        let mut out = String::new();
+        for c in name.chars().flat_map(char::to_lowercase) {
+            if c.is_ascii_alphanumeric() {
+                out.push(c);
+            } else if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        let trimmed: String = out.trim_end_matches('-').chars().take(64).collect();
+        Slug::parse(trimmed.trim_end_matches('-'))
+            .map_err(|_| Error::invalid("slug", "couldn't make a slug from the name; pass --slug"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A purchase's secret link token: 32 lowercase hex digits of a UUID v4 (122 random bits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PurchaseToken(String);
+
+impl PurchaseToken {
+    pub fn generate() -> PurchaseToken {
+        PurchaseToken(uuid::Uuid::new_v4().simple().to_string())
+    }
+
+    pub fn parse(input: &str) -> Result<PurchaseToken> {
+        let s = input.trim();
+        if s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            Ok(PurchaseToken(s.to_string()))
+        } else {
+            Err(Error::invalid("token", "a purchase token is 32 lowercase hex digits"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PurchaseToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An ISO 4217 currency Stripe can charge in, lowercase as Stripe writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Currency(&'static str);
+
+// Stripe's presentment currencies (docs.stripe.com/currencies).
+const CURRENCIES: &[&str] = &[
+    "usd", "aed", "afn", "all", "amd", "ang", "aoa", "ars", "aud", "awg", "azn", "bam", "bbd",
+    "bdt", "bgn", "bhd", "bif", "bmd", "bnd", "bob", "brl", "bsd", "bwp", "byn", "bzd", "cad",
+    "cdf", "chf", "clp", "cny", "cop", "crc", "cve", "czk", "djf", "dkk", "dop", "dzd", "egp",
+    "etb", "eur", "fjd", "fkp", "gbp", "gel", "gip", "gmd", "gnf", "gtq", "gyd", "hkd", "hnl",
+    "htg", "huf", "idr", "ils", "inr", "isk", "jmd", "jod", "jpy", "kes", "kgs", "khr", "kmf",
+    "krw", "kwd", "kyd", "kzt", "lak", "lbp", "lkr", "lrd", "lsl", "mad", "mdl", "mga", "mkd",
+    "mmk", "mnt", "mop", "mur", "mvr", "mwk", "mxn", "myr", "mzn", "nad", "ngn", "nio", "nok",
+    "npr", "nzd", "omr", "pab", "pen", "pgk", "php", "pkr", "pln", "pyg", "qar", "ron", "rsd",
+    "rub", "rwf", "sar", "sbd", "scr", "sek", "sgd", "shp", "sle", "sos", "srd", "std", "szl",
+    "thb", "tjs", "tnd", "top", "try", "ttd", "twd", "tzs", "uah", "ugx", "uyu", "uzs", "vnd",
+    "vuv", "wst", "xaf", "xcd", "xof", "xpf", "yer", "zar", "zmw",
+];
+const ZERO_DECIMAL: &[&str] = &[
+    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
+    "xaf", "xof", "xpf",
+];
+const THREE_DECIMAL: &[&str] = &["bhd", "jod", "kwd", "omr", "tnd"];
+
+impl Currency {
+    pub fn parse(input: &str) -> Result<Currency> {
+        let lower = input.trim().to_ascii_lowercase();
+        CURRENCIES
+            .iter()
+            .find(|c| **c == lower)
+            .map(|c| Currency(c))
+            .ok_or_else(|| Error::invalid("currency", format!("'{}' is not a currency Stripe supports (e.g. usd, eur, gbp)", input.trim())))
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.0
+    }
+
+    /// Digits after the decimal point in the currency's minor unit.
+    pub fn exponent(&self) -> u32 {
+        if ZERO_DECIMAL.contains(&self.0) {
+            0
+        } else if THREE_DECIMAL.contains(&self.0) {
+            3
+        } else {
+            2
+        }
+    }
+
+    fn symbol(&self) -> Option<&'static str> {
+        Some(match self.0 {
+            "usd" => "$",
+            "eur" => "€",
+            "gbp" => "£",
+            "jpy" => "¥",
+            "inr" => "₹",
+            "krw" => "₩",
+            "brl" => "R$",
+            "aud" => "A$",
+            "cad" => "CA$",
+            "nzd" => "NZ$",
+            _ => return None,
+        })
+    }
+}
+
+/// An amount of money in a currency's minor unit (cents for usd). Never a float.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Money {
+    pub minor: i64,
+    pub currency: Currency,
+}
+
+impl Money {
+    pub fn new(minor: i64, currency: Currency) -> Money {
+        Money { minor, currency }
+    }
+
+    /// Parses a price a person typed ("9.99", "10", "1,000.50") in the currency's major unit.
+    pub fn parse_price(input: &str, currency: Currency) -> Result<Money> {
+        let bad = |m: String| Err(Error::invalid("price", m));
+        let s: String = input.trim().chars().filter(|c| *c != ',' && *c != '_').collect();
+        let exp = currency.exponent() as usize;
+        let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
+        if whole.is_empty() && frac.is_empty() {
+            return bad("a price is required, e.g. 9.99".into());
+        }
+        if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+            return bad(format!("'{}' is not a price; write it like 9.99", input.trim()));
+        }
+        if frac.len() > exp {
+            return bad(format!(
+                "{} takes at most {exp} digits after the point",
+                currency.code().to_uppercase()
+            ));
+        }
+        let digits = format!("{whole}{frac:0<exp$}");
+        let minor: i64 = match digits.trim_start_matches('0') {
+            "" => 0,
+            d if d.len() > 15 => return bad("that price is too large".into()),
+            d => d.parse().map_err(|_| Error::invalid("price", "that price is too large"))?,
+        };
+        if minor == 0 {
+            return bad("a price must be more than zero".into());
+        }
+        Ok(Money { minor, currency })
+    }
+
+    /// The amount as a person reads it: "$9.99", "¥500", "12.50 CHF".
+    pub fn format(&self) -> String {
+        let exp = self.currency.exponent();
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        let number = if exp == 0 {
+            abs.to_string()
+        } else {
+            let div = 10u64.pow(exp);
+            format!("{}.{:0width$}", abs / div, abs % div, width = exp as usize)
+        };
+        match self.currency.symbol() {
+            Some(sym) => format!("{sign}{sym}{number}"),
+            None => format!("{sign}{number} {}", self.currency.code().to_uppercase()),
+        }
+    }
+}
+
+/// How many times each file of a purchase may be downloaded; `None` is unlimited.
+pub fn parse_download_limit(input: &str) -> Result<Option<u32>> {
+    let s = input.trim().to_ascii_lowercase();
+    if s == "unlimited" || s == "none" {
+        return Ok(None);
+    }
+    match s.parse::<u32>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(Some(n)),
+        _ => Err(Error::invalid("limit", "a download limit is a whole number from 1 to 1000000, or 'unlimited'")),
+    }
+}
+
+/// Human-readable byte size, e.g. "1.2 MB".
+pub fn format_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes;
+    let mut unit = 0;
+    // Integer maths with one decimal: tenths of the unit.
+    while value >= 1_000_000 && unit < UNITS.len() - 2 {
+        value /= 1000;
+        unit += 1;
+    }
+    let tenths = value / 100;
+    format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit + 1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_parses_and_rejects() {
+        assert_eq!(Email::parse("  Ann@Example.COM ").unwrap().as_str(), "Ann@example.com");
+        for bad in ["", "ann", "ann@", "@x.com", "a b@x.com", "ann@x", "a@x.com\r\nBcc: e@vil.com", "<a@x.com>", &format!("{}@x.com", "a".repeat(300))] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(Slug::from_name("The Book, 2nd ed.!").unwrap().as_str(), "the-book-2nd-ed");
+        assert!(Slug::parse("../etc").is_err());
+        assert!(Slug::parse("UPPER").is_err());
+        assert!(Slug::parse("a--b").is_err());
+        assert!(Slug::from_name("!!!").is_err());
+    }
+
+    #[test]
+    fn tokens() {
+        let t = PurchaseToken::generate();
+        assert_eq!(PurchaseToken::parse(t.as_str()).unwrap(), t);
+        assert_ne!(PurchaseToken::generate(), t);
+        for bad in ["", "../../etc/passwd", &"g".repeat(32), &"a".repeat(33), &"A".repeat(32)] {
+            assert!(PurchaseToken::parse(bad).is_err());
+        }
+    }
+
+    #[test]
+    fn prices_never_use_floats() {
+        let usd = Currency::parse("USD").unwrap();
+        assert_eq!(Money::parse_price("9.99", usd).unwrap().minor, 999);
+        assert_eq!(Money::parse_price("10", usd).unwrap().minor, 1000);
+        assert_eq!(Money::parse_price("0.1", usd).unwrap().minor, 10);
+        assert_eq!(Money::parse_price("1,000.50", usd).unwrap().minor, 100050);
+        // 0.29 * 100 is 28.999999999999996 in floating point.
+        assert_eq!(Money::parse_price("0.29", usd).unwrap().minor, 29);
+        let jpy = Currency::parse("jpy").unwrap();
+        assert_eq!(Money::parse_price("500", jpy).unwrap().minor, 500);
+        assert!(Money::parse_price("5.5", jpy).is_err());
+        let kwd = Currency::parse("kwd").unwrap();
+        assert_eq!(Money::parse_price("1.234", kwd).unwrap().minor, 1234);
+        for bad in ["", "-1", "1.999", "abc", "1e3", "0", "0.00", "99999999999999999999", "1.2.3", "NaN"] {
+            assert!(Money::parse_price(bad, usd).is_err(), "{bad:?}");
+        }
+        assert!(Currency::parse("xyz").is_err());
+    }
+
+    #[test]
+    fn money_formats() {
+        let usd = Currency::parse("usd").unwrap();
+        assert_eq!(Money::new(999, usd).format(), "$9.99");
+        assert_eq!(Money::new(5, usd).format(), "$0.05");
+        assert_eq!(Money::new(500, Currency::parse("jpy").unwrap()).format(), "¥500");
+        assert_eq!(Money::new(1250, Currency::parse("chf").unwrap()).format(), "12.50 CHF");
+    }
+
+    #[test]
+    fn limits_and_sizes() {
+        assert_eq!(parse_download_limit("5").unwrap(), Some(5));
+        assert_eq!(parse_download_limit("unlimited").unwrap(), None);
+        assert!(parse_download_limit("0").is_err());
+        assert!(parse_download_limit("-3").is_err());
+        assert_eq!(format_size(999), "999 B");
+        assert_eq!(format_size(1_234_567), "1.2 MB");
+        assert_eq!(format_size(10_000), "10.0 KB");
+    }
+}

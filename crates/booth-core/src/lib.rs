@@ -1,0 +1,18 @@
+//! Booth's core: products, purchases, payments, mail and the outbox. It knows nothing of
+//! HTTP or windows; the shop server, the CLI and the desktop app are adapters over it.
+
+pub mod catalog;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod mail;
+pub mod outbox;
+pub mod payments;
+pub mod purchases;
+pub mod sample;
+pub mod settings;
+pub mod shop;
+pub mod templates;
+
+pub use error::{Error, Result};
+pub use shop::{Fulfilment, ProductInput, Shop};

@@ -1,0 +1,75 @@
+//! Shop settings kept in the database (never secrets: those stay out of the file).
+
+use crate::error::{Error, Result};
+use lettre::message::Mailbox;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+pub const STORE_NAME: &str = "store_name";
+pub const FROM_ADDRESS: &str = "from_address";
+pub const SUPPORT_EMAIL: &str = "support_email";
+pub const PUBLIC_URL: &str = "public_url";
+
+const DEFAULT_STORE_NAME: &str = "Booth Demo Shop";
+const DEFAULT_FROM: &str = "shop@booth.localhost";
+
+pub const KEYS: &[&str] = &[STORE_NAME, FROM_ADDRESS, SUPPORT_EMAIL, PUBLIC_URL];
+
+pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+/// Validates and stores a setting.
+pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    let value = value.trim();
+    match key {
+        STORE_NAME => {
+            crate::catalog::check_name(value).map_err(|_| Error::invalid("store_name", "1–200 characters"))?;
+        }
+        FROM_ADDRESS | SUPPORT_EMAIL => {
+            if !(key == SUPPORT_EMAIL && value.is_empty()) {
+                crate::domain::Email::parse(value)?;
+            }
+        }
+        PUBLIC_URL => {
+            check_public_url(value)?;
+        }
+        _ => return Err(Error::invalid("key", format!("unknown setting '{key}'; known: {}", KEYS.join(", ")))),
+    }
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+pub fn check_public_url(value: &str) -> Result<String> {
+    let u = url::Url::parse(value)
+        .map_err(|_| Error::invalid("public_url", "a public URL looks like https://shop.example.com"))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() || u.query().is_some() {
+        return Err(Error::invalid("public_url", "a public URL is http(s)://host[:port][/path] without a query"));
+    }
+    Ok(value.trim_end_matches('/').to_string())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreInfo {
+    pub store_name: String,
+    pub from_address: String,
+    pub support_email: String,
+}
+
+pub fn store_info(conn: &Connection) -> Result<StoreInfo> {
+    Ok(StoreInfo {
+        store_name: get(conn, STORE_NAME)?.unwrap_or_else(|| DEFAULT_STORE_NAME.into()),
+        from_address: get(conn, FROM_ADDRESS)?.unwrap_or_else(|| DEFAULT_FROM.into()),
+        support_email: get(conn, SUPPORT_EMAIL)?.unwrap_or_default(),
+    })
+}
+
+/// The From of every mail: the store's name and address.
+pub fn sender(conn: &Connection) -> Result<Mailbox> {
+    let info = store_info(conn)?;
+    let addr = info.from_address.parse().map_err(|e| Error::Mail(format!("bad sender address: {e}")))?;
+    Ok(Mailbox::new(Some(info.store_name), addr))
+}

@@ -1,0 +1,664 @@
+//! The shop: everything a seller or a buyer can do, whatever the adapter (HTTP server, CLI,
+//! desktop). It ties the database, files, payments and the outbox together.
+
+use crate::catalog::{self, NewProduct, Product, ProductEdit};
+use crate::db::{now, Db};
+use crate::domain::{format_size, parse_download_limit, Currency, Email, Money, PurchaseToken, Slug};
+use crate::error::{Error, Result};
+use crate::mail::Mailer;
+use crate::outbox::{self, OutboxConfig, OutgoingMail, OutboxRow};
+use crate::payments::{PaymentEvent, Payments};
+use crate::purchases::{self, Denied, DownloadLog, DownloadRequest, NewItem, NewPurchase, Purchase, ServeFile, Source};
+use crate::settings::{self, StoreInfo};
+use crate::templates::Templates;
+use rusqlite::params;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use tokio::sync::Notify;
+
+const EMAIL_TEMPLATES: &[(&str, &str)] = &[
+    ("receipt.txt", include_str!("../templates/email/receipt.txt")),
+    ("receipt.html", include_str!("../templates/email/receipt.html")),
+];
+
+/// Where a shop keeps its things, under one data dir.
+pub fn db_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("booth.db")
+}
+
+/// The data dir shared by the `booth` CLI and the desktop app.
+pub fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("app", "booth", "Booth")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".booth"))
+}
+
+#[derive(Clone)]
+pub struct Shop {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    data_dir: PathBuf,
+    files_dir: PathBuf,
+    templates: Templates,
+    payments: Option<Payments>,
+    public_url: RwLock<String>,
+    outbox_wake: Arc<Notify>,
+}
+
+/// What the seller types to create a product; parsed here, once.
+#[derive(Debug, Clone, Default)]
+pub struct ProductInput {
+    pub name: String,
+    pub slug: Option<String>,
+    pub description: String,
+    pub price: String,
+    pub currency: String,
+    pub limit: Option<String>,
+    pub active: bool,
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Fulfilment {
+    Paid(Purchase),
+    /// The session exists but is not paid (still open, expired, or an async payment pending).
+    NotPaid,
+}
+
+/// Purchase detail for the seller: the purchase and its download log.
+#[derive(Debug, Clone, Serialize)]
+pub struct PurchaseDetail {
+    pub purchase: Purchase,
+    pub url: String,
+    pub downloads: Vec<DownloadLog>,
+}
+
+impl Shop {
+    /// Opens the shop in `data_dir` (created if needed), without payments.
+    pub fn open(data_dir: &Path) -> Result<Shop> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            Error::invalid("data_dir", format!("can't create the data dir {}: {e}", data_dir.display()))
+        })?;
+        let db = Db::open(&db_path(data_dir))?;
+        let public_url = db
+            .run_blocking(|c| settings::get(c, settings::PUBLIC_URL))?
+            .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+        Ok(Shop {
+            inner: Arc::new(Inner {
+                db,
+                data_dir: data_dir.to_path_buf(),
+                files_dir: data_dir.join("files"),
+                templates: Templates::new(EMAIL_TEMPLATES, Some(data_dir.join("templates").join("email"))),
+                payments: None,
+                public_url: RwLock::new(public_url),
+                outbox_wake: Arc::new(Notify::new()),
+            }),
+        })
+    }
+
+    /// The same shop with payments attached (call before sharing it).
+    pub fn with_payments(self, payments: Payments) -> Shop {
+        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|_| panic!("with_payments on a shared Shop"));
+        Shop { inner: Arc::new(Inner { payments: Some(payments), ..inner }) }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    pub fn files_dir(&self) -> &Path {
+        &self.inner.files_dir
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.inner.data_dir.join("outbox")
+    }
+
+    pub fn outbox_wake(&self) -> Arc<Notify> {
+        self.inner.outbox_wake.clone()
+    }
+
+    pub fn payments(&self) -> Result<&Payments> {
+        self.inner.payments.as_ref().ok_or_else(|| Error::Payment("payments are not configured in this process".into()))
+    }
+
+    pub fn public_url(&self) -> String {
+        self.inner.public_url.read().expect("lock").clone()
+    }
+
+    /// Sets the URL buyers reach the shop at (used in checkout redirects and emails).
+    pub async fn set_public_url(&self, url: &str) -> Result<()> {
+        let url = settings::check_public_url(url)?;
+        let stored = url.clone();
+        self.db().write(move |tx| settings::set(tx, settings::PUBLIC_URL, &stored)).await?;
+        *self.inner.public_url.write().expect("lock") = url;
+        Ok(())
+    }
+
+    pub fn purchase_url(&self, token: &str) -> String {
+        format!("{}/d/{token}", self.public_url())
+    }
+
+    pub async fn store_info(&self) -> Result<StoreInfo> {
+        self.db().run(|c| settings::store_info(c)).await
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        let (key, value) = (key.to_string(), value.to_string());
+        if key == settings::PUBLIC_URL {
+            return self.set_public_url(&value).await;
+        }
+        self.db().write(move |tx| settings::set(tx, &key, &value)).await
+    }
+
+    // ---- catalog -------------------------------------------------------------------
+
+    pub async fn add_product(&self, input: ProductInput) -> Result<Product> {
+        let name = catalog::check_name(&input.name)?;
+        let slug = match &input.slug {
+            Some(s) => Slug::parse(s)?,
+            None => Slug::from_name(&name)?,
+        };
+        let currency = Currency::parse(&input.currency)?;
+        let new = NewProduct {
+            name,
+            slug,
+            description: catalog::check_description(&input.description)?,
+            price: Money::parse_price(&input.price, currency)?,
+            download_limit: match &input.limit {
+                Some(l) => parse_download_limit(l)?,
+                None => Some(5),
+            },
+            active: input.active,
+        };
+        if input.files.is_empty() {
+            return Err(Error::invalid("file", "a product needs at least one file"));
+        }
+        let names = input.files.iter().map(|f| catalog::display_name_for(f)).collect::<Result<Vec<_>>>()?;
+        let stored = self.store_files(input.files).await?;
+        self.db()
+            .write(move |tx| {
+                let id = catalog::insert_product(tx, &new)?;
+                for (name, file) in names.iter().zip(&stored) {
+                    catalog::add_file(tx, id, name, file)?;
+                }
+                catalog::product_by_id(tx, id)?.ok_or_else(|| Error::Internal("product vanished".into()))
+            })
+            .await
+    }
+
+    async fn store_files(&self, files: Vec<PathBuf>) -> Result<Vec<catalog::StoredFile>> {
+        let dir = self.files_dir().to_path_buf();
+        tokio::task::spawn_blocking(move || files.iter().map(|f| catalog::store_file(&dir, f)).collect())
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?
+    }
+
+    pub async fn list_products(&self, only_active: bool) -> Result<Vec<Product>> {
+        self.db().run(move |c| catalog::list_products(c, only_active)).await
+    }
+
+    pub async fn product(&self, slug: &str) -> Result<Option<Product>> {
+        let slug = slug.to_string();
+        self.db().run(move |c| catalog::product_by_slug(c, &slug)).await
+    }
+
+    pub async fn edit_product(&self, slug: &str, edit: ProductEdit) -> Result<Product> {
+        let slug = slug.to_string();
+        self.db().write(move |tx| catalog::edit_product(tx, &slug, &edit)).await
+    }
+
+    pub async fn add_file(&self, slug: &str, path: PathBuf) -> Result<Product> {
+        let name = catalog::display_name_for(&path)?;
+        let stored = self.store_files(vec![path]).await?.remove(0);
+        let slug = slug.to_string();
+        self.db()
+            .write(move |tx| {
+                let p = catalog::require_product(tx, &slug)?;
+                catalog::add_file(tx, p.id, &name, &stored)?;
+                catalog::require_product(tx, &slug)
+            })
+            .await
+    }
+
+    /// Uploads a new version of one of a product's files; buyers get it from their
+    /// existing links. Returns the new version's label.
+    pub async fn new_version(&self, slug: &str, file: &str, path: PathBuf, label: Option<String>) -> Result<String> {
+        let (slug, file) = (slug.to_string(), file.to_string());
+        // Check the target exists before copying a possibly large file.
+        let product = self.product(&slug).await?.ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
+        let target = catalog::find_file(&product, &file)?;
+        let stored = self.store_files(vec![path]).await?.remove(0);
+        self.db().write(move |tx| catalog::add_version(tx, target.id, label.as_deref(), &stored)).await
+    }
+
+    // ---- checkout and fulfilment ---------------------------------------------------
+
+    /// Creates a Stripe Checkout Session for active products, priced from the database
+    /// only, and returns the hosted page URL to send the buyer to.
+    pub async fn start_checkout(&self, slugs: &[String]) -> Result<String> {
+        if slugs.is_empty() || slugs.len() > 20 {
+            return Err(Error::invalid("cart", "a checkout holds 1 to 20 products"));
+        }
+        let mut wanted = Vec::new();
+        for s in slugs {
+            let slug = Slug::parse(s).map_err(|_| Error::NotFound("that product doesn't exist".into()))?;
+            if !wanted.contains(&slug) {
+                wanted.push(slug);
+            }
+        }
+        let products = self
+            .db()
+            .run(move |c| {
+                wanted
+                    .iter()
+                    .map(|s| match catalog::product_by_slug(c, s.as_str())? {
+                        Some(p) if p.active && !p.files.is_empty() => Ok(p),
+                        _ => Err(Error::NotFound(format!("'{s}' is not for sale"))),
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .await?;
+        let key = uuid::Uuid::new_v4().to_string();
+        let (_, url) = self.payments()?.create_checkout(&products, &self.public_url(), &key).await?;
+        Ok(url)
+    }
+
+    /// Stripe's fulfilment recipe: retrieve the session with its line items, act only if
+    /// paid, record the purchase under a UNIQUE session id. Safe to call any number of
+    /// times, concurrently: exactly one call records the purchase and queues its receipt.
+    pub async fn fulfil(&self, session_id: &str) -> Result<Fulfilment> {
+        let ok_id = session_id.starts_with("cs_")
+            && session_id.len() <= 255
+            && session_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !ok_id {
+            return Err(Error::invalid("session_id", "not a Checkout Session id"));
+        }
+        let sid = session_id.to_string();
+        if let Some(p) = self.db().run(move |c| purchases::purchase_by_session(c, &sid)).await? {
+            return Ok(Fulfilment::Paid(p));
+        }
+        let session = self.payments()?.retrieve_session(session_id).await?;
+        if !session.paid {
+            return Ok(Fulfilment::NotPaid);
+        }
+        if session.product_ids.is_empty() || session.product_ids.len() != session.line_amounts.len() {
+            return Err(Error::Payment(format!("session {} doesn't list Booth's products", session.id)));
+        }
+        let email = Email::parse(session.email.as_deref().unwrap_or(""))?;
+        let currency = Currency::parse(session.currency.as_deref().unwrap_or(""))?;
+        let new = NewPurchase {
+            email,
+            currency,
+            checkout_session_id: Some(session.id.clone()),
+            payment_intent_id: session.payment_intent.clone(),
+            source: Source::Checkout,
+            test: !session.livemode,
+            items: session
+                .product_ids
+                .iter()
+                .zip(&session.line_amounts)
+                .map(|(id, amount)| NewItem { product_id: *id, amount_minor: *amount })
+                .collect(),
+        };
+        let purchase = self.record(new).await?;
+        Ok(Fulfilment::Paid(purchase))
+    }
+
+    /// Records a purchase and queues its receipt in one transaction.
+    async fn record(&self, new: NewPurchase) -> Result<Purchase> {
+        let shop = self.clone();
+        let purchase = self
+            .db()
+            .write(move |tx| {
+                match purchases::insert_purchase(tx, &new)? {
+                    Some((id, _)) => {
+                        let p = purchases::purchase_by_id(tx, id)?;
+                        let mail = shop.receipt_mail(tx, &p)?;
+                        outbox::enqueue(tx, &mail)?;
+                        tracing::info!(token = %p.token, email = %p.email, "purchase recorded");
+                        Ok(p)
+                    }
+                    // Someone else recorded this session first.
+                    None => purchases::purchase_by_session(tx, new.checkout_session_id.as_deref().unwrap_or(""))?
+                        .ok_or_else(|| Error::Internal("purchase vanished".into())),
+                }
+            })
+            .await?;
+        self.inner.outbox_wake.notify_one();
+        Ok(purchase)
+    }
+
+    /// Handles a webhook delivery: verifies it, then acts on it once.
+    pub async fn handle_webhook(&self, payload: &str, signature: &str) -> Result<()> {
+        let (id, type_, created, meaning) = self.payments()?.verify_webhook(payload, signature)?;
+        self.process_event(&id, &type_, created, meaning).await
+    }
+
+    async fn process_event(&self, id: &str, type_: &str, created: i64, meaning: PaymentEvent) -> Result<()> {
+        let eid = id.to_string();
+        let seen: bool = self
+            .db()
+            .run(move |c| Ok(c.query_row("SELECT count(*) FROM stripe_events WHERE id = ?1", [eid], |r| r.get::<_, i64>(0))? > 0))
+            .await?;
+        if seen {
+            return Ok(());
+        }
+        let object_id = match &meaning {
+            PaymentEvent::SessionCompleted { session_id } => {
+                self.fulfil(session_id).await?;
+                session_id.clone()
+            }
+            PaymentEvent::ChargeRefunded { payment_intent, amount, amount_refunded } => {
+                let (pi, a, r) = (payment_intent.clone(), *amount, *amount_refunded);
+                let found = self.db().write(move |tx| purchases::apply_refund(tx, &pi, a, r)).await?;
+                if !found {
+                    // The purchase isn't recorded yet (events arrive in any order): fail so
+                    // Stripe retries, rather than forgetting the refund.
+                    return Err(Error::NotFound(format!("no purchase for payment {payment_intent} yet")));
+                }
+                payment_intent.clone()
+            }
+            PaymentEvent::DisputeCreated { payment_intent } => {
+                let pi = payment_intent.clone();
+                let found = self.db().write(move |tx| purchases::apply_dispute(tx, &pi)).await?;
+                tracing::warn!(payment_intent, found, "dispute opened: access revoked");
+                payment_intent.clone()
+            }
+            PaymentEvent::Ignored => String::new(),
+        };
+        let (id, type_) = (id.to_string(), type_.to_string());
+        self.db()
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT INTO stripe_events (id, type, object_id, created, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT DO NOTHING",
+                    params![id, type_, object_id, created, now()],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Processes events Booth missed while it was down (Stripe keeps 30 days of them).
+    pub async fn catch_up(&self) -> Result<usize> {
+        let newest: Option<i64> =
+            self.db().run(|c| Ok(c.query_row("SELECT max(created) FROM stripe_events", [], |r| r.get(0))?)).await?;
+        // Events can arrive out of order, so look back a day before the newest one seen.
+        let since = match newest {
+            Some(t) => t - 86_400,
+            None => now() - 30 * 86_400,
+        };
+        let events = self.payments()?.events_since(since).await?;
+        let mut handled = 0;
+        for (id, type_, created, meaning) in events {
+            match self.process_event(&id, &type_, created, meaning).await {
+                Ok(()) => handled += 1,
+                Err(e) => tracing::warn!(event = %id, error = %e, "catch-up: event not processed"),
+            }
+        }
+        Ok(handled)
+    }
+
+    // ---- buyer side -----------------------------------------------------------------
+
+    pub async fn purchase(&self, token: &str) -> Result<Option<Purchase>> {
+        let Ok(token) = PurchaseToken::parse(token) else { return Ok(None) };
+        self.db().run(move |c| purchases::purchase_by_token(c, &token)).await
+    }
+
+    /// Checks and counts one download, atomically.
+    pub async fn authorize_download(&self, req: DownloadRequest) -> Result<std::result::Result<ServeFile, Denied>> {
+        self.db().write(move |tx| purchases::authorize_download(tx, &req)).await
+    }
+
+    // ---- seller side ----------------------------------------------------------------
+
+    async fn require_purchase(&self, token: &str) -> Result<Purchase> {
+        let token = PurchaseToken::parse(token)?;
+        self.db().run(move |c| purchases::require_purchase(c, &token)).await
+    }
+
+    pub async fn list_purchases(&self, email: Option<&str>) -> Result<Vec<Purchase>> {
+        let email = email.map(|e| e.trim().to_string());
+        self.db().run(move |c| purchases::list_purchases(c, email.as_deref())).await
+    }
+
+    pub async fn purchase_detail(&self, token: &str) -> Result<PurchaseDetail> {
+        let purchase = self.require_purchase(token).await?;
+        let id = purchase.id;
+        let downloads = self.db().run(move |c| purchases::download_log(c, id)).await?;
+        Ok(PurchaseDetail { url: self.purchase_url(&purchase.token), purchase, downloads })
+    }
+
+    pub async fn reset_downloads(&self, token: &str) -> Result<Purchase> {
+        let p = self.require_purchase(token).await?;
+        let id = p.id;
+        self.db().write(move |tx| purchases::reset_downloads(tx, id)).await?;
+        self.require_purchase(token).await
+    }
+
+    pub async fn set_download_limit(&self, token: &str, limit: &str) -> Result<Purchase> {
+        let p = self.require_purchase(token).await?;
+        let limit = parse_download_limit(limit)?;
+        let id = p.id;
+        self.db().write(move |tx| purchases::set_item_limit(tx, id, limit)).await?;
+        self.require_purchase(token).await
+    }
+
+    /// Revokes the whole purchase, or one product of it.
+    pub async fn revoke(&self, token: &str, product_slug: Option<&str>) -> Result<Purchase> {
+        let p = self.require_purchase(token).await?;
+        let product_id = match product_slug {
+            Some(slug) => Some(
+                p.items
+                    .iter()
+                    .find(|i| i.product_slug == slug)
+                    .map(|i| i.product_id)
+                    .ok_or_else(|| Error::NotFound(format!("'{slug}' is not part of this purchase")))?,
+            ),
+            None => None,
+        };
+        let id = p.id;
+        self.db().write(move |tx| purchases::revoke(tx, id, product_id, "revoked by the seller")).await?;
+        self.require_purchase(token).await
+    }
+
+    /// Refunds through Stripe; the charge.refunded event then updates the purchase (a full
+    /// refund is also applied right away so access ends at once).
+    pub async fn refund(&self, token: &str, amount: Option<&str>) -> Result<Purchase> {
+        let p = self.require_purchase(token).await?;
+        let pi = p
+            .payment_intent_id
+            .clone()
+            .ok_or_else(|| Error::invalid("token", "this purchase wasn't paid through Stripe (a complimentary copy?)"))?;
+        let remaining = p.amount_minor - p.amount_refunded_minor;
+        let amount = match amount {
+            Some(a) => {
+                let m = Money::parse_price(a, p.total().currency)?;
+                if m.minor > remaining {
+                    return Err(Error::invalid("amount", format!("at most {} can still be refunded", Money::new(remaining, p.total().currency).format())));
+                }
+                m.minor
+            }
+            None => remaining,
+        };
+        if amount <= 0 {
+            return Err(Error::Conflict("this purchase is already fully refunded".into()));
+        }
+        self.payments()?.refund(&pi, Some(amount)).await?;
+        let refunded = p.amount_refunded_minor + amount;
+        let total = p.amount_minor;
+        self.db().write(move |tx| purchases::apply_refund(tx, &pi, total, refunded)).await?;
+        self.require_purchase(token).await
+    }
+
+    /// Gives a complimentary copy, recorded as a grant, with its receipt.
+    pub async fn grant(&self, slug: &str, email: &str) -> Result<Purchase> {
+        let email = Email::parse(email)?;
+        let product = self.product(slug).await?.ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
+        self.record(NewPurchase {
+            email,
+            currency: product.price().currency,
+            checkout_session_id: None,
+            payment_intent_id: None,
+            source: Source::Grant,
+            test: false,
+            items: vec![NewItem { product_id: product.id, amount_minor: 0 }],
+        })
+        .await
+    }
+
+    /// Queues the receipt again (e.g. the buyer lost it), with the current link.
+    pub async fn resend_receipt(&self, token: &str) -> Result<i64> {
+        let p = self.require_purchase(token).await?;
+        let shop = self.clone();
+        let id = self.db().write(move |tx| outbox::enqueue(tx, &shop.receipt_mail(tx, &p)?)).await?;
+        self.inner.outbox_wake.notify_one();
+        Ok(id)
+    }
+
+    pub async fn outbox(&self, status: Option<&str>, limit: i64) -> Result<Vec<OutboxRow>> {
+        let status = status.map(String::from);
+        self.db().run(move |c| outbox::list(c, status.as_deref(), limit)).await
+    }
+
+    /// Sends whatever mail is due now through `mailer`; returns how many were attempted.
+    pub async fn send_due_mail(&self, mailer: &Mailer, config: &OutboxConfig) -> Result<usize> {
+        outbox::drain(self.db(), mailer, config).await
+    }
+
+    fn receipt_mail(&self, conn: &rusqlite::Connection, p: &Purchase) -> Result<OutgoingMail> {
+        let info = settings::store_info(conn)?;
+        let currency = p.total().currency;
+        let items: Vec<_> = p
+            .items
+            .iter()
+            .map(|i| {
+                serde_json::json!({
+                    "name": i.product_name,
+                    "amount": Money::new(i.amount_minor, currency).format(),
+                    "download_limit": i.download_limit.unwrap_or(0),
+                    "files": i.files.iter().map(|f| serde_json::json!({"name": f.file.display_name, "size": format_size(f.file.size)})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let ctx = serde_json::json!({
+            "store_name": info.store_name,
+            "support_email": info.support_email,
+            "purchase_url": self.purchase_url(&p.token),
+            "email": p.email,
+            "created": format_time(p.created_at),
+            "total": p.total().format(),
+            "is_test": p.test,
+            "is_grant": p.source == "grant",
+            "items": items,
+        });
+        let names: Vec<&str> = p.items.iter().map(|i| i.product_name.as_str()).collect();
+        let subject = format!(
+            "{}Your {} from {}",
+            if p.test { "[Test] " } else { "" },
+            names.join(" + "),
+            info.store_name
+        );
+        Ok(OutgoingMail {
+            kind: "receipt".into(),
+            purchase_id: Some(p.id),
+            recipient: p.email.clone(),
+            subject,
+            body_text: self.inner.templates.render("receipt.txt", &ctx)?,
+            body_html: self.inner.templates.render("receipt.html", &ctx)?,
+            priority: outbox::PRIORITY_RECEIPT,
+        })
+    }
+
+    /// All purchases as CSV, one row per purchase.
+    pub async fn export_csv(&self) -> Result<String> {
+        let list = self.list_purchases(None).await?;
+        let mut out = String::from(
+            "created_at,token,email,status,source,test,currency,amount,amount_refunded,products,checkout_session_id,payment_intent_id\n",
+        );
+        for p in list {
+            let cur = p.total().currency;
+            let products: Vec<&str> = p.items.iter().map(|i| i.product_slug.as_str()).collect();
+            let cells = [
+                format_iso(p.created_at),
+                p.token.clone(),
+                p.email.clone(),
+                p.status.clone(),
+                p.source.clone(),
+                p.test.to_string(),
+                p.currency.to_uppercase(),
+                plain_amount(p.amount_minor, cur),
+                plain_amount(p.amount_refunded_minor, cur),
+                products.join(";"),
+                p.checkout_session_id.clone().unwrap_or_default(),
+                p.payment_intent_id.clone().unwrap_or_default(),
+            ];
+            out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}
+
+/// An amount without a symbol, for spreadsheets: "9.99".
+fn plain_amount(minor: i64, currency: Currency) -> String {
+    let exp = currency.exponent();
+    if exp == 0 {
+        return minor.to_string();
+    }
+    let div = 10i64.pow(exp);
+    format!("{}{}.{:0w$}", if minor < 0 { "-" } else { "" }, minor.abs() / div, minor.abs() % div, w = exp as usize)
+}
+
+/// Quotes a CSV cell, and defuses values a spreadsheet would run as a formula.
+fn csv_cell(value: &str) -> String {
+    let v = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
+    }
+}
+
+pub fn format_time(ts: i64) -> String {
+    let fmt = time::macros::format_description!("[month repr:long] [day padding:none], [year] at [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(ts).ok().and_then(|t| t.format(&fmt).ok()).unwrap_or_default()
+}
+
+pub fn format_iso(ts: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_safe() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(plain_amount(999, Currency::parse("usd").unwrap()), "9.99");
+        assert_eq!(plain_amount(500, Currency::parse("jpy").unwrap()), "500");
+    }
+
+    #[test]
+    fn times_format() {
+        assert_eq!(format_time(0), "January 1, 1970 at 00:00 UTC");
+        assert_eq!(format_iso(0), "1970-01-01T00:00:00Z");
+    }
+}

@@ -1,0 +1,196 @@
+//! Starts everything a running shop needs, for `booth serve` and the desktop app alike:
+//! the public server, the outbox worker, Stripe (or, with no key, the simulator), and a
+//! catch-up on Stripe events missed while Booth was down.
+
+use crate::ServerConfig;
+use booth_core::mail::Mailer;
+use booth_core::outbox::{self, OutboxConfig};
+use booth_core::payments::{Payments, StripeConfig};
+use booth_core::{Error, Result, Shop};
+use booth_stripe_sim::{SimConfig, Simulator};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// Where buyers reach the shop; defaults to the stored setting, else the listen address.
+    pub public_url: Option<String>,
+    pub smtp_url: Option<String>,
+    /// None: simulated payments, through Booth's own Stripe simulator.
+    pub stripe: Option<StripeConfig>,
+    pub outbox: OutboxConfig,
+    pub server: ServerConfig,
+    /// How soon the simulator retries a failed webhook delivery.
+    pub sim_webhook_retry_base: Duration,
+}
+
+impl RunConfig {
+    pub fn new(data_dir: PathBuf, listen: SocketAddr) -> RunConfig {
+        RunConfig {
+            data_dir,
+            listen,
+            public_url: None,
+            smtp_url: None,
+            stripe: None,
+            outbox: OutboxConfig::default(),
+            server: ServerConfig::default(),
+            sim_webhook_retry_base: Duration::from_secs(2),
+        }
+    }
+
+    /// Reads STRIPE_SECRET_KEY, STRIPE_API_BASE, STRIPE_WEBHOOK_SECRET and BOOTH_SMTP_URL.
+    pub fn with_env(mut self) -> RunConfig {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        if let Some(secret_key) = var("STRIPE_SECRET_KEY") {
+            self.stripe = Some(StripeConfig {
+                secret_key,
+                api_base: var("STRIPE_API_BASE"),
+                webhook_secret: var("STRIPE_WEBHOOK_SECRET"),
+            });
+        }
+        self.smtp_url = var("BOOTH_SMTP_URL");
+        self
+    }
+}
+
+/// What `booth serve` leaves in the data dir while it runs, so other `booth` commands
+/// (a refund, say) can reach the same simulator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub pid: u32,
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub simulator_url: Option<String>,
+}
+
+pub fn run_info_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("run.json")
+}
+
+pub fn read_run_info(data_dir: &Path) -> Option<RunInfo> {
+    serde_json::from_str(&std::fs::read_to_string(run_info_path(data_dir)).ok()?).ok()
+}
+
+pub struct Running {
+    pub shop: Shop,
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub mailer: Mailer,
+    pub simulator: Option<Simulator>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    pub fn simulated(&self) -> bool {
+        self.simulator.is_some()
+    }
+
+    /// Stops taking requests, lets the outbox worker finish its message, stops the simulator.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+        if let Some(sim) = self.simulator {
+            sim.shutdown().await;
+        }
+        let _ = std::fs::remove_file(run_info_path(self.shop.data_dir()));
+    }
+}
+
+pub async fn start(config: RunConfig) -> Result<Running> {
+    let shop = Shop::open(&config.data_dir)?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| {
+        Error::invalid("listen", format!("can't listen on {}: {e} (is another Booth or program using this port?)", config.listen))
+    })?;
+    let addr = listener.local_addr()?;
+    let local_url = format!("http://{addr}");
+    match &config.public_url {
+        Some(url) => shop.set_public_url(url).await?,
+        None => {
+            if shop.db().run(|c| booth_core::settings::get(c, booth_core::settings::PUBLIC_URL)).await?.is_none() {
+                shop.set_public_url(&local_url).await?;
+            }
+        }
+    }
+    let public_url = shop.public_url();
+
+    let (simulator, payments) = match &config.stripe {
+        Some(stripe) => (None, Payments::new(stripe, false)?),
+        None => {
+            let sim = Simulator::start(SimConfig {
+                listen: "127.0.0.1:0".parse().expect("addr"),
+                state_path: Some(config.data_dir.join("stripe-sim.json")),
+                webhook_retry_base: config.sim_webhook_retry_base,
+                ..SimConfig::default()
+            })
+            .await
+            .map_err(|e| Error::Payment(format!("can't start the Stripe simulator: {e}")))?;
+            let stripe = StripeConfig { secret_key: booth_stripe_sim::SECRET_KEY.into(), api_base: Some(sim.base_url()), webhook_secret: None };
+            let payments = Payments::new(&stripe, true)?;
+            // The simulator runs beside us, so it calls the server on loopback.
+            let secret = payments.replace_webhook_endpoint(&format!("{local_url}/webhooks/stripe")).await?;
+            payments.set_webhook_secret(secret);
+            (Some(sim), payments)
+        }
+    };
+    if payments.webhook_secret().is_none() {
+        tracing::warn!("STRIPE_WEBHOOK_SECRET is not set: webhooks will be refused; purchases are still fulfilled from the success page and the start-up catch-up");
+    }
+    let shop = shop.with_payments(payments);
+    let mailer = Mailer::new(config.smtp_url.as_deref(), &shop.outbox_dir())?;
+
+    let (tx, rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+    let server_rx = rx.clone();
+    tasks.push(tokio::spawn(crate::serve(shop.clone(), listener, config.server.clone(), async move {
+        let mut rx = server_rx;
+        let _ = rx.wait_for(|stop| *stop).await;
+    })));
+    tasks.push(tokio::spawn(outbox::run_worker(shop.db().clone(), mailer.clone(), config.outbox, shop.outbox_wake(), rx.clone())));
+    let catch_up_shop = shop.clone();
+    tokio::spawn(async move {
+        match catch_up_shop.catch_up().await {
+            Ok(n) => tracing::info!(events = n, "caught up on Stripe events"),
+            Err(e) => tracing::warn!(error = %e, "couldn't catch up on Stripe events"),
+        }
+    });
+    let info = RunInfo {
+        pid: std::process::id(),
+        addr,
+        public_url: public_url.clone(),
+        simulator_url: simulator.as_ref().map(|s| s.base_url()),
+    };
+    std::fs::write(run_info_path(&config.data_dir), serde_json::to_string_pretty(&info).expect("json"))?;
+    tracing::info!(%addr, public_url, mail = mailer.describe(), simulated = simulator.is_some(), "Booth is running");
+    Ok(Running { shop, addr, public_url, mailer, simulator, shutdown: tx, tasks })
+}
+
+/// Adds the sample e-book as a product, if the shop has no products yet.
+pub async fn seed_demo(shop: &Shop) -> Result<bool> {
+    if !shop.list_products(false).await?.is_empty() {
+        return Ok(false);
+    }
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("the-little-book-of-booth.pdf");
+    std::fs::write(&path, booth_core::sample::sample_ebook_pdf())?;
+    shop.add_product(booth_core::ProductInput {
+        name: "The Little Book of Booth".into(),
+        slug: Some("little-book".into()),
+        description: "A short, friendly guide to selling digital goods on your own terms: pricing, delivering files, and keeping buyers up to date.".into(),
+        price: "5.00".into(),
+        currency: "usd".into(),
+        limit: Some("5".into()),
+        active: true,
+        files: vec![path],
+    })
+    .await?;
+    Ok(true)
+}
