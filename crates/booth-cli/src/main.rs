@@ -13,7 +13,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "booth", version, about = "Sell digital goods on your own terms.")]
+#[command(
+    name = "booth",
+    version,
+    about = "Sell digital goods on your own terms."
+)]
 struct Cli {
     /// The shop's data dir (database, files, outbox). Shared with the desktop app.
     #[arg(long, global = true, env = "BOOTH_DATA_DIR")]
@@ -190,9 +194,21 @@ enum SettingsCmd {
 async fn main() {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("BOOTH_LOG").unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new(if matches!(cli.command, Command::Serve { .. } | Command::StripeSim { .. }) { "info" } else { "warn" })
+        tracing_subscriber::EnvFilter::new(
+            if matches!(
+                cli.command,
+                Command::Serve { .. } | Command::StripeSim { .. }
+            ) {
+                "info"
+            } else {
+                "warn"
+            },
+        )
     });
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     if let Err(e) = run(cli).await {
         eprintln!("error: {e:#}");
         std::process::exit(1);
@@ -200,19 +216,36 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let data_dir = cli.data_dir.unwrap_or_else(booth_core::shop::default_data_dir);
+    let data_dir = cli
+        .data_dir
+        .unwrap_or_else(booth_core::shop::default_data_dir);
     match cli.command {
-        Command::Serve { listen, public_url, demo } => serve(data_dir, listen, public_url, demo).await,
+        Command::Serve {
+            listen,
+            public_url,
+            demo,
+        } => serve(data_dir, listen, public_url, demo).await,
         Command::StripeSim { listen, state } => {
-            let sim = booth_stripe_sim::Simulator::start(booth_stripe_sim::SimConfig { listen, state_path: state, ..Default::default() }).await?;
-            println!("Stripe simulator on {} (secret key: {})", sim.base_url(), booth_stripe_sim::SECRET_KEY);
+            let sim = booth_stripe_sim::Simulator::start(booth_stripe_sim::SimConfig {
+                listen,
+                state_path: state,
+                ..Default::default()
+            })
+            .await?;
+            println!(
+                "Stripe simulator on {} (secret key: {})",
+                sim.base_url(),
+                booth_stripe_sim::SECRET_KEY
+            );
             tokio::signal::ctrl_c().await?;
             sim.shutdown().await;
             Ok(())
         }
         Command::Product(cmd) => product(&Shop::open(&data_dir)?, cmd).await,
         Command::Purchases { email, json } => {
-            let list = Shop::open(&data_dir)?.list_purchases(email.as_deref()).await?;
+            let list = Shop::open(&data_dir)?
+                .list_purchases(email.as_deref())
+                .await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else if list.is_empty() {
@@ -235,18 +268,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(ExportCmd::Purchases { csv: _, output }) => {
             let csv = Shop::open(&data_dir)?.export_csv().await?;
             match output {
-                Some(path) => std::fs::write(&path, csv).with_context(|| format!("can't write {}", path.display()))?,
+                Some(path) => std::fs::write(&path, csv)
+                    .with_context(|| format!("can't write {}", path.display()))?,
                 None => print!("{csv}"),
             }
             Ok(())
         }
-        Command::Outbox { status, limit, json } => {
+        Command::Outbox {
+            status,
+            limit,
+            json,
+        } => {
             if let Some(s) = &status {
                 if !["queued", "sending", "sent", "failed"].contains(&s.as_str()) {
                     bail!("--status is one of queued, sending, sent, failed");
                 }
             }
-            let rows = Shop::open(&data_dir)?.outbox(status.as_deref(), limit.clamp(1, 10_000)).await?;
+            let rows = Shop::open(&data_dir)?
+                .outbox(status.as_deref(), limit.clamp(1, 10_000))
+                .await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else if rows.is_empty() {
@@ -254,7 +294,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 for r in rows {
                     let err = r.last_error.map(|e| format!("  ({e})")).unwrap_or_default();
-                    println!("#{:<5} {:<8} {:<8} {:<30} {}{err}", r.id, r.status, r.kind, r.recipient, r.subject);
+                    println!(
+                        "#{:<5} {:<8} {:<8} {:<30} {}{err}",
+                        r.id, r.status, r.kind, r.recipient, r.subject
+                    );
                 }
             }
             Ok(())
@@ -275,15 +318,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(data_dir: PathBuf, listen: SocketAddr, public_url: Option<String>, demo: bool) -> anyhow::Result<()> {
+async fn serve(
+    data_dir: PathBuf,
+    listen: SocketAddr,
+    public_url: Option<String>,
+    demo: bool,
+) -> anyhow::Result<()> {
     let mut config = RunConfig::new(data_dir, listen).with_env();
     config.public_url = public_url;
     let running = runtime::start(config).await?;
     if demo && runtime::seed_demo(&running.shop).await? {
-        println!("Added the demo product: {}/p/little-book", running.public_url);
+        println!(
+            "Added the demo product: {}/p/little-book",
+            running.public_url
+        );
     }
     println!("Booth is open at {}", running.public_url);
-    println!("  payments: {}", if running.simulated() { "simulated (Booth's Stripe simulator; pay with 4242 4242 4242 4242)" } else { "Stripe" });
+    println!(
+        "  payments: {}",
+        if running.simulated() {
+            "simulated (Booth's Stripe simulator; pay with 4242 4242 4242 4242)"
+        } else {
+            "Stripe"
+        }
+    );
     println!("  mail:     {}", running.mailer.describe());
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
@@ -294,9 +352,27 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr, public_url: Option<String>
 
 async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
     match cmd {
-        ProductCmd::Add { name, price, currency, files, limit, slug, description, inactive } => {
+        ProductCmd::Add {
+            name,
+            price,
+            currency,
+            files,
+            limit,
+            slug,
+            description,
+            inactive,
+        } => {
             let p = shop
-                .add_product(ProductInput { name, slug, description, price, currency, limit: Some(limit), active: !inactive, files })
+                .add_product(ProductInput {
+                    name,
+                    slug,
+                    description,
+                    price,
+                    currency,
+                    limit: Some(limit),
+                    active: !inactive,
+                    files,
+                })
                 .await?;
             println!("Added {} ({}) at {}", p.name, p.slug, p.price().format());
             println!("  buy link: {}/buy/{}", shop.public_url(), p.slug);
@@ -309,15 +385,42 @@ async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
                 println!("No products yet. Add one with: booth product add --name \"My e-book\" --price 9.99 --file book.pdf");
             }
             for p in list.iter().filter(|_| !json) {
-                let limit = p.download_limit.map(|l| l.to_string()).unwrap_or_else(|| "unlimited".into());
-                println!("{:<24} {:<32} {:>10}  limit {limit}{}", p.slug, p.name, p.price().format(), if p.active { "" } else { "  (inactive)" });
+                let limit = p
+                    .download_limit
+                    .map(|l| l.to_string())
+                    .unwrap_or_else(|| "unlimited".into());
+                println!(
+                    "{:<24} {:<32} {:>10}  limit {limit}{}",
+                    p.slug,
+                    p.name,
+                    p.price().format(),
+                    if p.active { "" } else { "  (inactive)" }
+                );
                 for f in &p.files {
-                    println!("    #{} {} v{} {}", f.id, f.display_name, f.version, format_size(f.size));
+                    println!(
+                        "    #{} {} v{} {}",
+                        f.id,
+                        f.display_name,
+                        f.version,
+                        format_size(f.size)
+                    );
                 }
             }
         }
-        ProductCmd::Edit { slug, name, new_slug, description, price, currency, limit, active } => {
-            let current = shop.product(&slug).await?.ok_or_else(|| anyhow!("no product with the slug '{slug}'"))?;
+        ProductCmd::Edit {
+            slug,
+            name,
+            new_slug,
+            description,
+            price,
+            currency,
+            limit,
+            active,
+        } => {
+            let current = shop
+                .product(&slug)
+                .await?
+                .ok_or_else(|| anyhow!("no product with the slug '{slug}'"))?;
             let price = match (price, currency) {
                 (None, None) => None,
                 (p, c) => {
@@ -331,9 +434,13 @@ async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
                 }
             };
             let edit = ProductEdit {
-                name: name.map(|n| booth_core::catalog::check_name(&n)).transpose()?,
+                name: name
+                    .map(|n| booth_core::catalog::check_name(&n))
+                    .transpose()?,
                 slug: new_slug.map(|s| Slug::parse(&s)).transpose()?,
-                description: description.map(|d| booth_core::catalog::check_description(&d)).transpose()?,
+                description: description
+                    .map(|d| booth_core::catalog::check_description(&d))
+                    .transpose()?,
                 price,
                 download_limit: limit.map(|l| parse_download_limit(&l)).transpose()?,
                 active,
@@ -345,7 +452,12 @@ async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             let p = shop.add_file(&slug, path).await?;
             println!("{} now has {} file(s).", p.slug, p.files.len());
         }
-        ProductCmd::NewVersion { slug, file, path, label } => {
+        ProductCmd::NewVersion {
+            slug,
+            file,
+            path,
+            label,
+        } => {
             let v = shop.new_version(&slug, &file, path, label).await?;
             println!("Uploaded version {v} of '{file}'. Buyers' links now serve it.");
         }
@@ -366,16 +478,32 @@ async fn purchase(data_dir: &std::path::Path, cmd: PurchaseCmd) -> anyhow::Resul
             println!("{}", purchase_line(p));
             println!("  link:    {}", d.url);
             if let Some(s) = &p.checkout_session_id {
-                println!("  stripe:  {s} {}", p.payment_intent_id.as_deref().unwrap_or(""));
+                println!(
+                    "  stripe:  {s} {}",
+                    p.payment_intent_id.as_deref().unwrap_or("")
+                );
             }
             if p.amount_refunded_minor > 0 {
-                println!("  refunded {}", Money::new(p.amount_refunded_minor, p.total().currency).format());
+                println!(
+                    "  refunded {}",
+                    Money::new(p.amount_refunded_minor, p.total().currency).format()
+                );
             }
             for i in &p.items {
-                println!("  {}{}", i.product_name, if i.revoked { " (revoked)" } else { "" });
+                println!(
+                    "  {}{}",
+                    i.product_name,
+                    if i.revoked { " (revoked)" } else { "" }
+                );
                 for f in &i.files {
-                    let left = f.downloads_left.map(|l| format!("{l} left")).unwrap_or_else(|| "unlimited".into());
-                    println!("    #{} {} v{}: {} used, {left}", f.file.id, f.file.display_name, f.file.version, f.downloads_used);
+                    let left = f
+                        .downloads_left
+                        .map(|l| format!("{l} left"))
+                        .unwrap_or_else(|| "unlimited".into());
+                    println!(
+                        "    #{} {} v{}: {} used, {left}",
+                        f.file.id, f.file.display_name, f.file.version, f.downloads_used
+                    );
                 }
             }
             println!("  downloads: {}", d.downloads.len());
@@ -419,13 +547,24 @@ async fn purchase(data_dir: &std::path::Path, cmd: PurchaseCmd) -> anyhow::Resul
 /// Payments for a one-off command: Stripe from the environment, or the simulator of the
 /// running `booth serve`.
 fn with_payments(shop: Shop) -> anyhow::Result<Shop> {
-    let config = match std::env::var("STRIPE_SECRET_KEY").ok().filter(|k| !k.is_empty()) {
-        Some(secret_key) => StripeConfig { secret_key, api_base: std::env::var("STRIPE_API_BASE").ok(), webhook_secret: None },
+    let config = match std::env::var("STRIPE_SECRET_KEY")
+        .ok()
+        .filter(|k| !k.is_empty())
+    {
+        Some(secret_key) => StripeConfig {
+            secret_key,
+            api_base: std::env::var("STRIPE_API_BASE").ok(),
+            webhook_secret: None,
+        },
         None => {
             let info = runtime::read_run_info(shop.data_dir())
                 .and_then(|i| i.simulator_url)
                 .ok_or_else(|| anyhow!("payments are simulated inside `booth serve`; start it first (or set STRIPE_SECRET_KEY)"))?;
-            StripeConfig { secret_key: booth_stripe_sim::SECRET_KEY.into(), api_base: Some(info), webhook_secret: None }
+            StripeConfig {
+                secret_key: booth_stripe_sim::SECRET_KEY.into(),
+                api_base: Some(info),
+                webhook_secret: None,
+            }
         }
     };
     let simulated = config.secret_key == booth_stripe_sim::SECRET_KEY;
@@ -444,9 +583,21 @@ async fn send_now(shop: &Shop) {
         }
     };
     match shop.send_due_mail(&mailer, &Default::default()).await {
-        Ok(_) => match shop.outbox(None, 1).await.ok().and_then(|r| r.into_iter().next()) {
-            Some(r) if r.status == "sent" => println!("Sent to {} via {}.", r.recipient, mailer.describe()),
-            Some(r) => println!("Queued for {} ({}); it will be retried{}.", r.recipient, r.status, r.last_error.map(|e| format!(": {e}")).unwrap_or_default()),
+        Ok(_) => match shop
+            .outbox(None, 1)
+            .await
+            .ok()
+            .and_then(|r| r.into_iter().next())
+        {
+            Some(r) if r.status == "sent" => {
+                println!("Sent to {} via {}.", r.recipient, mailer.describe())
+            }
+            Some(r) => println!(
+                "Queued for {} ({}); it will be retried{}.",
+                r.recipient,
+                r.status,
+                r.last_error.map(|e| format!(": {e}")).unwrap_or_default()
+            ),
             None => {}
         },
         Err(e) => eprintln!("Queued; not sent yet: {e}"),

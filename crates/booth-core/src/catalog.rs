@@ -27,7 +27,10 @@ pub struct Product {
 impl Product {
     pub fn price(&self) -> Money {
         // Currency codes in the table were parsed on the way in.
-        Money::new(self.price_minor, Currency::parse(&self.currency).expect("stored currency"))
+        Money::new(
+            self.price_minor,
+            Currency::parse(&self.currency).expect("stored currency"),
+        )
     }
 }
 
@@ -68,27 +71,44 @@ pub struct ProductEdit {
 pub fn check_name(name: &str) -> Result<String> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 200 || n.chars().any(char::is_control) {
-        return Err(Error::invalid("name", "a name is 1–200 characters with no control characters"));
+        return Err(Error::invalid(
+            "name",
+            "a name is 1–200 characters with no control characters",
+        ));
     }
     Ok(n.to_string())
 }
 
 pub fn check_description(d: &str) -> Result<String> {
-    if d.chars().count() > 10_000 || d.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(Error::invalid("description", "a description is at most 10,000 characters of text"));
+    if d.chars().count() > 10_000
+        || d.chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(Error::invalid(
+            "description",
+            "a description is at most 10,000 characters of text",
+        ));
     }
     Ok(d.trim().to_string())
 }
 
 /// The name a buyer sees for a file: the source's file name, without any path.
 pub fn display_name_for(path: &Path) -> Result<String> {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| Error::invalid("file", format!("{} has no usable file name", path.display())))?;
-    let clean: String = name.chars().filter(|c| !c.is_control() && *c != '"' && *c != '/' && *c != '\\').collect();
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        Error::invalid(
+            "file",
+            format!("{} has no usable file name", path.display()),
+        )
+    })?;
+    let clean: String = name
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"' && *c != '/' && *c != '\\')
+        .collect();
     if clean.is_empty() || clean.chars().count() > 200 {
-        return Err(Error::invalid("file", "a file name must be 1–200 characters"));
+        return Err(Error::invalid(
+            "file",
+            "a file name must be 1–200 characters",
+        ));
     }
     Ok(clean)
 }
@@ -107,7 +127,10 @@ pub fn store_file(files_dir: &Path, source: &Path) -> Result<StoredFile> {
     let meta = std::fs::metadata(source)
         .map_err(|e| Error::invalid("file", format!("can't read {}: {e}", source.display())))?;
     if !meta.is_file() {
-        return Err(Error::invalid("file", format!("{} is not a regular file", source.display())));
+        return Err(Error::invalid(
+            "file",
+            format!("{} is not a regular file", source.display()),
+        ));
     }
     let mut input = std::fs::File::open(source)
         .map_err(|e| Error::invalid("file", format!("can't read {}: {e}", source.display())))?;
@@ -131,7 +154,11 @@ pub fn store_file(files_dir: &Path, source: &Path) -> Result<StoredFile> {
     let dest = files_dir.join(&stored_path);
     std::fs::create_dir_all(dest.parent().expect("has parent"))?;
     tmp.persist(&dest).map_err(|e| Error::Io(e.error))?;
-    Ok(StoredFile { stored_path, size, sha256 })
+    Ok(StoredFile {
+        stored_path,
+        size,
+        sha256,
+    })
 }
 
 /// Resolves a stored path (from the database) to a file under `files_dir`, refusing
@@ -140,9 +167,14 @@ pub fn resolve_stored(files_dir: &Path, stored_path: &str) -> Result<PathBuf> {
     let ok = stored_path.len() == 67
         && stored_path.as_bytes()[2] == b'/'
         && stored_path[3..].starts_with(&stored_path[..2])
-        && stored_path.bytes().enumerate().all(|(i, b)| i == 2 || matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        && stored_path
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| i == 2 || matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     if !ok {
-        return Err(Error::Internal(format!("refusing stored path {stored_path:?}")));
+        return Err(Error::Internal(format!(
+            "refusing stored path {stored_path:?}"
+        )));
     }
     Ok(files_dir.join(stored_path))
 }
@@ -155,14 +187,20 @@ pub fn insert_product(conn: &Connection, p: &NewProduct) -> Result<i64> {
     );
     match res {
         Ok(_) => Ok(conn.last_insert_rowid()),
-        Err(e) if is_unique_violation(&e) => {
-            Err(Error::Conflict(format!("a product with the slug '{}' already exists", p.slug)))
-        }
+        Err(e) if is_unique_violation(&e) => Err(Error::Conflict(format!(
+            "a product with the slug '{}' already exists",
+            p.slug
+        ))),
         Err(e) => Err(e.into()),
     }
 }
 
-pub fn add_file(conn: &Connection, product_id: i64, display_name: &str, stored: &StoredFile) -> Result<i64> {
+pub fn add_file(
+    conn: &Connection,
+    product_id: i64,
+    display_name: &str,
+    stored: &StoredFile,
+) -> Result<i64> {
     conn.execute(
         "INSERT INTO product_files (product_id, display_name, created_at) VALUES (?1, ?2, ?3)",
         params![product_id, display_name, now()],
@@ -173,18 +211,32 @@ pub fn add_file(conn: &Connection, product_id: i64, display_name: &str, stored: 
 }
 
 /// Adds a new version of a file; without a label it is the next whole number.
-pub fn add_version(conn: &Connection, file_id: i64, label: Option<&str>, stored: &StoredFile) -> Result<String> {
+pub fn add_version(
+    conn: &Connection,
+    file_id: i64,
+    label: Option<&str>,
+    stored: &StoredFile,
+) -> Result<String> {
     let label = match label {
         Some(l) => {
             let l = l.trim();
-            if l.is_empty() || l.len() > 40 || l.chars().any(|c| c.is_control() || c.is_whitespace()) {
-                return Err(Error::invalid("version", "a version label is 1–40 characters without spaces, e.g. 1.1"));
+            if l.is_empty()
+                || l.len() > 40
+                || l.chars().any(|c| c.is_control() || c.is_whitespace())
+            {
+                return Err(Error::invalid(
+                    "version",
+                    "a version label is 1–40 characters without spaces, e.g. 1.1",
+                ));
             }
             l.to_string()
         }
         None => {
-            let count: i64 =
-                conn.query_row("SELECT count(*) FROM file_versions WHERE file_id = ?1", [file_id], |r| r.get(0))?;
+            let count: i64 = conn.query_row(
+                "SELECT count(*) FROM file_versions WHERE file_id = ?1",
+                [file_id],
+                |r| r.get(0),
+            )?;
             (count + 1).to_string()
         }
     };
@@ -196,11 +248,20 @@ fn insert_version(conn: &Connection, file_id: i64, label: &str, stored: &StoredF
     let res = conn.execute(
         "INSERT INTO file_versions (file_id, version, stored_path, size, sha256, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![file_id, label, stored.stored_path, stored.size as i64, stored.sha256, now()],
+        params![
+            file_id,
+            label,
+            stored.stored_path,
+            stored.size as i64,
+            stored.sha256,
+            now()
+        ],
     );
     match res {
         Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => Err(Error::Conflict(format!("version '{label}' of this file already exists"))),
+        Err(e) if is_unique_violation(&e) => Err(Error::Conflict(format!(
+            "version '{label}' of this file already exists"
+        ))),
         Err(e) => Err(e.into()),
     }
 }
@@ -258,7 +319,9 @@ pub fn list_products(conn: &Connection, only_active: bool) -> Result<Vec<Product
         if only_active { "WHERE active = 1" } else { "" }
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut products = stmt.query_map([], product_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut products = stmt
+        .query_map([], product_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     for p in &mut products {
         p.files = files_of(conn, p.id)?;
     }
@@ -290,7 +353,8 @@ pub fn product_by_id(conn: &Connection, id: i64) -> Result<Option<Product>> {
 }
 
 pub fn require_product(conn: &Connection, slug: &str) -> Result<Product> {
-    product_by_slug(conn, slug)?.ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))
+    product_by_slug(conn, slug)?
+        .ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))
 }
 
 pub fn edit_product(conn: &Connection, slug: &str, edit: &ProductEdit) -> Result<Product> {
@@ -313,7 +377,9 @@ pub fn edit_product(conn: &Connection, slug: &str, edit: &ProductEdit) -> Result
     match res {
         Ok(_) => {}
         Err(e) if is_unique_violation(&e) => {
-            return Err(Error::Conflict("another product already uses that slug".into()))
+            return Err(Error::Conflict(
+                "another product already uses that slug".into(),
+            ))
         }
         Err(e) => return Err(e.into()),
     }

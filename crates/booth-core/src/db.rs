@@ -27,7 +27,10 @@ impl Db {
         let migrations = Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect());
         migrations.to_latest(&mut conn)?;
         Ok(Db {
-            inner: Arc::new(Inner { path: path.to_path_buf(), idle: Mutex::new(vec![conn]) }),
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                idle: Mutex::new(vec![conn]),
+            }),
         })
     }
 
@@ -82,9 +85,16 @@ impl Db {
 fn connect(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| Error::Internal(format!("can't open the database at {}: {e}", path.display())))?;
+    .map_err(|e| {
+        Error::Internal(format!(
+            "can't open the database at {}: {e}",
+            path.display()
+        ))
+    })?;
     // FULL sync: a purchase that was acknowledged survives even a power cut.
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;

@@ -19,7 +19,9 @@ impl Email {
         if s.len() > 254 {
             return bad("an email address can't be longer than 254 characters");
         }
-        if s.chars().any(|c| c.is_control() || c.is_whitespace() || "<>,;\"()[]\\".contains(c)) {
+        if s.chars()
+            .any(|c| c.is_control() || c.is_whitespace() || "<>,;\"()[]\\".contains(c))
+        {
             return bad("an email address can't contain spaces or <>,;\"()[]\\");
         }
         let Some((local, domain)) = s.rsplit_once('@') else {
@@ -62,7 +64,8 @@ impl Slug {
         let s = input.trim();
         let ok = !s.is_empty()
             && s.len() <= 64
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
             && !s.ends_with('-')
             && !s.contains("--");
@@ -115,7 +118,10 @@ impl PurchaseToken {
         if s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
             Ok(PurchaseToken(s.to_string()))
         } else {
-            Err(Error::invalid("token", "a purchase token is 32 lowercase hex digits"))
+            Err(Error::invalid(
+                "token",
+                "a purchase token is 32 lowercase hex digits",
+            ))
         }
     }
 
@@ -161,7 +167,15 @@ impl Currency {
             .iter()
             .find(|c| **c == lower)
             .map(|c| Currency(c))
-            .ok_or_else(|| Error::invalid("currency", format!("'{}' is not a currency Stripe supports (e.g. usd, eur, gbp)", input.trim())))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "currency",
+                    format!(
+                        "'{}' is not a currency Stripe supports (e.g. usd, eur, gbp)",
+                        input.trim()
+                    ),
+                )
+            })
     }
 
     pub fn code(&self) -> &'static str {
@@ -211,14 +225,21 @@ impl Money {
     /// Parses a price a person typed ("9.99", "10", "1,000.50") in the currency's major unit.
     pub fn parse_price(input: &str, currency: Currency) -> Result<Money> {
         let bad = |m: String| Err(Error::invalid("price", m));
-        let s: String = input.trim().chars().filter(|c| *c != ',' && *c != '_').collect();
+        let s: String = input
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != '_')
+            .collect();
         let exp = currency.exponent() as usize;
         let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
         if whole.is_empty() && frac.is_empty() {
             return bad("a price is required, e.g. 9.99".into());
         }
         if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return bad(format!("'{}' is not a price; write it like 9.99", input.trim()));
+            return bad(format!(
+                "'{}' is not a price; write it like 9.99",
+                input.trim()
+            ));
         }
         if frac.len() > exp {
             return bad(format!(
@@ -230,7 +251,9 @@ impl Money {
         let minor: i64 = match digits.trim_start_matches('0') {
             "" => 0,
             d if d.len() > 15 => return bad("that price is too large".into()),
-            d => d.parse().map_err(|_| Error::invalid("price", "that price is too large"))?,
+            d => d
+                .parse()
+                .map_err(|_| Error::invalid("price", "that price is too large"))?,
         };
         if minor == 0 {
             return bad("a price must be more than zero".into());
@@ -264,7 +287,10 @@ pub fn parse_download_limit(input: &str) -> Result<Option<u32>> {
     }
     match s.parse::<u32>() {
         Ok(n) if (1..=1_000_000).contains(&n) => Ok(Some(n)),
-        _ => Err(Error::invalid("limit", "a download limit is a whole number from 1 to 1000000, or 'unlimited'")),
+        _ => Err(Error::invalid(
+            "limit",
+            "a download limit is a whole number from 1 to 1000000, or 'unlimited'",
+        )),
     }
 }
 
@@ -291,15 +317,31 @@ mod tests {
 
     #[test]
     fn email_parses_and_rejects() {
-        assert_eq!(Email::parse("  Ann@Example.COM ").unwrap().as_str(), "Ann@example.com");
-        for bad in ["", "ann", "ann@", "@x.com", "a b@x.com", "ann@x", "a@x.com\r\nBcc: e@vil.com", "<a@x.com>", &format!("{}@x.com", "a".repeat(300))] {
+        assert_eq!(
+            Email::parse("  Ann@Example.COM ").unwrap().as_str(),
+            "Ann@example.com"
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@x.com",
+            "a b@x.com",
+            "ann@x",
+            "a@x.com\r\nBcc: e@vil.com",
+            "<a@x.com>",
+            &format!("{}@x.com", "a".repeat(300)),
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
 
     #[test]
     fn slugs() {
-        assert_eq!(Slug::from_name("The Book, 2nd ed.!").unwrap().as_str(), "the-book-2nd-ed");
+        assert_eq!(
+            Slug::from_name("The Book, 2nd ed.!").unwrap().as_str(),
+            "the-book-2nd-ed"
+        );
         assert!(Slug::parse("../etc").is_err());
         assert!(Slug::parse("UPPER").is_err());
         assert!(Slug::parse("a--b").is_err());
@@ -311,7 +353,13 @@ mod tests {
         let t = PurchaseToken::generate();
         assert_eq!(PurchaseToken::parse(t.as_str()).unwrap(), t);
         assert_ne!(PurchaseToken::generate(), t);
-        for bad in ["", "../../etc/passwd", &"g".repeat(32), &"a".repeat(33), &"A".repeat(32)] {
+        for bad in [
+            "",
+            "../../etc/passwd",
+            &"g".repeat(32),
+            &"a".repeat(33),
+            &"A".repeat(32),
+        ] {
             assert!(PurchaseToken::parse(bad).is_err());
         }
     }
@@ -330,7 +378,18 @@ mod tests {
         assert!(Money::parse_price("5.5", jpy).is_err());
         let kwd = Currency::parse("kwd").unwrap();
         assert_eq!(Money::parse_price("1.234", kwd).unwrap().minor, 1234);
-        for bad in ["", "-1", "1.999", "abc", "1e3", "0", "0.00", "99999999999999999999", "1.2.3", "NaN"] {
+        for bad in [
+            "",
+            "-1",
+            "1.999",
+            "abc",
+            "1e3",
+            "0",
+            "0.00",
+            "99999999999999999999",
+            "1.2.3",
+            "NaN",
+        ] {
             assert!(Money::parse_price(bad, usd).is_err(), "{bad:?}");
         }
         assert!(Currency::parse("xyz").is_err());
@@ -341,8 +400,14 @@ mod tests {
         let usd = Currency::parse("usd").unwrap();
         assert_eq!(Money::new(999, usd).format(), "$9.99");
         assert_eq!(Money::new(5, usd).format(), "$0.05");
-        assert_eq!(Money::new(500, Currency::parse("jpy").unwrap()).format(), "¥500");
-        assert_eq!(Money::new(1250, Currency::parse("chf").unwrap()).format(), "12.50 CHF");
+        assert_eq!(
+            Money::new(500, Currency::parse("jpy").unwrap()).format(),
+            "¥500"
+        );
+        assert_eq!(
+            Money::new(1250, Currency::parse("chf").unwrap()).format(),
+            "12.50 CHF"
+        );
     }
 
     #[test]

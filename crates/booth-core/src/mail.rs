@@ -10,8 +10,14 @@ use std::time::Duration;
 
 #[derive(Clone)]
 pub enum Mailer {
-    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, url_redacted: String },
-    Folder { transport: AsyncFileTransport<Tokio1Executor>, dir: PathBuf },
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        url_redacted: String,
+    },
+    Folder {
+        transport: AsyncFileTransport<Tokio1Executor>,
+        dir: PathBuf,
+    },
 }
 
 /// Why a send failed, and whether trying again could help.
@@ -31,11 +37,17 @@ impl Mailer {
                     .map_err(|e| Error::invalid("smtp_url", format!("not a usable SMTP URL: {e}")))?
                     .timeout(Some(Duration::from_secs(30)))
                     .build();
-                Ok(Mailer::Smtp { transport, url_redacted: redact(url) })
+                Ok(Mailer::Smtp {
+                    transport,
+                    url_redacted: redact(url),
+                })
             }
             None => {
                 std::fs::create_dir_all(outbox_dir)?;
-                Ok(Mailer::Folder { transport: AsyncFileTransport::new(outbox_dir), dir: outbox_dir.to_path_buf() })
+                Ok(Mailer::Folder {
+                    transport: AsyncFileTransport::new(outbox_dir),
+                    dir: outbox_dir.to_path_buf(),
+                })
             }
         }
     }
@@ -47,18 +59,36 @@ impl Mailer {
         }
     }
 
-    pub async fn send(&self, from: &Mailbox, row: &OutboxRow) -> std::result::Result<(), SendError> {
-        let message = build_message(from, row).map_err(|e| SendError { permanent: true, message: e.to_string() })?;
+    pub async fn send(
+        &self,
+        from: &Mailbox,
+        row: &OutboxRow,
+    ) -> std::result::Result<(), SendError> {
+        let message = build_message(from, row).map_err(|e| SendError {
+            permanent: true,
+            message: e.to_string(),
+        })?;
         match self {
-            Mailer::Smtp { transport, .. } => transport.send(message).await.map(|_| ()).map_err(|e| SendError {
-                permanent: e.is_permanent(),
-                message: e.to_string(),
-            }),
-            Mailer::Folder { transport, .. } => transport
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| SendError { permanent: false, message: e.to_string() }),
+            Mailer::Smtp { transport, .. } => {
+                transport
+                    .send(message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| SendError {
+                        permanent: e.is_permanent(),
+                        message: e.to_string(),
+                    })
+            }
+            Mailer::Folder { transport, .. } => {
+                transport
+                    .send(message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| SendError {
+                        permanent: false,
+                        message: e.to_string(),
+                    })
+            }
         }
     }
 }
@@ -73,8 +103,14 @@ fn build_message(from: &Mailbox, row: &OutboxRow) -> Result<Message> {
         .to(to)
         .subject(row.subject.clone())
         .message_id(Some(row.message_id.clone()))
-        .raw_header(header::HeaderValue::new(header::HeaderName::new_from_ascii_str("X-Booth-Kind"), row.kind.clone()))
-        .multipart(MultiPart::alternative_plain_html(row.body_text.clone(), row.body_html.clone()))
+        .raw_header(header::HeaderValue::new(
+            header::HeaderName::new_from_ascii_str("X-Booth-Kind"),
+            row.kind.clone(),
+        ))
+        .multipart(MultiPart::alternative_plain_html(
+            row.body_text.clone(),
+            row.body_html.clone(),
+        ))
         .map_err(|e| Error::Mail(format!("can't build the message: {e}")))
 }
 
@@ -95,6 +131,9 @@ fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact("smtp://ann:hunter2@mail.example.com:587"), "smtp://ann:***@mail.example.com:587");
+        assert_eq!(
+            super::redact("smtp://ann:hunter2@mail.example.com:587"),
+            "smtp://ann:***@mail.example.com:587"
+        );
     }
 }

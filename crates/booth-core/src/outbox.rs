@@ -94,7 +94,8 @@ pub fn enqueue(conn: &Connection, mail: &OutgoingMail) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
-const ROW_COLS: &str = "id, kind, purchase_id, recipient, subject, body_text, body_html, message_id, status,
+const ROW_COLS: &str =
+    "id, kind, purchase_id, recipient, subject, body_text, body_html, message_id, status,
      attempts, last_error, created_at, sent_at";
 
 fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
@@ -125,7 +126,9 @@ pub fn claim_next(conn: &Connection, lease: Duration) -> Result<Option<OutboxRow
                      ORDER BY priority, next_attempt_at, id LIMIT 1)
          RETURNING {ROW_COLS}"
     );
-    Ok(conn.query_row(&sql, params![now, now + lease.as_millis() as i64], row_from).optional()?)
+    Ok(conn
+        .query_row(&sql, params![now, now + lease.as_millis() as i64], row_from)
+        .optional()?)
 }
 
 pub fn mark_sent(conn: &Connection, id: i64) -> Result<()> {
@@ -145,7 +148,10 @@ pub fn mark_retry(conn: &Connection, id: i64, error: &str, delay: Duration) -> R
 }
 
 pub fn mark_failed(conn: &Connection, id: i64, error: &str) -> Result<()> {
-    conn.execute("UPDATE outbox SET status = 'failed', last_error = ?2 WHERE id = ?1", params![id, error])?;
+    conn.execute(
+        "UPDATE outbox SET status = 'failed', last_error = ?2 WHERE id = ?1",
+        params![id, error],
+    )?;
     Ok(())
 }
 
@@ -159,7 +165,9 @@ pub fn retry(conn: &Connection, id: i64) -> Result<bool> {
 }
 
 pub fn list(conn: &Connection, status: Option<&str>, limit: i64) -> Result<Vec<OutboxRow>> {
-    let sql = format!("SELECT {ROW_COLS} FROM outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2");
+    let sql = format!(
+        "SELECT {ROW_COLS} FROM outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2"
+    );
     let mut stmt = conn.prepare(&sql)?;
     let rows = stmt.query_map(params![status, limit], row_from)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -167,7 +175,10 @@ pub fn list(conn: &Connection, status: Option<&str>, limit: i64) -> Result<Vec<O
 
 pub fn backoff(config: &OutboxConfig, attempts: i64) -> Duration {
     let exp = (attempts.max(1) - 1).min(20) as u32;
-    config.retry_base.saturating_mul(2u32.saturating_pow(exp)).min(Duration::from_secs(3600))
+    config
+        .retry_base
+        .saturating_mul(2u32.saturating_pow(exp))
+        .min(Duration::from_secs(3600))
 }
 
 /// Sends one claimed message and records the outcome. Returns false if nothing was due.
@@ -175,7 +186,9 @@ pub async fn deliver_one(db: &Db, mailer: &Mailer, config: &OutboxConfig) -> Res
     let lease = config.lease;
     let Some((row, from)) = db
         .run(move |c| {
-            let Some(row) = claim_next(c, lease)? else { return Ok(None) };
+            let Some(row) = claim_next(c, lease)? else {
+                return Ok(None);
+            };
             Ok(Some((row, crate::settings::sender(c)?)))
         })
         .await?
@@ -197,7 +210,8 @@ pub async fn deliver_one(db: &Db, mailer: &Mailer, config: &OutboxConfig) -> Res
         Err(e) => {
             let delay = backoff(&config, row.attempts);
             tracing::warn!(id, to = %row.recipient, error = %e.message, retry_in = ?delay, "mail not sent; will retry");
-            db.run(move |c| mark_retry(c, id, &e.message, delay)).await?;
+            db.run(move |c| mark_retry(c, id, &e.message, delay))
+                .await?;
         }
     }
     Ok(true)
@@ -229,7 +243,9 @@ pub async fn run_worker(
             Ok(false) => {}
             Err(e) => tracing::error!(error = %e, "outbox worker error"),
         }
-        let next_due = config.poll.min(next_due_in(&db).await.unwrap_or(config.poll));
+        let next_due = config
+            .poll
+            .min(next_due_in(&db).await.unwrap_or(config.poll));
         tokio::select! {
             _ = wake.notified() => {}
             _ = tokio::time::sleep(next_due) => {}
@@ -241,9 +257,11 @@ pub async fn run_worker(
 async fn next_due_in(db: &Db) -> Result<Duration> {
     let next: Option<i64> = db
         .run(|c| {
-            Ok(c.query_row("SELECT min(next_attempt_at) FROM outbox WHERE status IN ('queued', 'sending')", [], |r| {
-                r.get(0)
-            })?)
+            Ok(c.query_row(
+                "SELECT min(next_attempt_at) FROM outbox WHERE status IN ('queued', 'sending')",
+                [],
+                |r| r.get(0),
+            )?)
         })
         .await?;
     Ok(match next {

@@ -57,9 +57,17 @@ pub struct PaidSession {
 /// What a Stripe event means to Booth.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentEvent {
-    SessionCompleted { session_id: String },
-    ChargeRefunded { payment_intent: String, amount: i64, amount_refunded: i64 },
-    DisputeCreated { payment_intent: String },
+    SessionCompleted {
+        session_id: String,
+    },
+    ChargeRefunded {
+        payment_intent: String,
+        amount: i64,
+        amount_refunded: i64,
+    },
+    DisputeCreated {
+        payment_intent: String,
+    },
     Ignored,
 }
 
@@ -67,13 +75,18 @@ impl Payments {
     pub fn new(config: &StripeConfig, simulated: bool) -> Result<Payments> {
         let key = config.secret_key.trim();
         if !(key.starts_with("sk_test_") || key.starts_with("sk_live_") || key.starts_with("rk_")) {
-            return Err(Error::invalid("stripe_secret_key", "a Stripe secret key starts with sk_test_ or sk_live_"));
+            return Err(Error::invalid(
+                "stripe_secret_key",
+                "a Stripe secret key starts with sk_test_ or sk_live_",
+            ));
         }
         let mut builder = stripe::ClientBuilder::new(key);
         if let Some(base) = &config.api_base {
             builder = builder.url(base.as_str());
         }
-        let client = builder.build().map_err(|e| Error::Payment(format!("can't build the Stripe client: {e}")))?;
+        let client = builder
+            .build()
+            .map_err(|e| Error::Payment(format!("can't build the Stripe client: {e}")))?;
         Ok(Payments {
             client,
             test_mode: !key.starts_with("sk_live_"),
@@ -106,17 +119,28 @@ impl Payments {
         public_url: &str,
         idempotency_key: &str,
     ) -> Result<(String, String)> {
-        let currency = products.first().map(|p| p.currency.clone()).ok_or_else(|| Error::invalid("cart", "the cart is empty"))?;
+        let currency = products
+            .first()
+            .map(|p| p.currency.clone())
+            .ok_or_else(|| Error::invalid("cart", "the cart is empty"))?;
         if products.iter().any(|p| p.currency != currency) {
-            return Err(Error::invalid("cart", "products in one checkout must share a currency"));
+            return Err(Error::invalid(
+                "cart",
+                "products in one checkout must share a currency",
+            ));
         }
         let line_items: Vec<_> = products
             .iter()
             .map(|p| {
-                let mut price = CreateCheckoutSessionLineItemsPriceData::new(stripe_types::Currency::from_str(&p.currency).expect("infallible"));
+                let mut price = CreateCheckoutSessionLineItemsPriceData::new(
+                    stripe_types::Currency::from_str(&p.currency).expect("infallible"),
+                );
                 price.unit_amount = Some(p.price_minor);
                 let mut data = ProductData::new(p.name.clone());
-                data.metadata = Some(HashMap::from([("booth_product_id".to_string(), p.id.to_string())]));
+                data.metadata = Some(HashMap::from([(
+                    "booth_product_id".to_string(),
+                    p.id.to_string(),
+                )]));
                 price.product_data = Some(data);
                 let mut item = CreateCheckoutSessionLineItems::new();
                 item.price_data = Some(price);
@@ -124,21 +148,34 @@ impl Payments {
                 item
             })
             .collect();
-        let ids = products.iter().map(|p| p.id.to_string()).collect::<Vec<_>>().join(",");
-        let slugs = products.iter().map(|p| p.slug.as_str()).collect::<Vec<_>>().join(",");
-        let key = IdempotencyKey::new(idempotency_key).map_err(|e| Error::Internal(format!("idempotency key: {e}")))?;
+        let ids = products
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let slugs = products
+            .iter()
+            .map(|p| p.slug.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let key = IdempotencyKey::new(idempotency_key)
+            .map_err(|e| Error::Internal(format!("idempotency key: {e}")))?;
         let session = CreateCheckoutSession::new()
             .mode(CheckoutSessionMode::Payment)
             .line_items(line_items)
             .metadata(HashMap::from([(PRODUCTS_KEY.to_string(), ids)]))
-            .success_url(format!("{public_url}/checkout/success?session_id={{CHECKOUT_SESSION_ID}}"))
+            .success_url(format!(
+                "{public_url}/checkout/success?session_id={{CHECKOUT_SESSION_ID}}"
+            ))
             .cancel_url(format!("{public_url}/checkout/cancel?products={slugs}"))
             .customize()
             .request_strategy(RequestStrategy::Idempotent(key))
             .send(&self.client)
             .await
             .map_err(stripe_error)?;
-        let url = session.url.ok_or_else(|| Error::Payment("Stripe returned a session without a URL".into()))?;
+        let url = session
+            .url
+            .ok_or_else(|| Error::Payment("Stripe returned a session without a URL".into()))?;
         Ok((session.id.to_string(), url))
     }
 
@@ -176,7 +213,11 @@ impl Payments {
             .metadata
             .as_ref()
             .and_then(|m| m.get(PRODUCTS_KEY))
-            .map(|s| s.split(',').filter_map(|id| id.parse().ok()).collect::<Vec<i64>>())
+            .map(|s| {
+                s.split(',')
+                    .filter_map(|id| id.parse().ok())
+                    .collect::<Vec<i64>>()
+            })
             .unwrap_or_default();
         let paid = !matches!(session.payment_status, CheckoutSessionPaymentStatus::Unpaid);
         Ok(PaidSession {
@@ -188,7 +229,10 @@ impl Payments {
                 .and_then(|d| d.email.clone())
                 .or_else(|| session.customer_email.clone()),
             currency: session.currency.map(|c| c.to_string()),
-            payment_intent: session.payment_intent.as_ref().map(|pi| pi.id().to_string()),
+            payment_intent: session
+                .payment_intent
+                .as_ref()
+                .map(|pi| pi.id().to_string()),
             livemode: session.livemode,
             product_ids,
             line_amounts: amounts,
@@ -197,26 +241,46 @@ impl Payments {
 
     /// Verifies a webhook's Stripe-Signature (300 s tolerance) and returns the event's id,
     /// type, creation time and meaning.
-    pub fn verify_webhook(&self, payload: &str, signature: &str) -> Result<(String, String, i64, PaymentEvent)> {
-        let secret = self.webhook_secret().ok_or_else(|| Error::Internal("no webhook secret is configured".into()))?;
+    pub fn verify_webhook(
+        &self,
+        payload: &str,
+        signature: &str,
+    ) -> Result<(String, String, i64, PaymentEvent)> {
+        let secret = self
+            .webhook_secret()
+            .ok_or_else(|| Error::Internal("no webhook secret is configured".into()))?;
         match stripe_webhook::Webhook::construct_event(payload, signature, &secret) {
             Ok(_) | Err(stripe_webhook::WebhookError::BadParse(_)) => {}
-            Err(e) => return Err(Error::invalid("signature", format!("webhook rejected: {e}"))),
+            Err(e) => {
+                return Err(Error::invalid(
+                    "signature",
+                    format!("webhook rejected: {e}"),
+                ))
+            }
         }
         // The signature is good. Read what Booth needs from the JSON itself, so an event
         // type async-stripe can't model still gets recorded rather than lost.
-        let raw: RawEvent = serde_json::from_str(payload).map_err(|e| Error::invalid("payload", format!("not a Stripe event: {e}")))?;
+        let raw: RawEvent = serde_json::from_str(payload)
+            .map_err(|e| Error::invalid("payload", format!("not a Stripe event: {e}")))?;
         let meaning = interpret(&raw.type_, &raw.data.object);
         Ok((raw.id, raw.type_, raw.created, meaning))
     }
 
     /// Events of the kinds Booth handles created at or after `since`, oldest first.
-    pub async fn events_since(&self, since: i64) -> Result<Vec<(String, String, i64, PaymentEvent)>> {
+    pub async fn events_since(
+        &self,
+        since: i64,
+    ) -> Result<Vec<(String, String, i64, PaymentEvent)>> {
         let mut out = Vec::new();
         let mut after: Option<String> = None;
         loop {
             let mut req = stripe_core::event::ListEvent::new()
-                .types(HANDLED_EVENTS.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .types(
+                    HANDLED_EVENTS
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect::<Vec<_>>(),
+                )
                 .created(stripe_types::RangeQueryTs::gte(since))
                 .limit(100);
             if let Some(a) = &after {
@@ -224,8 +288,9 @@ impl Payments {
             }
             let page = req.send(&self.client).await.map_err(stripe_error)?;
             for ev in &page.data {
-                let object: serde_json::Value = serde_json::from_str(&miniserde::json::to_string(&ev.data.object))
-                    .map_err(|e| Error::Payment(format!("unreadable event {}: {e}", ev.id)))?;
+                let object: serde_json::Value =
+                    serde_json::from_str(&miniserde::json::to_string(&ev.data.object))
+                        .map_err(|e| Error::Payment(format!("unreadable event {}: {e}", ev.id)))?;
                 let type_ = ev.type_.to_string();
                 let meaning = interpret(&type_, &object);
                 out.push((ev.id.to_string(), type_, ev.created, meaning));
@@ -252,31 +317,66 @@ impl Payments {
     /// Replaces any webhook endpoint at `url` with a new one and returns its secret. Used
     /// with the simulator, whose secrets Booth doesn't keep across restarts.
     pub async fn replace_webhook_endpoint(&self, url: &str) -> Result<String> {
-        use stripe_misc::webhook_endpoint::{CreateWebhookEndpoint, CreateWebhookEndpointEnabledEvents, DeleteWebhookEndpoint, ListWebhookEndpoint};
-        let existing = ListWebhookEndpoint::new().limit(100).send(&self.client).await.map_err(stripe_error)?;
+        use stripe_misc::webhook_endpoint::{
+            CreateWebhookEndpoint, CreateWebhookEndpointEnabledEvents, DeleteWebhookEndpoint,
+            ListWebhookEndpoint,
+        };
+        let existing = ListWebhookEndpoint::new()
+            .limit(100)
+            .send(&self.client)
+            .await
+            .map_err(stripe_error)?;
         for ep in existing.data.iter().filter(|ep| ep.url == url) {
-            DeleteWebhookEndpoint::new(ep.id.clone()).send(&self.client).await.map_err(stripe_error)?;
+            DeleteWebhookEndpoint::new(ep.id.clone())
+                .send(&self.client)
+                .await
+                .map_err(stripe_error)?;
         }
-        let events: Vec<_> = HANDLED_EVENTS.iter().map(|e| CreateWebhookEndpointEnabledEvents::from_str(e).expect("known event")).collect();
-        let ep = CreateWebhookEndpoint::new(events, url).send(&self.client).await.map_err(stripe_error)?;
-        ep.secret.ok_or_else(|| Error::Payment("the new webhook endpoint came without a secret".into()))
+        let events: Vec<_> = HANDLED_EVENTS
+            .iter()
+            .map(|e| CreateWebhookEndpointEnabledEvents::from_str(e).expect("known event"))
+            .collect();
+        let ep = CreateWebhookEndpoint::new(events, url)
+            .send(&self.client)
+            .await
+            .map_err(stripe_error)?;
+        ep.secret
+            .ok_or_else(|| Error::Payment("the new webhook endpoint came without a secret".into()))
     }
 
     /// Makes sure a webhook endpoint at `url` exists and receives Booth's events; returns
     /// its signing secret when it had to be created (Stripe shows a secret only once).
     pub async fn ensure_webhook_endpoint(&self, url: &str) -> Result<Option<String>> {
         use stripe_misc::webhook_endpoint::{
-            CreateWebhookEndpoint, CreateWebhookEndpointEnabledEvents, ListWebhookEndpoint, UpdateWebhookEndpoint,
-            UpdateWebhookEndpointEnabledEvents,
+            CreateWebhookEndpoint, CreateWebhookEndpointEnabledEvents, ListWebhookEndpoint,
+            UpdateWebhookEndpoint, UpdateWebhookEndpointEnabledEvents,
         };
-        let existing = ListWebhookEndpoint::new().limit(100).send(&self.client).await.map_err(stripe_error)?;
+        let existing = ListWebhookEndpoint::new()
+            .limit(100)
+            .send(&self.client)
+            .await
+            .map_err(stripe_error)?;
         if let Some(ep) = existing.data.iter().find(|ep| ep.url == url) {
-            let events: Vec<_> = HANDLED_EVENTS.iter().map(|e| UpdateWebhookEndpointEnabledEvents::from_str(e).expect("known event")).collect();
-            UpdateWebhookEndpoint::new(ep.id.clone()).enabled_events(events).disabled(false).send(&self.client).await.map_err(stripe_error)?;
+            let events: Vec<_> = HANDLED_EVENTS
+                .iter()
+                .map(|e| UpdateWebhookEndpointEnabledEvents::from_str(e).expect("known event"))
+                .collect();
+            UpdateWebhookEndpoint::new(ep.id.clone())
+                .enabled_events(events)
+                .disabled(false)
+                .send(&self.client)
+                .await
+                .map_err(stripe_error)?;
             return Ok(None);
         }
-        let events: Vec<_> = HANDLED_EVENTS.iter().map(|e| CreateWebhookEndpointEnabledEvents::from_str(e).expect("known event")).collect();
-        let ep = CreateWebhookEndpoint::new(events, url).send(&self.client).await.map_err(stripe_error)?;
+        let events: Vec<_> = HANDLED_EVENTS
+            .iter()
+            .map(|e| CreateWebhookEndpointEnabledEvents::from_str(e).expect("known event"))
+            .collect();
+        let ep = CreateWebhookEndpoint::new(events, url)
+            .send(&self.client)
+            .await
+            .map_err(stripe_error)?;
         Ok(ep.secret)
     }
 }
@@ -299,20 +399,30 @@ struct RawData {
 pub fn interpret(type_: &str, object: &serde_json::Value) -> PaymentEvent {
     let str_of = |v: &serde_json::Value| -> Option<String> {
         // Expandable fields are an id string or an object with an id.
-        v.as_str().map(String::from).or_else(|| v.get("id").and_then(|i| i.as_str()).map(String::from))
+        v.as_str()
+            .map(String::from)
+            .or_else(|| v.get("id").and_then(|i| i.as_str()).map(String::from))
     };
     match type_ {
-        "checkout.session.completed" | "checkout.session.async_payment_succeeded" => match object.get("id").and_then(|v| v.as_str()) {
-            Some(id) => PaymentEvent::SessionCompleted { session_id: id.to_string() },
-            None => PaymentEvent::Ignored,
-        },
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
+            match object.get("id").and_then(|v| v.as_str()) {
+                Some(id) => PaymentEvent::SessionCompleted {
+                    session_id: id.to_string(),
+                },
+                None => PaymentEvent::Ignored,
+            }
+        }
         "charge.refunded" => {
             let pi = object.get("payment_intent").and_then(str_of);
             let amount = object.get("amount").and_then(|v| v.as_i64());
             let refunded = object.get("amount_refunded").and_then(|v| v.as_i64());
             match (pi, amount, refunded) {
                 (Some(payment_intent), Some(amount), Some(amount_refunded)) => {
-                    PaymentEvent::ChargeRefunded { payment_intent, amount, amount_refunded }
+                    PaymentEvent::ChargeRefunded {
+                        payment_intent,
+                        amount,
+                        amount_refunded,
+                    }
                 }
                 _ => PaymentEvent::Ignored,
             }
@@ -338,22 +448,45 @@ mod tests {
     fn interprets_events() {
         assert_eq!(
             interpret("checkout.session.completed", &json!({"id": "cs_1"})),
-            PaymentEvent::SessionCompleted { session_id: "cs_1".into() }
+            PaymentEvent::SessionCompleted {
+                session_id: "cs_1".into()
+            }
         );
         assert_eq!(
-            interpret("charge.refunded", &json!({"payment_intent": {"id": "pi_1"}, "amount": 999, "amount_refunded": 500})),
-            PaymentEvent::ChargeRefunded { payment_intent: "pi_1".into(), amount: 999, amount_refunded: 500 }
+            interpret(
+                "charge.refunded",
+                &json!({"payment_intent": {"id": "pi_1"}, "amount": 999, "amount_refunded": 500})
+            ),
+            PaymentEvent::ChargeRefunded {
+                payment_intent: "pi_1".into(),
+                amount: 999,
+                amount_refunded: 500
+            }
         );
-        assert_eq!(interpret("charge.refunded", &json!({"amount": 1})), PaymentEvent::Ignored);
-        assert_eq!(interpret("customer.created", &json!({"id": "cus_1"})), PaymentEvent::Ignored);
+        assert_eq!(
+            interpret("charge.refunded", &json!({"amount": 1})),
+            PaymentEvent::Ignored
+        );
+        assert_eq!(
+            interpret("customer.created", &json!({"id": "cus_1"})),
+            PaymentEvent::Ignored
+        );
     }
 
     #[test]
     fn rejects_bad_keys() {
-        let cfg = |k: &str| StripeConfig { secret_key: k.into(), api_base: None, webhook_secret: None };
+        let cfg = |k: &str| StripeConfig {
+            secret_key: k.into(),
+            api_base: None,
+            webhook_secret: None,
+        };
         assert!(Payments::new(&cfg("pk_test_123"), false).is_err());
         assert!(Payments::new(&cfg(""), false).is_err());
-        assert!(Payments::new(&cfg("sk_test_123"), false).unwrap().test_mode());
-        assert!(!Payments::new(&cfg("sk_live_123"), false).unwrap().test_mode());
+        assert!(Payments::new(&cfg("sk_test_123"), false)
+            .unwrap()
+            .test_mode());
+        assert!(!Payments::new(&cfg("sk_live_123"), false)
+            .unwrap()
+            .test_mode());
     }
 }

@@ -65,7 +65,10 @@ pub struct Purchase {
 
 impl Purchase {
     pub fn total(&self) -> Money {
-        Money::new(self.amount_minor, Currency::parse(&self.currency).expect("stored currency"))
+        Money::new(
+            self.amount_minor,
+            Currency::parse(&self.currency).expect("stored currency"),
+        )
     }
 }
 
@@ -92,16 +95,25 @@ pub struct ItemFile {
 
 /// Records a purchase and its items. Returns None when this checkout session was already
 /// recorded: the UNIQUE constraint on the session id is what makes fulfilment exactly-once.
-pub fn insert_purchase(conn: &Connection, new: &NewPurchase) -> Result<Option<(i64, PurchaseToken)>> {
+pub fn insert_purchase(
+    conn: &Connection,
+    new: &NewPurchase,
+) -> Result<Option<(i64, PurchaseToken)>> {
     if new.items.is_empty() {
-        return Err(Error::invalid("items", "a purchase needs at least one product"));
+        return Err(Error::invalid(
+            "items",
+            "a purchase needs at least one product",
+        ));
     }
     conn.execute(
         "INSERT INTO customers (email, created_at) VALUES (?1, ?2) ON CONFLICT (email) DO NOTHING",
         params![new.email.as_str(), now()],
     )?;
-    let customer_id: i64 =
-        conn.query_row("SELECT id FROM customers WHERE email = ?1", [new.email.as_str()], |r| r.get(0))?;
+    let customer_id: i64 = conn.query_row(
+        "SELECT id FROM customers WHERE email = ?1",
+        [new.email.as_str()],
+        |r| r.get(0),
+    )?;
     let token = PurchaseToken::generate();
     let amount: i64 = new.items.iter().map(|i| i.amount_minor).sum();
     let inserted = conn.execute(
@@ -136,7 +148,8 @@ pub fn insert_purchase(conn: &Connection, new: &NewPurchase) -> Result<Option<(i
     Ok(Some((purchase_id, token)))
 }
 
-const PURCHASE_COLS: &str = "id, token, email, amount_minor, currency, amount_refunded_minor, checkout_session_id,
+const PURCHASE_COLS: &str =
+    "id, token, email, amount_minor, currency, amount_refunded_minor, checkout_session_id,
      payment_intent_id, status, status_reason, source, test, created_at";
 
 fn purchase_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Purchase> {
@@ -189,7 +202,11 @@ fn load_items(conn: &Connection, purchase: &mut Purchase) -> Result<()> {
                 .optional()?
                 .unwrap_or(0);
             let left = item.download_limit.map(|l| l.saturating_sub(used));
-            item.files.push(ItemFile { file, downloads_used: used, downloads_left: left });
+            item.files.push(ItemFile {
+                file,
+                downloads_used: used,
+                downloads_left: left,
+            });
         }
     }
     purchase.items = items;
@@ -198,7 +215,10 @@ fn load_items(conn: &Connection, purchase: &mut Purchase) -> Result<()> {
 
 pub fn purchase_by_token(conn: &Connection, token: &PurchaseToken) -> Result<Option<Purchase>> {
     let sql = format!("SELECT {PURCHASE_COLS} FROM purchases WHERE token = ?1");
-    let Some(mut p) = conn.query_row(&sql, [token.as_str()], purchase_from_row).optional()? else {
+    let Some(mut p) = conn
+        .query_row(&sql, [token.as_str()], purchase_from_row)
+        .optional()?
+    else {
         return Ok(None);
     };
     load_items(conn, &mut p)?;
@@ -213,12 +233,16 @@ pub fn purchase_by_id(conn: &Connection, id: i64) -> Result<Purchase> {
 }
 
 pub fn require_purchase(conn: &Connection, token: &PurchaseToken) -> Result<Purchase> {
-    purchase_by_token(conn, token)?.ok_or_else(|| Error::NotFound(format!("no purchase with the token {token}")))
+    purchase_by_token(conn, token)?
+        .ok_or_else(|| Error::NotFound(format!("no purchase with the token {token}")))
 }
 
 pub fn purchase_by_session(conn: &Connection, session_id: &str) -> Result<Option<Purchase>> {
     let sql = format!("SELECT {PURCHASE_COLS} FROM purchases WHERE checkout_session_id = ?1");
-    let Some(mut p) = conn.query_row(&sql, [session_id], purchase_from_row).optional()? else {
+    let Some(mut p) = conn
+        .query_row(&sql, [session_id], purchase_from_row)
+        .optional()?
+    else {
         return Ok(None);
     };
     load_items(conn, &mut p)?;
@@ -232,7 +256,9 @@ pub fn list_purchases(conn: &Connection, email: Option<&str>) -> Result<Vec<Purc
          ORDER BY created_at DESC, id DESC"
     );
     let mut stmt = conn.prepare(&sql)?;
-    let mut list = stmt.query_map([email], purchase_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut list = stmt
+        .query_map([email], purchase_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     for p in &mut list {
         load_items(conn, p)?;
     }
@@ -244,8 +270,9 @@ pub fn list_purchases(conn: &Connection, email: Option<&str>) -> Result<Vec<Purc
 pub struct DownloadRequest {
     pub token: PurchaseToken,
     pub file_id: i64,
-    /// The request continues an earlier download (a Range starting past byte 0).
-    pub resume: bool,
+    /// Where a Range request starts (None: the whole file). Past byte 0 it continues an
+    /// earlier download.
+    pub range_start: Option<u64>,
     /// HEAD: the buyer's client only asks about the file.
     pub head: bool,
     pub ip: String,
@@ -269,7 +296,13 @@ pub enum Denied {
     UnknownFile,
     Refunded,
     Revoked,
-    LimitReached { limit: u32 },
+    LimitReached {
+        limit: u32,
+    },
+    /// The Range starts past the end of the file.
+    BadRange {
+        size: u64,
+    },
 }
 
 /// How long after a counted download a resume of it is free.
@@ -278,11 +311,16 @@ const RESUME_WINDOW_SECS: i64 = 24 * 3600;
 /// Decides whether a download may go ahead and, if it counts, counts it. Run it inside one
 /// write transaction: the conditional UPDATE is what keeps concurrent downloads within the
 /// limit.
-pub fn authorize_download(conn: &Connection, req: &DownloadRequest) -> Result<Result<ServeFile, Denied>> {
+pub fn authorize_download(
+    conn: &Connection,
+    req: &DownloadRequest,
+) -> Result<Result<ServeFile, Denied>> {
     let purchase: Option<(i64, String)> = conn
-        .query_row("SELECT id, status FROM purchases WHERE token = ?1", [req.token.as_str()], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT id, status FROM purchases WHERE token = ?1",
+            [req.token.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let Some((purchase_id, status)) = purchase else {
         return Ok(Err(Denied::UnknownLink));
@@ -316,24 +354,46 @@ pub fn authorize_download(conn: &Connection, req: &DownloadRequest) -> Result<Re
             },
         )
         .optional()?;
-    let Some((item_id, limit, revoked, display_name, version_id, version, stored_path, size, sha256)) = row else {
+    let Some((
+        item_id,
+        limit,
+        revoked,
+        display_name,
+        version_id,
+        version,
+        stored_path,
+        size,
+        sha256,
+    )) = row
+    else {
         return Ok(Err(Denied::UnknownFile));
     };
     if revoked {
         return Ok(Err(Denied::Revoked));
     }
-    let mut serve = ServeFile { stored_path, display_name, size: size as u64, sha256, version, counted: false };
+    if req.range_start.is_some_and(|s| s >= size as u64) {
+        return Ok(Err(Denied::BadRange { size: size as u64 }));
+    }
+    let mut serve = ServeFile {
+        stored_path,
+        display_name,
+        size: size as u64,
+        sha256,
+        version,
+        counted: false,
+    };
     if req.head {
         return Ok(Ok(serve));
     }
-    let resuming = req.resume && {
-        let recent: i64 = conn.query_row(
+    let resuming = req.range_start.is_some_and(|s| s > 0)
+        && {
+            let recent: i64 = conn.query_row(
             "SELECT count(*) FROM downloads WHERE purchase_item_id = ?1 AND file_id = ?2 AND counted = 1 AND at >= ?3",
             params![item_id, req.file_id, now() - RESUME_WINDOW_SECS],
             |r| r.get(0),
         )?;
-        recent > 0
-    };
+            recent > 0
+        };
     if !resuming {
         conn.execute(
             "INSERT INTO download_counts (purchase_item_id, file_id, used) VALUES (?1, ?2, 0)
@@ -346,7 +406,9 @@ pub fn authorize_download(conn: &Connection, req: &DownloadRequest) -> Result<Re
             params![item_id, req.file_id, limit],
         )?;
         if counted == 0 {
-            return Ok(Err(Denied::LimitReached { limit: limit.unwrap_or(0) }));
+            return Ok(Err(Denied::LimitReached {
+                limit: limit.unwrap_or(0),
+            }));
         }
         serve.counted = true;
     }
@@ -419,12 +481,20 @@ pub fn reset_downloads(conn: &Connection, purchase_id: i64) -> Result<()> {
 }
 
 pub fn set_item_limit(conn: &Connection, purchase_id: i64, limit: Option<u32>) -> Result<()> {
-    conn.execute("UPDATE purchase_items SET download_limit = ?2 WHERE purchase_id = ?1", params![purchase_id, limit])?;
+    conn.execute(
+        "UPDATE purchase_items SET download_limit = ?2 WHERE purchase_id = ?1",
+        params![purchase_id, limit],
+    )?;
     Ok(())
 }
 
 /// Revokes a whole purchase (no product) or a single item of it.
-pub fn revoke(conn: &Connection, purchase_id: i64, product_id: Option<i64>, reason: &str) -> Result<()> {
+pub fn revoke(
+    conn: &Connection,
+    purchase_id: i64,
+    product_id: Option<i64>,
+    reason: &str,
+) -> Result<()> {
     match product_id {
         None => {
             conn.execute(
@@ -438,7 +508,9 @@ pub fn revoke(conn: &Connection, purchase_id: i64, product_id: Option<i64>, reas
                 params![purchase_id, product_id, now()],
             )?;
             if n == 0 {
-                return Err(Error::NotFound("that product is not part of this purchase".into()));
+                return Err(Error::NotFound(
+                    "that product is not part of this purchase".into(),
+                ));
             }
         }
     }
@@ -447,7 +519,12 @@ pub fn revoke(conn: &Connection, purchase_id: i64, product_id: Option<i64>, reas
 
 /// Applies a refund reported by Stripe: a full refund revokes access, a partial one is
 /// recorded and leaves access alone (the seller can revoke single items).
-pub fn apply_refund(conn: &Connection, payment_intent: &str, amount: i64, amount_refunded: i64) -> Result<bool> {
+pub fn apply_refund(
+    conn: &Connection,
+    payment_intent: &str,
+    amount: i64,
+    amount_refunded: i64,
+) -> Result<bool> {
     let full = amount_refunded >= amount;
     let n = conn.execute(
         "UPDATE purchases SET amount_refunded_minor = max(amount_refunded_minor, ?2),

@@ -16,7 +16,11 @@ const DEFAULT_FROM: &str = "shop@booth.localhost";
 pub const KEYS: &[&str] = &[STORE_NAME, FROM_ADDRESS, SUPPORT_EMAIL, PUBLIC_URL];
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
 }
 
 /// Validates and stores a setting.
@@ -24,7 +28,8 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
     let value = value.trim();
     match key {
         STORE_NAME => {
-            crate::catalog::check_name(value).map_err(|_| Error::invalid("store_name", "1–200 characters"))?;
+            crate::catalog::check_name(value)
+                .map_err(|_| Error::invalid("store_name", "1–200 characters"))?;
         }
         FROM_ADDRESS | SUPPORT_EMAIL => {
             if !(key == SUPPORT_EMAIL && value.is_empty()) {
@@ -34,7 +39,12 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
         PUBLIC_URL => {
             check_public_url(value)?;
         }
-        _ => return Err(Error::invalid("key", format!("unknown setting '{key}'; known: {}", KEYS.join(", ")))),
+        _ => {
+            return Err(Error::invalid(
+                "key",
+                format!("unknown setting '{key}'; known: {}", KEYS.join(", ")),
+            ))
+        }
     }
     conn.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -44,10 +54,17 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
 }
 
 pub fn check_public_url(value: &str) -> Result<String> {
-    let u = url::Url::parse(value)
-        .map_err(|_| Error::invalid("public_url", "a public URL looks like https://shop.example.com"))?;
+    let u = url::Url::parse(value).map_err(|_| {
+        Error::invalid(
+            "public_url",
+            "a public URL looks like https://shop.example.com",
+        )
+    })?;
     if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() || u.query().is_some() {
-        return Err(Error::invalid("public_url", "a public URL is http(s)://host[:port][/path] without a query"));
+        return Err(Error::invalid(
+            "public_url",
+            "a public URL is http(s)://host[:port][/path] without a query",
+        ));
     }
     Ok(value.trim_end_matches('/').to_string())
 }
@@ -70,6 +87,9 @@ pub fn store_info(conn: &Connection) -> Result<StoreInfo> {
 /// The From of every mail: the store's name and address.
 pub fn sender(conn: &Connection) -> Result<Mailbox> {
     let info = store_info(conn)?;
-    let addr = info.from_address.parse().map_err(|e| Error::Mail(format!("bad sender address: {e}")))?;
+    let addr = info
+        .from_address
+        .parse()
+        .map_err(|e| Error::Mail(format!("bad sender address: {e}")))?;
     Ok(Mailbox::new(Some(info.store_name), addr))
 }

@@ -3,12 +3,16 @@
 
 use crate::catalog::{self, NewProduct, Product, ProductEdit};
 use crate::db::{now, Db};
-use crate::domain::{format_size, parse_download_limit, Currency, Email, Money, PurchaseToken, Slug};
+use crate::domain::{
+    format_size, parse_download_limit, Currency, Email, Money, PurchaseToken, Slug,
+};
 use crate::error::{Error, Result};
 use crate::mail::Mailer;
-use crate::outbox::{self, OutboxConfig, OutgoingMail, OutboxRow};
+use crate::outbox::{self, OutboxConfig, OutboxRow, OutgoingMail};
 use crate::payments::{PaymentEvent, Payments};
-use crate::purchases::{self, Denied, DownloadLog, DownloadRequest, NewItem, NewPurchase, Purchase, ServeFile, Source};
+use crate::purchases::{
+    self, Denied, DownloadLog, DownloadRequest, NewItem, NewPurchase, Purchase, ServeFile, Source,
+};
 use crate::settings::{self, StoreInfo};
 use crate::templates::Templates;
 use rusqlite::params;
@@ -18,8 +22,14 @@ use std::sync::{Arc, RwLock};
 use tokio::sync::Notify;
 
 const EMAIL_TEMPLATES: &[(&str, &str)] = &[
-    ("receipt.txt", include_str!("../templates/email/receipt.txt")),
-    ("receipt.html", include_str!("../templates/email/receipt.html")),
+    (
+        "receipt.txt",
+        include_str!("../templates/email/receipt.txt"),
+    ),
+    (
+        "receipt.html",
+        include_str!("../templates/email/receipt.html"),
+    ),
 ];
 
 /// Where a shop keeps its things, under one data dir.
@@ -81,7 +91,10 @@ impl Shop {
     /// Opens the shop in `data_dir` (created if needed), without payments.
     pub fn open(data_dir: &Path) -> Result<Shop> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
-            Error::invalid("data_dir", format!("can't create the data dir {}: {e}", data_dir.display()))
+            Error::invalid(
+                "data_dir",
+                format!("can't create the data dir {}: {e}", data_dir.display()),
+            )
         })?;
         let db = Db::open(&db_path(data_dir))?;
         let public_url = db
@@ -92,7 +105,10 @@ impl Shop {
                 db,
                 data_dir: data_dir.to_path_buf(),
                 files_dir: data_dir.join("files"),
-                templates: Templates::new(EMAIL_TEMPLATES, Some(data_dir.join("templates").join("email"))),
+                templates: Templates::new(
+                    EMAIL_TEMPLATES,
+                    Some(data_dir.join("templates").join("email")),
+                ),
                 payments: None,
                 public_url: RwLock::new(public_url),
                 outbox_wake: Arc::new(Notify::new()),
@@ -102,8 +118,14 @@ impl Shop {
 
     /// The same shop with payments attached (call before sharing it).
     pub fn with_payments(self, payments: Payments) -> Shop {
-        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|_| panic!("with_payments on a shared Shop"));
-        Shop { inner: Arc::new(Inner { payments: Some(payments), ..inner }) }
+        let inner = Arc::try_unwrap(self.inner)
+            .unwrap_or_else(|_| panic!("with_payments on a shared Shop"));
+        Shop {
+            inner: Arc::new(Inner {
+                payments: Some(payments),
+                ..inner
+            }),
+        }
     }
 
     pub fn db(&self) -> &Db {
@@ -127,7 +149,10 @@ impl Shop {
     }
 
     pub fn payments(&self) -> Result<&Payments> {
-        self.inner.payments.as_ref().ok_or_else(|| Error::Payment("payments are not configured in this process".into()))
+        self.inner
+            .payments
+            .as_ref()
+            .ok_or_else(|| Error::Payment("payments are not configured in this process".into()))
     }
 
     pub fn public_url(&self) -> String {
@@ -138,7 +163,9 @@ impl Shop {
     pub async fn set_public_url(&self, url: &str) -> Result<()> {
         let url = settings::check_public_url(url)?;
         let stored = url.clone();
-        self.db().write(move |tx| settings::set(tx, settings::PUBLIC_URL, &stored)).await?;
+        self.db()
+            .write(move |tx| settings::set(tx, settings::PUBLIC_URL, &stored))
+            .await?;
         *self.inner.public_url.write().expect("lock") = url;
         Ok(())
     }
@@ -156,7 +183,9 @@ impl Shop {
         if key == settings::PUBLIC_URL {
             return self.set_public_url(&value).await;
         }
-        self.db().write(move |tx| settings::set(tx, &key, &value)).await
+        self.db()
+            .write(move |tx| settings::set(tx, &key, &value))
+            .await
     }
 
     // ---- catalog -------------------------------------------------------------------
@@ -182,7 +211,11 @@ impl Shop {
         if input.files.is_empty() {
             return Err(Error::invalid("file", "a product needs at least one file"));
         }
-        let names = input.files.iter().map(|f| catalog::display_name_for(f)).collect::<Result<Vec<_>>>()?;
+        let names = input
+            .files
+            .iter()
+            .map(|f| catalog::display_name_for(f))
+            .collect::<Result<Vec<_>>>()?;
         let stored = self.store_files(input.files).await?;
         self.db()
             .write(move |tx| {
@@ -190,30 +223,39 @@ impl Shop {
                 for (name, file) in names.iter().zip(&stored) {
                     catalog::add_file(tx, id, name, file)?;
                 }
-                catalog::product_by_id(tx, id)?.ok_or_else(|| Error::Internal("product vanished".into()))
+                catalog::product_by_id(tx, id)?
+                    .ok_or_else(|| Error::Internal("product vanished".into()))
             })
             .await
     }
 
     async fn store_files(&self, files: Vec<PathBuf>) -> Result<Vec<catalog::StoredFile>> {
         let dir = self.files_dir().to_path_buf();
-        tokio::task::spawn_blocking(move || files.iter().map(|f| catalog::store_file(&dir, f)).collect())
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?
+        tokio::task::spawn_blocking(move || {
+            files.iter().map(|f| catalog::store_file(&dir, f)).collect()
+        })
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
     }
 
     pub async fn list_products(&self, only_active: bool) -> Result<Vec<Product>> {
-        self.db().run(move |c| catalog::list_products(c, only_active)).await
+        self.db()
+            .run(move |c| catalog::list_products(c, only_active))
+            .await
     }
 
     pub async fn product(&self, slug: &str) -> Result<Option<Product>> {
         let slug = slug.to_string();
-        self.db().run(move |c| catalog::product_by_slug(c, &slug)).await
+        self.db()
+            .run(move |c| catalog::product_by_slug(c, &slug))
+            .await
     }
 
     pub async fn edit_product(&self, slug: &str, edit: ProductEdit) -> Result<Product> {
         let slug = slug.to_string();
-        self.db().write(move |tx| catalog::edit_product(tx, &slug, &edit)).await
+        self.db()
+            .write(move |tx| catalog::edit_product(tx, &slug, &edit))
+            .await
     }
 
     pub async fn add_file(&self, slug: &str, path: PathBuf) -> Result<Product> {
@@ -231,13 +273,24 @@ impl Shop {
 
     /// Uploads a new version of one of a product's files; buyers get it from their
     /// existing links. Returns the new version's label.
-    pub async fn new_version(&self, slug: &str, file: &str, path: PathBuf, label: Option<String>) -> Result<String> {
+    pub async fn new_version(
+        &self,
+        slug: &str,
+        file: &str,
+        path: PathBuf,
+        label: Option<String>,
+    ) -> Result<String> {
         let (slug, file) = (slug.to_string(), file.to_string());
         // Check the target exists before copying a possibly large file.
-        let product = self.product(&slug).await?.ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
+        let product = self
+            .product(&slug)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
         let target = catalog::find_file(&product, &file)?;
         let stored = self.store_files(vec![path]).await?.remove(0);
-        self.db().write(move |tx| catalog::add_version(tx, target.id, label.as_deref(), &stored)).await
+        self.db()
+            .write(move |tx| catalog::add_version(tx, target.id, label.as_deref(), &stored))
+            .await
     }
 
     // ---- checkout and fulfilment ---------------------------------------------------
@@ -250,7 +303,8 @@ impl Shop {
         }
         let mut wanted = Vec::new();
         for s in slugs {
-            let slug = Slug::parse(s).map_err(|_| Error::NotFound("that product doesn't exist".into()))?;
+            let slug =
+                Slug::parse(s).map_err(|_| Error::NotFound("that product doesn't exist".into()))?;
             if !wanted.contains(&slug) {
                 wanted.push(slug);
             }
@@ -268,7 +322,10 @@ impl Shop {
             })
             .await?;
         let key = uuid::Uuid::new_v4().to_string();
-        let (_, url) = self.payments()?.create_checkout(&products, &self.public_url(), &key).await?;
+        let (_, url) = self
+            .payments()?
+            .create_checkout(&products, &self.public_url(), &key)
+            .await?;
         Ok(url)
     }
 
@@ -278,20 +335,30 @@ impl Shop {
     pub async fn fulfil(&self, session_id: &str) -> Result<Fulfilment> {
         let ok_id = session_id.starts_with("cs_")
             && session_id.len() <= 255
-            && session_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            && session_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if !ok_id {
             return Err(Error::invalid("session_id", "not a Checkout Session id"));
         }
         let sid = session_id.to_string();
-        if let Some(p) = self.db().run(move |c| purchases::purchase_by_session(c, &sid)).await? {
+        if let Some(p) = self
+            .db()
+            .run(move |c| purchases::purchase_by_session(c, &sid))
+            .await?
+        {
             return Ok(Fulfilment::Paid(p));
         }
         let session = self.payments()?.retrieve_session(session_id).await?;
         if !session.paid {
             return Ok(Fulfilment::NotPaid);
         }
-        if session.product_ids.is_empty() || session.product_ids.len() != session.line_amounts.len() {
-            return Err(Error::Payment(format!("session {} doesn't list Booth's products", session.id)));
+        if session.product_ids.is_empty() || session.product_ids.len() != session.line_amounts.len()
+        {
+            return Err(Error::Payment(format!(
+                "session {} doesn't list Booth's products",
+                session.id
+            )));
         }
         let email = Email::parse(session.email.as_deref().unwrap_or(""))?;
         let currency = Currency::parse(session.currency.as_deref().unwrap_or(""))?;
@@ -306,7 +373,10 @@ impl Shop {
                 .product_ids
                 .iter()
                 .zip(&session.line_amounts)
-                .map(|(id, amount)| NewItem { product_id: *id, amount_minor: *amount })
+                .map(|(id, amount)| NewItem {
+                    product_id: *id,
+                    amount_minor: *amount,
+                })
                 .collect(),
         };
         let purchase = self.record(new).await?;
@@ -328,8 +398,11 @@ impl Shop {
                         Ok(p)
                     }
                     // Someone else recorded this session first.
-                    None => purchases::purchase_by_session(tx, new.checkout_session_id.as_deref().unwrap_or(""))?
-                        .ok_or_else(|| Error::Internal("purchase vanished".into())),
+                    None => purchases::purchase_by_session(
+                        tx,
+                        new.checkout_session_id.as_deref().unwrap_or(""),
+                    )?
+                    .ok_or_else(|| Error::Internal("purchase vanished".into())),
                 }
             })
             .await?;
@@ -343,11 +416,23 @@ impl Shop {
         self.process_event(&id, &type_, created, meaning).await
     }
 
-    async fn process_event(&self, id: &str, type_: &str, created: i64, meaning: PaymentEvent) -> Result<()> {
+    async fn process_event(
+        &self,
+        id: &str,
+        type_: &str,
+        created: i64,
+        meaning: PaymentEvent,
+    ) -> Result<()> {
         let eid = id.to_string();
         let seen: bool = self
             .db()
-            .run(move |c| Ok(c.query_row("SELECT count(*) FROM stripe_events WHERE id = ?1", [eid], |r| r.get::<_, i64>(0))? > 0))
+            .run(move |c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM stripe_events WHERE id = ?1",
+                    [eid],
+                    |r| r.get::<_, i64>(0),
+                )? > 0)
+            })
             .await?;
         if seen {
             return Ok(());
@@ -357,19 +442,31 @@ impl Shop {
                 self.fulfil(session_id).await?;
                 session_id.clone()
             }
-            PaymentEvent::ChargeRefunded { payment_intent, amount, amount_refunded } => {
+            PaymentEvent::ChargeRefunded {
+                payment_intent,
+                amount,
+                amount_refunded,
+            } => {
                 let (pi, a, r) = (payment_intent.clone(), *amount, *amount_refunded);
-                let found = self.db().write(move |tx| purchases::apply_refund(tx, &pi, a, r)).await?;
+                let found = self
+                    .db()
+                    .write(move |tx| purchases::apply_refund(tx, &pi, a, r))
+                    .await?;
                 if !found {
                     // The purchase isn't recorded yet (events arrive in any order): fail so
                     // Stripe retries, rather than forgetting the refund.
-                    return Err(Error::NotFound(format!("no purchase for payment {payment_intent} yet")));
+                    return Err(Error::NotFound(format!(
+                        "no purchase for payment {payment_intent} yet"
+                    )));
                 }
                 payment_intent.clone()
             }
             PaymentEvent::DisputeCreated { payment_intent } => {
                 let pi = payment_intent.clone();
-                let found = self.db().write(move |tx| purchases::apply_dispute(tx, &pi)).await?;
+                let found = self
+                    .db()
+                    .write(move |tx| purchases::apply_dispute(tx, &pi))
+                    .await?;
                 tracing::warn!(payment_intent, found, "dispute opened: access revoked");
                 payment_intent.clone()
             }
@@ -390,8 +487,10 @@ impl Shop {
 
     /// Processes events Booth missed while it was down (Stripe keeps 30 days of them).
     pub async fn catch_up(&self) -> Result<usize> {
-        let newest: Option<i64> =
-            self.db().run(|c| Ok(c.query_row("SELECT max(created) FROM stripe_events", [], |r| r.get(0))?)).await?;
+        let newest: Option<i64> = self
+            .db()
+            .run(|c| Ok(c.query_row("SELECT max(created) FROM stripe_events", [], |r| r.get(0))?))
+            .await?;
         // Events can arrive out of order, so look back a day before the newest one seen.
         let since = match newest {
             Some(t) => t - 86_400,
@@ -411,38 +510,60 @@ impl Shop {
     // ---- buyer side -----------------------------------------------------------------
 
     pub async fn purchase(&self, token: &str) -> Result<Option<Purchase>> {
-        let Ok(token) = PurchaseToken::parse(token) else { return Ok(None) };
-        self.db().run(move |c| purchases::purchase_by_token(c, &token)).await
+        let Ok(token) = PurchaseToken::parse(token) else {
+            return Ok(None);
+        };
+        self.db()
+            .run(move |c| purchases::purchase_by_token(c, &token))
+            .await
     }
 
     /// Checks and counts one download, atomically.
-    pub async fn authorize_download(&self, req: DownloadRequest) -> Result<std::result::Result<ServeFile, Denied>> {
-        self.db().write(move |tx| purchases::authorize_download(tx, &req)).await
+    pub async fn authorize_download(
+        &self,
+        req: DownloadRequest,
+    ) -> Result<std::result::Result<ServeFile, Denied>> {
+        self.db()
+            .write(move |tx| purchases::authorize_download(tx, &req))
+            .await
     }
 
     // ---- seller side ----------------------------------------------------------------
 
     async fn require_purchase(&self, token: &str) -> Result<Purchase> {
         let token = PurchaseToken::parse(token)?;
-        self.db().run(move |c| purchases::require_purchase(c, &token)).await
+        self.db()
+            .run(move |c| purchases::require_purchase(c, &token))
+            .await
     }
 
     pub async fn list_purchases(&self, email: Option<&str>) -> Result<Vec<Purchase>> {
         let email = email.map(|e| e.trim().to_string());
-        self.db().run(move |c| purchases::list_purchases(c, email.as_deref())).await
+        self.db()
+            .run(move |c| purchases::list_purchases(c, email.as_deref()))
+            .await
     }
 
     pub async fn purchase_detail(&self, token: &str) -> Result<PurchaseDetail> {
         let purchase = self.require_purchase(token).await?;
         let id = purchase.id;
-        let downloads = self.db().run(move |c| purchases::download_log(c, id)).await?;
-        Ok(PurchaseDetail { url: self.purchase_url(&purchase.token), purchase, downloads })
+        let downloads = self
+            .db()
+            .run(move |c| purchases::download_log(c, id))
+            .await?;
+        Ok(PurchaseDetail {
+            url: self.purchase_url(&purchase.token),
+            purchase,
+            downloads,
+        })
     }
 
     pub async fn reset_downloads(&self, token: &str) -> Result<Purchase> {
         let p = self.require_purchase(token).await?;
         let id = p.id;
-        self.db().write(move |tx| purchases::reset_downloads(tx, id)).await?;
+        self.db()
+            .write(move |tx| purchases::reset_downloads(tx, id))
+            .await?;
         self.require_purchase(token).await
     }
 
@@ -450,7 +571,9 @@ impl Shop {
         let p = self.require_purchase(token).await?;
         let limit = parse_download_limit(limit)?;
         let id = p.id;
-        self.db().write(move |tx| purchases::set_item_limit(tx, id, limit)).await?;
+        self.db()
+            .write(move |tx| purchases::set_item_limit(tx, id, limit))
+            .await?;
         self.require_purchase(token).await
     }
 
@@ -463,12 +586,16 @@ impl Shop {
                     .iter()
                     .find(|i| i.product_slug == slug)
                     .map(|i| i.product_id)
-                    .ok_or_else(|| Error::NotFound(format!("'{slug}' is not part of this purchase")))?,
+                    .ok_or_else(|| {
+                        Error::NotFound(format!("'{slug}' is not part of this purchase"))
+                    })?,
             ),
             None => None,
         };
         let id = p.id;
-        self.db().write(move |tx| purchases::revoke(tx, id, product_id, "revoked by the seller")).await?;
+        self.db()
+            .write(move |tx| purchases::revoke(tx, id, product_id, "revoked by the seller"))
+            .await?;
         self.require_purchase(token).await
     }
 
@@ -476,35 +603,50 @@ impl Shop {
     /// refund is also applied right away so access ends at once).
     pub async fn refund(&self, token: &str, amount: Option<&str>) -> Result<Purchase> {
         let p = self.require_purchase(token).await?;
-        let pi = p
-            .payment_intent_id
-            .clone()
-            .ok_or_else(|| Error::invalid("token", "this purchase wasn't paid through Stripe (a complimentary copy?)"))?;
+        let pi = p.payment_intent_id.clone().ok_or_else(|| {
+            Error::invalid(
+                "token",
+                "this purchase wasn't paid through Stripe (a complimentary copy?)",
+            )
+        })?;
         let remaining = p.amount_minor - p.amount_refunded_minor;
         let amount = match amount {
             Some(a) => {
                 let m = Money::parse_price(a, p.total().currency)?;
                 if m.minor > remaining {
-                    return Err(Error::invalid("amount", format!("at most {} can still be refunded", Money::new(remaining, p.total().currency).format())));
+                    return Err(Error::invalid(
+                        "amount",
+                        format!(
+                            "at most {} can still be refunded",
+                            Money::new(remaining, p.total().currency).format()
+                        ),
+                    ));
                 }
                 m.minor
             }
             None => remaining,
         };
         if amount <= 0 {
-            return Err(Error::Conflict("this purchase is already fully refunded".into()));
+            return Err(Error::Conflict(
+                "this purchase is already fully refunded".into(),
+            ));
         }
         self.payments()?.refund(&pi, Some(amount)).await?;
         let refunded = p.amount_refunded_minor + amount;
         let total = p.amount_minor;
-        self.db().write(move |tx| purchases::apply_refund(tx, &pi, total, refunded)).await?;
+        self.db()
+            .write(move |tx| purchases::apply_refund(tx, &pi, total, refunded))
+            .await?;
         self.require_purchase(token).await
     }
 
     /// Gives a complimentary copy, recorded as a grant, with its receipt.
     pub async fn grant(&self, slug: &str, email: &str) -> Result<Purchase> {
         let email = Email::parse(email)?;
-        let product = self.product(slug).await?.ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
+        let product = self
+            .product(slug)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
         self.record(NewPurchase {
             email,
             currency: product.price().currency,
@@ -512,7 +654,10 @@ impl Shop {
             payment_intent_id: None,
             source: Source::Grant,
             test: false,
-            items: vec![NewItem { product_id: product.id, amount_minor: 0 }],
+            items: vec![NewItem {
+                product_id: product.id,
+                amount_minor: 0,
+            }],
         })
         .await
     }
@@ -521,14 +666,19 @@ impl Shop {
     pub async fn resend_receipt(&self, token: &str) -> Result<i64> {
         let p = self.require_purchase(token).await?;
         let shop = self.clone();
-        let id = self.db().write(move |tx| outbox::enqueue(tx, &shop.receipt_mail(tx, &p)?)).await?;
+        let id = self
+            .db()
+            .write(move |tx| outbox::enqueue(tx, &shop.receipt_mail(tx, &p)?))
+            .await?;
         self.inner.outbox_wake.notify_one();
         Ok(id)
     }
 
     pub async fn outbox(&self, status: Option<&str>, limit: i64) -> Result<Vec<OutboxRow>> {
         let status = status.map(String::from);
-        self.db().run(move |c| outbox::list(c, status.as_deref(), limit)).await
+        self.db()
+            .run(move |c| outbox::list(c, status.as_deref(), limit))
+            .await
     }
 
     /// Sends whatever mail is due now through `mailer`; returns how many were attempted.
@@ -603,7 +753,13 @@ impl Shop {
                 p.checkout_session_id.clone().unwrap_or_default(),
                 p.payment_intent_id.clone().unwrap_or_default(),
             ];
-            out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+            out.push_str(
+                &cells
+                    .iter()
+                    .map(|c| csv_cell(c))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
             out.push('\n');
         }
         Ok(out)
@@ -617,12 +773,22 @@ fn plain_amount(minor: i64, currency: Currency) -> String {
         return minor.to_string();
     }
     let div = 10i64.pow(exp);
-    format!("{}{}.{:0w$}", if minor < 0 { "-" } else { "" }, minor.abs() / div, minor.abs() % div, w = exp as usize)
+    format!(
+        "{}{}.{:0w$}",
+        if minor < 0 { "-" } else { "" },
+        minor.abs() / div,
+        minor.abs() % div,
+        w = exp as usize
+    )
 }
 
 /// Quotes a CSV cell, and defuses values a spreadsheet would run as a formula.
 fn csv_cell(value: &str) -> String {
-    let v = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
+    let v = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
     if v.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {
@@ -631,14 +797,22 @@ fn csv_cell(value: &str) -> String {
 }
 
 pub fn format_time(ts: i64) -> String {
-    let fmt = time::macros::format_description!("[month repr:long] [day padding:none], [year] at [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(ts).ok().and_then(|t| t.format(&fmt).ok()).unwrap_or_default()
+    let fmt = time::macros::format_description!(
+        "[month repr:long] [day padding:none], [year] at [hour]:[minute] UTC"
+    );
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| t.format(&fmt).ok())
+        .unwrap_or_default()
 }
 
 pub fn format_iso(ts: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ts)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 

@@ -12,7 +12,10 @@ pub struct Templates {
 
 impl Templates {
     /// `embedded` pairs a template name with its built-in source.
-    pub fn new(embedded: &'static [(&'static str, &'static str)], override_dir: Option<PathBuf>) -> Templates {
+    pub fn new(
+        embedded: &'static [(&'static str, &'static str)],
+        override_dir: Option<PathBuf>,
+    ) -> Templates {
         let mut env = Environment::new();
         env.set_loader(move |name: &str| {
             // Names come from our own code, but never let one climb out of the folder.
@@ -31,7 +34,10 @@ impl Templates {
                     }
                 }
             }
-            Ok(embedded.iter().find(|(n, _)| *n == name).map(|(_, src)| src.to_string()))
+            Ok(embedded
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, src)| src.to_string()))
         });
         Templates { env }
     }

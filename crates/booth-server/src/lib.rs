@@ -2,9 +2,9 @@
 //! shop's settings or catalog; the seller's tools live in the CLI and the desktop app.
 
 mod pages;
-pub mod runtime;
 mod range;
 mod ratelimit;
+pub mod runtime;
 
 use booth_core::purchases::{Denied, DownloadRequest};
 use booth_core::{Error, Fulfilment, Shop};
@@ -32,7 +32,10 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { checkout_limit: 10, checkout_window: Duration::from_secs(60) }
+        ServerConfig {
+            checkout_limit: 10,
+            checkout_window: Duration::from_secs(60),
+        }
     }
 }
 
@@ -55,13 +58,18 @@ pub async fn serve(
     config: ServerConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
-    warp::serve(routes(shop, config)).incoming(listener).graceful(shutdown).run().await;
+    warp::serve(routes(shop, config))
+        .incoming(listener)
+        .graceful(shutdown)
+        .run()
+        .await;
 }
 
 pub fn routes(
     shop: Shop,
     config: ServerConfig,
-) -> impl Filter<Extract = (impl warp::Reply,), Error = Infallible> + Clone + Send + Sync + 'static {
+) -> impl Filter<Extract = (impl warp::Reply,), Error = Infallible> + Clone + Send + Sync + 'static
+{
     let app: Ctx = Arc::new(App {
         pages: Pages::new(shop.data_dir()),
         checkout_limiter: RateLimiter::new(config.checkout_limit, config.checkout_window),
@@ -69,8 +77,14 @@ pub fn routes(
     });
     let with_app = warp::any().map(move || app.clone());
 
-    let storefront = warp::path::end().and(warp::get()).and(with_app.clone()).then(storefront);
-    let product = warp::path!("p" / String).and(warp::get()).and(with_app.clone()).then(product_page);
+    let storefront = warp::path::end()
+        .and(warp::get())
+        .and(with_app.clone())
+        .then(storefront);
+    let product = warp::path!("p" / String)
+        .and(warp::get())
+        .and(with_app.clone())
+        .then(product_page);
     let buy = warp::path!("buy" / String)
         .and(warp::get())
         .and(with_app.clone())
@@ -93,7 +107,10 @@ pub fn routes(
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and(with_app.clone())
         .then(checkout_cancel);
-    let purchase = warp::path!("d" / String).and(warp::get()).and(with_app.clone()).then(purchase_page);
+    let purchase = warp::path!("d" / String)
+        .and(warp::get())
+        .and(with_app.clone())
+        .then(purchase_page);
     let download = warp::path!("d" / String / String)
         .and(warp::get().or(warp::head()).unify())
         .and(warp::method())
@@ -108,7 +125,9 @@ pub fn routes(
         .and(warp::body::bytes())
         .and(with_app.clone())
         .then(webhook);
-    let health = warp::path!("healthz").and(warp::get()).map(|| Response::new("ok".into()));
+    let health = warp::path!("healthz")
+        .and(warp::get())
+        .map(|| Response::new("ok".into()));
 
     storefront
         .or(product)
@@ -139,25 +158,32 @@ pub fn routes(
 /// The buyer's address. Connections from a local tunnel arrive from loopback, so there the
 /// first X-Forwarded-For hop is used; anyone else can't spoof it.
 fn client_ip() -> impl Filter<Extract = (IpAddr,), Error = warp::Rejection> + Clone {
-    warp::addr::remote().and(warp::header::optional::<String>("x-forwarded-for")).map(
-        |remote: Option<SocketAddr>, xff: Option<String>| {
-            let peer = remote.map(|r| r.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    warp::addr::remote()
+        .and(warp::header::optional::<String>("x-forwarded-for"))
+        .map(|remote: Option<SocketAddr>, xff: Option<String>| {
+            let peer = remote
+                .map(|r| r.ip())
+                .unwrap_or(IpAddr::from([127, 0, 0, 1]));
             if peer.is_loopback() {
-                if let Some(ip) = xff.and_then(|x| x.split(',').next().and_then(|s| s.trim().parse().ok())) {
+                if let Some(ip) =
+                    xff.and_then(|x| x.split(',').next().and_then(|s| s.trim().parse().ok()))
+                {
                     return ip;
                 }
             }
             peer
-        },
-    )
+        })
 }
 
 async fn store(app: &App) -> booth_core::settings::StoreInfo {
-    app.shop.store_info().await.unwrap_or_else(|_| booth_core::settings::StoreInfo {
-        store_name: "Shop".into(),
-        from_address: String::new(),
-        support_email: String::new(),
-    })
+    app.shop
+        .store_info()
+        .await
+        .unwrap_or_else(|_| booth_core::settings::StoreInfo {
+            store_name: "Shop".into(),
+            from_address: String::new(),
+            support_email: String::new(),
+        })
 }
 
 async fn message(app: &App, m: Message) -> Response {
@@ -168,8 +194,12 @@ async fn internal_error(app: &App, e: Error) -> Response {
     tracing::error!(error = %e, code = e.code(), "request failed");
     message(
         app,
-        Message::new(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "We couldn't complete this request. Please try again in a moment.")
-            .detail("If it keeps happening, contact the seller."),
+        Message::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong",
+            "We couldn't complete this request. Please try again in a moment.",
+        )
+        .detail("If it keeps happening, contact the seller."),
     )
     .await
 }
@@ -192,8 +222,12 @@ async fn product_page(slug: String, app: Ctx) -> Response {
 async fn not_for_sale(app: &App) -> Response {
     message(
         app,
-        Message::new(StatusCode::NOT_FOUND, "Product not found", "This product doesn't exist or is no longer for sale.")
-            .action("See what's for sale", "/"),
+        Message::new(
+            StatusCode::NOT_FOUND,
+            "Product not found",
+            "This product doesn't exist or is no longer for sale.",
+        )
+        .action("See what's for sale", "/"),
     )
     .await
 }
@@ -202,25 +236,46 @@ async fn checkout(app: Ctx, slugs: Vec<String>, ip: IpAddr) -> Response {
     if !app.checkout_limiter.allow(ip) {
         let mut res = message(
             &app,
-            Message::new(StatusCode::TOO_MANY_REQUESTS, "Too many checkout attempts", "Please wait a minute before trying again.")
-                .action("Back to the shop", "/"),
+            Message::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many checkout attempts",
+                "Please wait a minute before trying again.",
+            )
+            .action("Back to the shop", "/"),
         )
         .await;
-        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
         return res;
     }
     match app.shop.start_checkout(&slugs).await {
         Ok(url) => redirect(&url),
         Err(Error::NotFound(_)) => not_for_sale(&app).await,
         Err(e @ Error::Invalid { .. }) => {
-            message(&app, Message::new(StatusCode::BAD_REQUEST, "That checkout isn't possible", &e.to_string()).action("Back to the shop", "/")).await
+            message(
+                &app,
+                Message::new(
+                    StatusCode::BAD_REQUEST,
+                    "That checkout isn't possible",
+                    &e.to_string(),
+                )
+                .action("Back to the shop", "/"),
+            )
+            .await
         }
         Err(e @ Error::Payment(_)) => {
             tracing::error!(error = %e, "checkout could not be created");
             message(
                 &app,
-                Message::new(StatusCode::BAD_GATEWAY, "Checkout is unavailable", "We couldn't reach the payment provider. No charge was made.")
-                    .action("Try again", format!("/buy/{}", slugs.first().cloned().unwrap_or_default())),
+                Message::new(
+                    StatusCode::BAD_GATEWAY,
+                    "Checkout is unavailable",
+                    "We couldn't reach the payment provider. No charge was made.",
+                )
+                .action(
+                    "Try again",
+                    format!("/buy/{}", slugs.first().cloned().unwrap_or_default()),
+                ),
             )
             .await
         }
@@ -239,7 +294,12 @@ async fn cart_checkout(body: Bytes, app: Ctx, ip: IpAddr) -> Response {
     if slugs.is_empty() {
         return message(
             &app,
-            Message::new(StatusCode::BAD_REQUEST, "Your cart is empty", "Choose at least one product to check out.").action("See what's for sale", "/"),
+            Message::new(
+                StatusCode::BAD_REQUEST,
+                "Your cart is empty",
+                "Choose at least one product to check out.",
+            )
+            .action("See what's for sale", "/"),
         )
         .await;
     }
@@ -247,12 +307,25 @@ async fn cart_checkout(body: Bytes, app: Ctx, ip: IpAddr) -> Response {
 }
 
 fn query_param(raw: &str, key: &str) -> Option<String> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(raw).ok()?.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    serde_urlencoded::from_str::<Vec<(String, String)>>(raw)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
 }
 
 async fn checkout_success(query: String, app: Ctx) -> Response {
     let Some(session_id) = query_param(&query, "session_id") else {
-        return message(&app, Message::new(StatusCode::BAD_REQUEST, "Missing checkout", "This link is missing its checkout reference.").action("Back to the shop", "/")).await;
+        return message(
+            &app,
+            Message::new(
+                StatusCode::BAD_REQUEST,
+                "Missing checkout",
+                "This link is missing its checkout reference.",
+            )
+            .action("Back to the shop", "/"),
+        )
+        .await;
     };
     match app.shop.fulfil(&session_id).await {
         Ok(Fulfilment::Paid(p)) => redirect(&format!("/d/{}", p.token)),
@@ -280,14 +353,21 @@ async fn checkout_success(query: String, app: Ctx) -> Response {
 }
 
 async fn checkout_cancel(query: String, app: Ctx) -> Response {
-    let first = query_param(&query, "products").and_then(|s| s.split(',').next().map(String::from)).filter(|s| !s.is_empty());
+    let first = query_param(&query, "products")
+        .and_then(|s| s.split(',').next().map(String::from))
+        .filter(|s| !s.is_empty());
     let retry = match first {
         Some(slug) if booth_core::domain::Slug::parse(&slug).is_ok() => format!("/buy/{slug}"),
         _ => "/".into(),
     };
     message(
         &app,
-        Message::new(StatusCode::OK, "Checkout canceled", "No charge was made. Your cart is waiting whenever you're ready.").action("Try again", retry),
+        Message::new(
+            StatusCode::OK,
+            "Checkout canceled",
+            "No charge was made. Your cart is waiting whenever you're ready.",
+        )
+        .action("Try again", retry),
     )
     .await
 }
@@ -312,9 +392,15 @@ async fn unknown_link(app: &App) -> Response {
 
 async fn revoked_page(app: &App, refunded: bool) -> Response {
     let (title, text) = if refunded {
-        ("This purchase was refunded", "This purchase was refunded, so its downloads are no longer available.")
+        (
+            "This purchase was refunded",
+            "This purchase was refunded, so its downloads are no longer available.",
+        )
     } else {
-        ("Access to this purchase was revoked", "The seller has turned off downloads for this purchase.")
+        (
+            "Access to this purchase was revoked",
+            "The seller has turned off downloads for this purchase.",
+        )
     };
     let info = store(app).await;
     let mut m = Message::new(StatusCode::FORBIDDEN, title, text);
@@ -324,27 +410,50 @@ async fn revoked_page(app: &App, refunded: bool) -> Response {
     message(app, m).await
 }
 
-async fn download(token: String, file: String, method: Method, headers: HeaderMap, app: Ctx, ip: IpAddr) -> Response {
-    let (Ok(token), Ok(file_id)) = (booth_core::domain::PurchaseToken::parse(&token), file.parse::<i64>()) else {
+async fn download(
+    token: String,
+    file: String,
+    method: Method,
+    headers: HeaderMap,
+    app: Ctx,
+    ip: IpAddr,
+) -> Response {
+    let (Ok(token), Ok(file_id)) = (
+        booth_core::domain::PurchaseToken::parse(&token),
+        file.parse::<i64>(),
+    ) else {
         return unknown_link(&app).await;
     };
-    let range_header = headers.get(header::RANGE).and_then(|v| v.to_str().ok()).map(String::from);
+    let range_header = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
     // The size isn't known before the lookup; a range's start is what decides a resume.
-    let resume = matches!(parse_range(range_header.as_deref(), u64::MAX), RangeRequest::Partial { start, .. } if start > 0);
+    let range_start = match parse_range(range_header.as_deref(), u64::MAX) {
+        RangeRequest::Partial { start, .. } => Some(start),
+        _ => None,
+    };
     let req = DownloadRequest {
         token: token.clone(),
         file_id,
-        resume,
+        range_start,
         head: method == Method::HEAD,
         ip: ip.to_string(),
-        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_string(),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
         range: range_header.clone(),
     };
     let serve = match app.shop.authorize_download(req).await {
         Ok(Ok(s)) => s,
-        Ok(Err(Denied::UnknownLink)) | Ok(Err(Denied::UnknownFile)) => return unknown_link(&app).await,
+        Ok(Err(Denied::UnknownLink)) | Ok(Err(Denied::UnknownFile)) => {
+            return unknown_link(&app).await
+        }
         Ok(Err(Denied::Refunded)) => return revoked_page(&app, true).await,
         Ok(Err(Denied::Revoked)) => return revoked_page(&app, false).await,
+        Ok(Err(Denied::BadRange { size })) => return range_not_satisfiable(size),
         Ok(Err(Denied::LimitReached { limit })) => {
             let info = store(&app).await;
             let mut m = Message::new(
@@ -356,7 +465,10 @@ async fn download(token: String, file: String, method: Method, headers: HeaderMa
             m = m.detail(if info.support_email.is_empty() {
                 "Contact the seller and ask them to reset your downloads.".to_string()
             } else {
-                format!("Write to {} and ask the seller to reset your downloads.", info.support_email)
+                format!(
+                    "Write to {} and ask the seller to reset your downloads.",
+                    info.support_email
+                )
             });
             return message(&app, m).await;
         }
@@ -373,13 +485,10 @@ async fn download(token: String, file: String, method: Method, headers: HeaderMa
     let size = serve.size;
     let (status, start, len) = match parse_range(range_header.as_deref(), size) {
         RangeRequest::Full => (StatusCode::OK, 0, size),
-        RangeRequest::Partial { start, end } => (StatusCode::PARTIAL_CONTENT, start, end - start + 1),
-        RangeRequest::Unsatisfiable => {
-            let mut res = Response::new(Default::default());
-            *res.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
-            res.headers_mut().insert(header::CONTENT_RANGE, header_value(&format!("bytes */{size}")));
-            return res;
+        RangeRequest::Partial { start, end } => {
+            (StatusCode::PARTIAL_CONTENT, start, end - start + 1)
         }
+        RangeRequest::Unsatisfiable => return range_not_satisfiable(size),
     };
     let mut res = if method == Method::HEAD {
         Response::new(Default::default())
@@ -395,16 +504,41 @@ async fn download(token: String, file: String, method: Method, headers: HeaderMa
     *res.status_mut() = status;
     let h = res.headers_mut();
     h.insert(header::CONTENT_LENGTH, header_value(&len.to_string()));
-    h.insert(header::CONTENT_TYPE, header_value(content_type(&serve.display_name)));
-    h.insert(header::CONTENT_DISPOSITION, header_value(&content_disposition(&serve.display_name)));
+    h.insert(
+        header::CONTENT_TYPE,
+        header_value(content_type(&serve.display_name)),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        header_value(&content_disposition(&serve.display_name)),
+    );
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     h.insert(header::ETAG, header_value(&format!("\"{}\"", serve.sha256)));
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     if status == StatusCode::PARTIAL_CONTENT {
-        h.insert(header::CONTENT_RANGE, header_value(&format!("bytes {start}-{}/{size}", start + len - 1)));
+        h.insert(
+            header::CONTENT_RANGE,
+            header_value(&format!("bytes {start}-{}/{size}", start + len - 1)),
+        );
     }
+    res
+}
+
+fn range_not_satisfiable(size: u64) -> Response {
+    let mut res = Response::new(Default::default());
+    *res.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
+    res.headers_mut().insert(
+        header::CONTENT_RANGE,
+        header_value(&format!("bytes */{size}")),
+    );
     res
 }
 
@@ -414,19 +548,38 @@ fn header_value(s: &str) -> HeaderValue {
 
 /// RFC 6266: an ASCII fallback name plus the exact UTF-8 name.
 fn content_disposition(name: &str) -> String {
-    let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).filter(|c| *c != '"' && *c != '\\').collect();
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .filter(|c| *c != '"' && *c != '\\')
+        .collect();
     let encoded = percent_encode(name);
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 fn percent_encode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
 fn content_type(name: &str) -> &'static str {
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "pdf" => "application/pdf",
         "zip" => "application/zip",
@@ -445,11 +598,18 @@ async fn webhook(signature: Option<String>, body: Bytes, app: Ctx) -> Response {
     let reply = |status: StatusCode, text: &str| {
         let mut r = Response::new(serde_json::json!({ "message": text }).to_string().into());
         *r.status_mut() = status;
-        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         r
     };
-    let Some(sig) = signature else { return reply(StatusCode::BAD_REQUEST, "missing Stripe-Signature header") };
-    let Ok(payload) = std::str::from_utf8(&body) else { return reply(StatusCode::BAD_REQUEST, "body is not UTF-8") };
+    let Some(sig) = signature else {
+        return reply(StatusCode::BAD_REQUEST, "missing Stripe-Signature header");
+    };
+    let Ok(payload) = std::str::from_utf8(&body) else {
+        return reply(StatusCode::BAD_REQUEST, "body is not UTF-8");
+    };
     match app.shop.handle_webhook(payload, &sig).await {
         Ok(()) => reply(StatusCode::OK, "ok"),
         Err(e @ Error::Invalid { .. }) => {
@@ -459,7 +619,10 @@ async fn webhook(signature: Option<String>, body: Bytes, app: Ctx) -> Response {
         Err(e) => {
             // A 5xx makes Stripe retry later, which is what we want for anything transient.
             tracing::error!(error = %e, "webhook failed; Stripe will retry");
-            reply(StatusCode::INTERNAL_SERVER_ERROR, "temporary failure; retry later")
+            reply(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "temporary failure; retry later",
+            )
         }
     }
 }
@@ -467,23 +630,45 @@ async fn webhook(signature: Option<String>, body: Bytes, app: Ctx) -> Response {
 fn redirect(url: &str) -> Response {
     let mut res = Response::new(Default::default());
     *res.status_mut() = StatusCode::SEE_OTHER;
-    res.headers_mut().insert(header::LOCATION, header_value(url));
-    res.headers_mut().insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    res.headers_mut()
+        .insert(header::LOCATION, header_value(url));
+    res.headers_mut()
+        .insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     res
 }
 
 /// Whatever no route took: our own page, never warp's plain text.
 async fn recover(rej: warp::Rejection) -> Result<Response, Infallible> {
     let (status, title, text) = if rej.is_not_found() {
-        (StatusCode::NOT_FOUND, "Page not found", "There's nothing at this address.")
+        (
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            "There's nothing at this address.",
+        )
     } else if rej.find::<warp::reject::PayloadTooLarge>().is_some() {
-        (StatusCode::PAYLOAD_TOO_LARGE, "Too much data", "That request was too large.")
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Too much data",
+            "That request was too large.",
+        )
     } else if rej.find::<warp::reject::MethodNotAllowed>().is_some() {
-        (StatusCode::METHOD_NOT_ALLOWED, "Not allowed", "That kind of request isn't supported here.")
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Not allowed",
+            "That kind of request isn't supported here.",
+        )
     } else if rej.find::<warp::reject::LengthRequired>().is_some() {
-        (StatusCode::LENGTH_REQUIRED, "Length required", "Send a Content-Length with the request.")
+        (
+            StatusCode::LENGTH_REQUIRED,
+            "Length required",
+            "Send a Content-Length with the request.",
+        )
     } else {
-        (StatusCode::BAD_REQUEST, "Bad request", "The request couldn't be understood.")
+        (
+            StatusCode::BAD_REQUEST,
+            "Bad request",
+            "The request couldn't be understood.",
+        )
     };
     let body = format!(
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{title}</title>\
@@ -499,9 +684,15 @@ mod tests {
 
     #[test]
     fn content_disposition_is_safe() {
-        assert_eq!(content_disposition("book.pdf"), "attachment; filename=\"book.pdf\"; filename*=UTF-8''book.pdf");
+        assert_eq!(
+            content_disposition("book.pdf"),
+            "attachment; filename=\"book.pdf\"; filename*=UTF-8''book.pdf"
+        );
         let cd = content_disposition("naïve \"x\".pdf");
         assert!(cd.contains("filename=\"na_ve x.pdf\""), "{cd}");
-        assert!(cd.contains("filename*=UTF-8''na%C3%AFve%20%22x%22.pdf"), "{cd}");
+        assert!(
+            cd.contains("filename*=UTF-8''na%C3%AFve%20%22x%22.pdf"),
+            "{cd}"
+        );
     }
 }

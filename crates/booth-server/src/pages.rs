@@ -13,7 +13,10 @@ use warp::reply::Response;
 
 const PAGE_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
-    ("storefront.html", include_str!("../templates/storefront.html")),
+    (
+        "storefront.html",
+        include_str!("../templates/storefront.html"),
+    ),
     ("product.html", include_str!("../templates/product.html")),
     ("purchase.html", include_str!("../templates/purchase.html")),
     ("message.html", include_str!("../templates/message.html")),
@@ -35,8 +38,21 @@ pub struct Message {
 
 impl Message {
     pub fn new(status: StatusCode, title: &str, message: &str) -> Message {
-        let tone = if status.is_success() { "info" } else if status.is_server_error() || status == StatusCode::FORBIDDEN { "error" } else { "warning" };
-        Message { status, title: title.into(), message: message.into(), detail: None, action: None, tone }
+        let tone = if status.is_success() {
+            "info"
+        } else if status.is_server_error() || status == StatusCode::FORBIDDEN {
+            "error"
+        } else {
+            "warning"
+        };
+        Message {
+            status,
+            title: title.into(),
+            message: message.into(),
+            detail: None,
+            action: None,
+            tone,
+        }
     }
 
     pub fn detail(mut self, d: impl Into<String>) -> Message {
@@ -57,10 +73,18 @@ impl Message {
 
 impl Pages {
     pub fn new(data_dir: &Path) -> Pages {
-        Pages { templates: Templates::new(PAGE_TEMPLATES, Some(data_dir.join("templates"))) }
+        Pages {
+            templates: Templates::new(PAGE_TEMPLATES, Some(data_dir.join("templates"))),
+        }
     }
 
-    fn render(&self, name: &str, status: StatusCode, store: &StoreInfo, mut ctx: Value) -> Response {
+    fn render(
+        &self,
+        name: &str,
+        status: StatusCode,
+        store: &StoreInfo,
+        mut ctx: Value,
+    ) -> Response {
         ctx["store_name"] = json!(store.store_name);
         ctx["support_email"] = json!(store.support_email);
         match self.templates.render(name, &ctx) {
@@ -98,12 +122,20 @@ impl Pages {
                 })
             })
             .collect();
-        self.render("storefront.html", StatusCode::OK, store, json!({ "products": list }))
+        self.render(
+            "storefront.html",
+            StatusCode::OK,
+            store,
+            json!({ "products": list }),
+        )
     }
 
     pub fn product(&self, store: &StoreInfo, p: &Product) -> Response {
-        let files: Vec<Value> =
-            p.files.iter().map(|f| json!({"name": f.display_name, "size": format_size(f.size)})).collect();
+        let files: Vec<Value> = p
+            .files
+            .iter()
+            .map(|f| json!({"name": f.display_name, "size": format_size(f.size)}))
+            .collect();
         let ctx = json!({ "product": {
             "name": p.name, "slug": p.slug, "description": p.description, "price": p.price().format(),
             "buy_url": format!("/buy/{}", p.slug), "files": files, "download_limit": p.download_limit.unwrap_or(0),
@@ -146,7 +178,10 @@ impl Pages {
         // The page is personal: keep it out of caches and search engines.
         let h = res.headers_mut();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        h.insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
+        h.insert(
+            "x-robots-tag",
+            HeaderValue::from_static("noindex, nofollow"),
+        );
         res
     }
 }
@@ -155,14 +190,20 @@ pub fn html(status: StatusCode, body: String) -> Response {
     let mut res = Response::new(body.into());
     *res.status_mut() = status;
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     security_headers(h);
     res
 }
 
 /// Headers every page gets. no-referrer matters most: purchase URLs carry the secret token.
 pub fn security_headers(h: &mut warp::http::HeaderMap) {
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert(

@@ -12,12 +12,18 @@ pub enum RangeRequest {
 }
 
 pub fn parse_range(header: Option<&str>, size: u64) -> RangeRequest {
-    let Some(h) = header else { return RangeRequest::Full };
-    let Some(spec) = h.trim().strip_prefix("bytes=") else { return RangeRequest::Full };
+    let Some(h) = header else {
+        return RangeRequest::Full;
+    };
+    let Some(spec) = h.trim().strip_prefix("bytes=") else {
+        return RangeRequest::Full;
+    };
     if spec.contains(',') {
         return RangeRequest::Full;
     }
-    let Some((a, b)) = spec.trim().split_once('-') else { return RangeRequest::Full };
+    let Some((a, b)) = spec.trim().split_once('-') else {
+        return RangeRequest::Full;
+    };
     let (a, b) = (a.trim(), b.trim());
     let num = |s: &str| -> Option<u64> {
         if s.is_empty() || s.len() > 20 || !s.bytes().all(|c| c.is_ascii_digit()) {
@@ -58,24 +64,48 @@ mod tests {
     #[test]
     fn parses_ranges() {
         assert_eq!(parse_range(None, 100), Full);
-        assert_eq!(parse_range(Some("bytes=0-9"), 100), Partial { start: 0, end: 9 });
-        assert_eq!(parse_range(Some("bytes=50-"), 100), Partial { start: 50, end: 99 });
-        assert_eq!(parse_range(Some("bytes=-10"), 100), Partial { start: 90, end: 99 });
-        assert_eq!(parse_range(Some("bytes=90-500"), 100), Partial { start: 90, end: 99 });
+        assert_eq!(
+            parse_range(Some("bytes=0-9"), 100),
+            Partial { start: 0, end: 9 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=50-"), 100),
+            Partial { start: 50, end: 99 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=-10"), 100),
+            Partial { start: 90, end: 99 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=90-500"), 100),
+            Partial { start: 90, end: 99 }
+        );
         assert_eq!(parse_range(Some("bytes=100-"), 100), Unsatisfiable);
         assert_eq!(parse_range(Some("bytes=9-1"), 100), Unsatisfiable);
         assert_eq!(parse_range(Some("bytes=-0"), 100), Unsatisfiable);
         assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Full);
         assert_eq!(parse_range(Some("items=0-1"), 100), Full);
         assert_eq!(parse_range(Some("bytes=abc-"), 100), Full);
-        assert_eq!(parse_range(Some("bytes=99999999999999999999999-"), 100), Full);
+        assert_eq!(
+            parse_range(Some("bytes=99999999999999999999999-"), 100),
+            Full
+        );
         assert_eq!(parse_range(Some("bytes=-"), 100), Full);
         assert_eq!(parse_range(Some("bytes=0-"), 0), Unsatisfiable);
     }
 
     #[test]
     fn never_panics_on_garbage() {
-        let samples = ["", "bytes=", "bytes=--", "bytes=1-2-3", "bytes= 1 - 2 ", "bytes=\u{0}-\u{1}", "bytes=18446744073709551615-", "bytes=-18446744073709551615"];
+        let samples = [
+            "",
+            "bytes=",
+            "bytes=--",
+            "bytes=1-2-3",
+            "bytes= 1 - 2 ",
+            "bytes=\u{0}-\u{1}",
+            "bytes=18446744073709551615-",
+            "bytes=-18446744073709551615",
+        ];
         for s in samples {
             for size in [0u64, 1, 100, u64::MAX] {
                 if let Partial { start, end } = parse_range(Some(s), size) {

@@ -13,7 +13,11 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(max: u32, window: Duration) -> RateLimiter {
-        RateLimiter { max, window, seen: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            max,
+            window,
+            seen: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts one attempt from `ip`; false when it is over the limit.

@@ -107,15 +107,28 @@ impl Running {
 
 pub async fn start(config: RunConfig) -> Result<Running> {
     let shop = Shop::open(&config.data_dir)?;
-    let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| {
-        Error::invalid("listen", format!("can't listen on {}: {e} (is another Booth or program using this port?)", config.listen))
-    })?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| {
+            Error::invalid(
+                "listen",
+                format!(
+                    "can't listen on {}: {e} (is another Booth or program using this port?)",
+                    config.listen
+                ),
+            )
+        })?;
     let addr = listener.local_addr()?;
     let local_url = format!("http://{addr}");
     match &config.public_url {
         Some(url) => shop.set_public_url(url).await?,
         None => {
-            if shop.db().run(|c| booth_core::settings::get(c, booth_core::settings::PUBLIC_URL)).await?.is_none() {
+            if shop
+                .db()
+                .run(|c| booth_core::settings::get(c, booth_core::settings::PUBLIC_URL))
+                .await?
+                .is_none()
+            {
                 shop.set_public_url(&local_url).await?;
             }
         }
@@ -133,10 +146,16 @@ pub async fn start(config: RunConfig) -> Result<Running> {
             })
             .await
             .map_err(|e| Error::Payment(format!("can't start the Stripe simulator: {e}")))?;
-            let stripe = StripeConfig { secret_key: booth_stripe_sim::SECRET_KEY.into(), api_base: Some(sim.base_url()), webhook_secret: None };
+            let stripe = StripeConfig {
+                secret_key: booth_stripe_sim::SECRET_KEY.into(),
+                api_base: Some(sim.base_url()),
+                webhook_secret: None,
+            };
             let payments = Payments::new(&stripe, true)?;
             // The simulator runs beside us, so it calls the server on loopback.
-            let secret = payments.replace_webhook_endpoint(&format!("{local_url}/webhooks/stripe")).await?;
+            let secret = payments
+                .replace_webhook_endpoint(&format!("{local_url}/webhooks/stripe"))
+                .await?;
             payments.set_webhook_secret(secret);
             (Some(sim), payments)
         }
@@ -150,11 +169,22 @@ pub async fn start(config: RunConfig) -> Result<Running> {
     let (tx, rx) = watch::channel(false);
     let mut tasks = Vec::new();
     let server_rx = rx.clone();
-    tasks.push(tokio::spawn(crate::serve(shop.clone(), listener, config.server.clone(), async move {
-        let mut rx = server_rx;
-        let _ = rx.wait_for(|stop| *stop).await;
-    })));
-    tasks.push(tokio::spawn(outbox::run_worker(shop.db().clone(), mailer.clone(), config.outbox, shop.outbox_wake(), rx.clone())));
+    tasks.push(tokio::spawn(crate::serve(
+        shop.clone(),
+        listener,
+        config.server.clone(),
+        async move {
+            let mut rx = server_rx;
+            let _ = rx.wait_for(|stop| *stop).await;
+        },
+    )));
+    tasks.push(tokio::spawn(outbox::run_worker(
+        shop.db().clone(),
+        mailer.clone(),
+        config.outbox,
+        shop.outbox_wake(),
+        rx.clone(),
+    )));
     let catch_up_shop = shop.clone();
     tokio::spawn(async move {
         match catch_up_shop.catch_up().await {
@@ -168,9 +198,20 @@ pub async fn start(config: RunConfig) -> Result<Running> {
         public_url: public_url.clone(),
         simulator_url: simulator.as_ref().map(|s| s.base_url()),
     };
-    std::fs::write(run_info_path(&config.data_dir), serde_json::to_string_pretty(&info).expect("json"))?;
+    std::fs::write(
+        run_info_path(&config.data_dir),
+        serde_json::to_string_pretty(&info).expect("json"),
+    )?;
     tracing::info!(%addr, public_url, mail = mailer.describe(), simulated = simulator.is_some(), "Booth is running");
-    Ok(Running { shop, addr, public_url, mailer, simulator, shutdown: tx, tasks })
+    Ok(Running {
+        shop,
+        addr,
+        public_url,
+        mailer,
+        simulator,
+        shutdown: tx,
+        tasks,
+    })
 }
 
 /// Adds the sample e-book as a product, if the shop has no products yet.

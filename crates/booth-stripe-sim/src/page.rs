@@ -1,0 +1,453 @@
+//! The hosted checkout page (`/c/pay/{id}`) and the simulator's index page.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::api::{render_session, valid_email, Resp};
+use crate::objects::{self, format_amount, Card};
+use crate::state::{self, now_secs, State};
+use crate::Shared;
+
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = r#"
+*{box-sizing:border-box}body{margin:0;font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1a1f36;background:#fff;font-size:15px}
+.wrap{display:flex;min-height:100vh}.summary{flex:1;background:#f6f9fc;padding:56px 48px;display:flex;justify-content:flex-end}
+.summary>div{width:100%;max-width:400px}.pay{flex:1;padding:56px 48px}.pay>div{width:100%;max-width:400px}
+.top{display:flex;align-items:center;gap:12px;margin-bottom:28px}.back{color:#697386;text-decoration:none;font-weight:500}.back:hover{color:#1a1f36}
+.badge{background:#ffde92;color:#a04d00;font-size:11px;font-weight:700;text-transform:uppercase;letter-spacing:.04em;padding:2px 6px;border-radius:4px}
+.merchant{font-weight:600;color:#3c4257}.label{color:#697386;margin-top:18px}.total{font-size:36px;font-weight:600;margin:4px 0 28px;letter-spacing:-.02em}
+ul{list-style:none;margin:0;padding:0}li{display:flex;justify-content:space-between;padding:12px 0}.qty{color:#697386;font-size:13px;margin-top:2px}
+.row{display:flex;justify-content:space-between;border-top:1px solid #e3e8ee;padding:14px 0}.row.strong{font-weight:600}
+h2{font-size:20px;margin:0 0 24px}label{display:block;color:#3c4257;font-size:13px;font-weight:500;margin:16px 0 6px}
+input{width:100%;font-size:15px;padding:10px 12px;border:1px solid #d5dbe1;border-radius:6px;box-shadow:0 1px 1px rgba(0,0,0,.03)}
+input:focus{outline:none;border-color:#635bff;box-shadow:0 0 0 3px rgba(99,91,255,.25)}input.bad{border-color:#df1b41}
+.pair{display:flex;gap:0}.pair input:first-child{border-radius:0 0 0 6px}.pair input:last-child{border-radius:0 0 6px 0;border-left:none}
+.cardnum{border-radius:6px 6px 0 0;border-bottom:none}.ferr{color:#df1b41;font-size:13px;margin-top:6px}
+.banner{background:#fff1f3;border:1px solid #fbc6d0;color:#a4123a;border-radius:6px;padding:12px 14px;margin-bottom:8px}
+button{width:100%;margin-top:28px;background:#635bff;color:#fff;border:0;border-radius:6px;padding:13px;font-size:16px;font-weight:600;cursor:pointer}button:hover{background:#5146e0}
+.hint{margin-top:28px;font-size:13px;color:#697386;background:#f6f9fc;border-radius:6px;padding:12px 14px}.hint code{color:#3c4257}
+.hint table{border-collapse:collapse;margin-top:6px}.hint td{padding:2px 10px 2px 0}
+.notice{max-width:460px;margin:12vh auto;text-align:center;padding:0 24px}.notice h1{font-size:24px}.notice a{color:#635bff;font-weight:600}
+a.button{display:inline-block;margin-top:12px;background:#635bff;color:#fff;padding:10px 18px;border-radius:6px;text-decoration:none}
+@media (max-width:800px){.wrap{flex-direction:column}.summary,.pay{padding:32px 20px;justify-content:flex-start}}
+table.idx{border-collapse:collapse;width:100%;font-size:13px}table.idx td,table.idx th{border-bottom:1px solid #e3e8ee;padding:6px 8px;text-align:left}
+"#;
+
+fn doc(title: &str, body: &str) -> String {
+    format!("<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body>{body}</body></html>", esc(title))
+}
+
+fn notice(status: u16, title: &str, text: &str, link: Option<(&str, &str)>) -> Resp {
+    let link = link
+        .map(|(href, label)| format!("<a class=button href=\"{}\">{}</a>", esc(href), esc(label)))
+        .unwrap_or_default();
+    let body = format!(
+        "<div class=notice><span class=badge>Test mode</span><h1>{}</h1><p>{}</p>{link}</div>",
+        esc(title),
+        esc(text)
+    );
+    Resp::html(status, doc(title, &body))
+}
+
+#[derive(Default)]
+struct FormState {
+    values: HashMap<String, String>,
+    errors: HashMap<&'static str, String>,
+    banner: Option<String>,
+}
+
+fn render_page(s: &Value, items: &[Value], f: &FormState) -> String {
+    let cur = s["currency"].as_str().unwrap_or("usd");
+    let total = format_amount(s["amount_total"].as_i64().unwrap_or(0), cur);
+    let mut lis = String::new();
+    for it in items {
+        let q = it["quantity"].as_i64().unwrap_or(1);
+        let unit = it["price"]["unit_amount"].as_i64().unwrap_or(0);
+        let qty = if q > 1 {
+            format!(
+                "<div class=qty>Qty {q} × {}</div>",
+                esc(&format_amount(unit, cur))
+            )
+        } else {
+            String::new()
+        };
+        lis.push_str(&format!(
+            "<li><div><div>{}</div>{qty}</div><div>{}</div></li>",
+            esc(it["description"].as_str().unwrap_or("")),
+            esc(&format_amount(
+                it["amount_total"].as_i64().unwrap_or(0),
+                cur
+            ))
+        ));
+    }
+    let back = s["cancel_url"]
+        .as_str()
+        .map(|u| format!("<a class=back href=\"{}\">← Back</a>", esc(u)))
+        .unwrap_or_default();
+    let val = |k: &str| esc(f.values.get(k).map(String::as_str).unwrap_or(""));
+    let email = if f.values.contains_key("email") {
+        val("email")
+    } else {
+        esc(s["customer_email"].as_str().unwrap_or(""))
+    };
+    let err = |k: &str| {
+        f.errors
+            .get(k)
+            .map(|e| format!("<div class=ferr>{}</div>", esc(e)))
+            .unwrap_or_default()
+    };
+    let bad = |k: &str| if f.errors.contains_key(k) { " bad" } else { "" };
+    let card_err = [err("card_number"), err("card_expiry"), err("card_cvc")].concat();
+    let banner = f
+        .banner
+        .as_ref()
+        .map(|b| format!("<div class=banner role=alert>{}</div>", esc(b)))
+        .unwrap_or_default();
+    let body = format!(
+        r#"<div class=wrap><section class=summary><div>
+<div class=top>{back}<span class=badge>Test mode</span></div>
+<div class=merchant>Booth</div><div class=label>Pay</div><div class=total>{total}</div>
+<ul>{lis}</ul>
+<div class=row><span>Subtotal</span><span>{subtotal}</span></div>
+<div class="row strong"><span>Total due</span><span>{total}</span></div>
+</div></section>
+<section class=pay><div>
+<h2>Pay with card</h2>{banner}
+<form method=post autocomplete=off novalidate>
+<label for=email>Email</label><input class="{eb}" id=email name=email type=email value="{email}" placeholder="you@example.com">{ee}
+<label for=card_number>Card information</label>
+<input class="cardnum{nb}" id=card_number name=card_number inputmode=numeric value="{num}" placeholder="1234 1234 1234 1234">
+<div class=pair><input class="{xb}" name=card_expiry value="{exp}" placeholder="MM / YY"><input class="{cb}" name=card_cvc inputmode=numeric value="{cvc}" placeholder="CVC"></div>{card_err}
+<label for=name>Cardholder name</label><input id=name name=name value="{name}" placeholder="Full name on card">
+<button type=submit>Pay {total}</button>
+</form>
+<div class=hint><strong>Test mode.</strong> No real money moves. Use any future expiry and any CVC.
+<table><tr><td><code>4242 4242 4242 4242</code></td><td>succeeds</td></tr>
+<tr><td><code>4000 0000 0000 0002</code></td><td>declined</td></tr>
+<tr><td><code>4000 0000 0000 9995</code></td><td>insufficient funds</td></tr>
+<tr><td><code>4000 0000 0000 0069</code></td><td>expired card</td></tr>
+<tr><td><code>4000 0000 0000 0127</code></td><td>incorrect CVC</td></tr>
+<tr><td><code>4000 0000 0000 0259</code></td><td>succeeds, then disputed</td></tr></table></div>
+</div></section></div>"#,
+        subtotal = esc(&format_amount(
+            s["amount_subtotal"].as_i64().unwrap_or(0),
+            cur
+        )),
+        total = esc(&total),
+        eb = bad("email"),
+        ee = err("email"),
+        nb = bad("card_number"),
+        xb = bad("card_expiry"),
+        cb = bad("card_cvc"),
+        num = val("card_number"),
+        exp = val("card_expiry"),
+        cvc = val("card_cvc"),
+        name = val("name"),
+    );
+    doc(&format!("Pay {total} · Booth (test mode)"), &body)
+}
+
+fn closed_page(s: &Value) -> Option<Resp> {
+    let id = s["id"].as_str().unwrap_or_default();
+    match s["status"].as_str() {
+        Some("complete") => {
+            let url = s["success_url"]
+                .as_str()
+                .unwrap_or("")
+                .replace("{CHECKOUT_SESSION_ID}", id);
+            Some(notice(
+                200,
+                "Payment complete",
+                "This checkout session has already been paid. Thank you!",
+                Some((&url, "Continue")),
+            ))
+        }
+        Some("expired") => {
+            let link = s["cancel_url"].as_str().map(|u| (u, "← Back to the shop"));
+            Some(notice(
+                200,
+                "This checkout session has expired",
+                "The link you followed is no longer valid. Please start your purchase again.",
+                link,
+            ))
+        }
+        _ => None,
+    }
+}
+
+pub fn get_pay(shared: &Shared, id: &str) -> Resp {
+    let st = shared.lock();
+    let Some(s) = state::find(&st.sessions, id) else {
+        return notice(
+            404,
+            "Checkout session not found",
+            "This checkout link is not valid.",
+            None,
+        );
+    };
+    if let Some(r) = closed_page(s) {
+        return r;
+    }
+    let items = st.line_items.get(id).cloned().unwrap_or_default();
+    Resp::html(200, render_page(s, &items, &FormState::default()))
+}
+
+fn luhn(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = (b - b'0') as u32;
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+/// Current (year, month) in UTC, from days since the epoch (civil-from-days).
+fn year_month(now: i64) -> (i64, i64) {
+    let z = now.div_euclid(86400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m)
+}
+
+fn parse_expiry(s: &str) -> Option<(i64, i64)> {
+    let (m, y) = s.split_once('/')?;
+    let (m, y) = (m.trim(), y.trim());
+    if m.is_empty()
+        || m.len() > 2
+        || !(y.len() == 2 || y.len() == 4)
+        || !m.bytes().chain(y.bytes()).all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let month: i64 = m.parse().ok()?;
+    let mut year: i64 = y.parse().ok()?;
+    if y.len() == 2 {
+        year += 2000;
+    }
+    (1..=12).contains(&month).then_some((month, year))
+}
+
+pub fn post_pay(shared: &Shared, id: &str, body: &[u8]) -> Resp {
+    let values: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
+    let mut st = shared.lock();
+    let Some(s) = state::find(&st.sessions, id).cloned() else {
+        return notice(
+            404,
+            "Checkout session not found",
+            "This checkout link is not valid.",
+            None,
+        );
+    };
+    if let Some(r) = closed_page(&s) {
+        // Never charge twice: a closed session answers with its final state.
+        return Resp { status: 409, ..r };
+    }
+    let items = st.line_items.get(id).cloned().unwrap_or_default();
+    let mut f = FormState {
+        values,
+        ..Default::default()
+    };
+    let get = |k: &str| {
+        f.values
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let email = get("email");
+    let number: String = get("card_number")
+        .chars()
+        .filter(|c| *c != ' ' && *c != '-')
+        .collect();
+    let expiry = get("card_expiry");
+    let cvc = get("card_cvc");
+    let name = get("name");
+    if email.is_empty() {
+        f.errors.insert("email", "Your email is incomplete.".into());
+    } else if !valid_email(&email) {
+        f.errors
+            .insert("email", "Your email address is invalid.".into());
+    }
+    if number.len() < 12 || number.len() > 19 || !number.bytes().all(|b| b.is_ascii_digit()) {
+        f.errors
+            .insert("card_number", "Your card number is incomplete.".into());
+    } else if !luhn(&number) {
+        f.errors
+            .insert("card_number", "Your card number is invalid.".into());
+    }
+    let exp = parse_expiry(&expiry);
+    let (cy, cm) = year_month(now_secs());
+    match exp {
+        None => {
+            f.errors.insert(
+                "card_expiry",
+                "Your card's expiration date is incomplete.".into(),
+            );
+        }
+        Some((m, y)) if (y, m) < (cy, cm) => {
+            f.errors.insert(
+                "card_expiry",
+                "Your card's expiration date is in the past.".into(),
+            );
+        }
+        Some((_, y)) if y > cy + 50 => {
+            f.errors.insert(
+                "card_expiry",
+                "Your card's expiration year is invalid.".into(),
+            );
+        }
+        _ => {}
+    }
+    if !(3..=4).contains(&cvc.len()) || !cvc.bytes().all(|b| b.is_ascii_digit()) {
+        f.errors.insert(
+            "card_cvc",
+            "Your card's security code is incomplete.".into(),
+        );
+    }
+    if !f.errors.is_empty() {
+        return Resp::html(400, render_page(&s, &items, &f));
+    }
+    let decline = match number.as_str() {
+        "4000000000000002" => Some("Your card was declined."),
+        "4000000000009995" => Some("Your card has insufficient funds."),
+        "4000000000000069" => Some("Your card has expired."),
+        "4000000000000127" => Some("Your card's security code is incorrect."),
+        _ => None,
+    };
+    if let Some(msg) = decline {
+        f.banner = Some(msg.into());
+        return Resp::html(402, render_page(&s, &items, &f));
+    }
+    let (exp_month, exp_year) = exp.unwrap_or((12, 2099));
+    let name = (!name.is_empty()).then_some(name.as_str());
+    objects::complete_payment(
+        &mut st,
+        id,
+        &email,
+        name,
+        &Card {
+            number: number.clone(),
+            exp_month,
+            exp_year,
+        },
+    );
+    shared.commit(&st);
+    let location = s["success_url"]
+        .as_str()
+        .unwrap_or("/")
+        .replace("{CHECKOUT_SESSION_ID}", id);
+    Resp {
+        status: 303,
+        headers: vec![
+            ("location", location),
+            ("content-type", "text/plain; charset=utf-8".into()),
+        ],
+        body: String::new(),
+    }
+}
+
+pub fn index(shared: &Shared) -> Resp {
+    let st: &State = &shared.lock();
+    let mut sessions = String::new();
+    for s in st.sessions.iter().rev().take(25) {
+        let s = render_session(&shared.public_url, s);
+        let id = esc(s["id"].as_str().unwrap_or(""));
+        let link = match s["url"].as_str() {
+            Some(u) => format!("<a href=\"{}\">{id}</a>", esc(u)),
+            None => id,
+        };
+        sessions.push_str(&format!(
+            "<tr><td>{link}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(s["status"].as_str().unwrap_or("")),
+            esc(&format_amount(
+                s["amount_total"].as_i64().unwrap_or(0),
+                s["currency"].as_str().unwrap_or("usd")
+            )),
+            esc(s["customer_details"]["email"]
+                .as_str()
+                .or(s["customer_email"].as_str())
+                .unwrap_or("")),
+            s["created"]
+        ));
+    }
+    let mut events = String::new();
+    for e in st.events.iter().rev().take(40) {
+        events.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(e.event["id"].as_str().unwrap_or("")),
+            esc(e.event["type"].as_str().unwrap_or("")),
+            e.owed.len(),
+            e.event["created"]
+        ));
+    }
+    let mut endpoints = String::new();
+    for ep in &st.endpoints {
+        endpoints.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(ep.object["id"].as_str().unwrap_or("")),
+            esc(ep.object["url"].as_str().unwrap_or("")),
+            esc(ep.object["status"].as_str().unwrap_or("")),
+            esc(&ep.object["enabled_events"].to_string())
+        ));
+    }
+    let body = format!(
+        "<div style=\"max-width:1000px;margin:40px auto;padding:0 20px\"><h1>Booth Stripe simulator <span class=badge>Test mode</span></h1>\
+<p>Stripe-compatible API at <code>{base}/v1</code>. Any <code>sk_test_…</code> key works.</p>\
+<h2>Checkout sessions</h2><table class=idx><tr><th>id</th><th>status</th><th>total</th><th>email</th><th>created</th></tr>{sessions}</table>\
+<h2>Events</h2><table class=idx><tr><th>id</th><th>type</th><th>pending webhooks</th><th>created</th></tr>{events}</table>\
+<h2>Webhook endpoints</h2><table class=idx><tr><th>id</th><th>url</th><th>status</th><th>events</th></tr>{endpoints}</table></div>",
+        base = esc(shared.public_url.trim_end_matches('/'))
+    );
+    Resp::html(200, doc("Booth Stripe simulator", &body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luhn_and_dates() {
+        assert!(luhn("4242424242424242"));
+        assert!(luhn("4000000000000259"));
+        assert!(!luhn("4242424242424241"));
+        assert_eq!(year_month(0), (1970, 1));
+        assert_eq!(year_month(951_782_400), (2000, 2)); // 2000-02-29
+        assert_eq!(parse_expiry("12 / 34"), Some((12, 2034)));
+        assert_eq!(parse_expiry("13/34"), None);
+        assert_eq!(
+            esc("<a href='x'>&\""),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;"
+        );
+    }
+}

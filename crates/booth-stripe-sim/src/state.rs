@@ -1,0 +1,201 @@
+//! All simulator state: Stripe objects kept as the JSON Stripe would return
+//! (so rendering is a clone, not a mapping), plus private bookkeeping.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// The API version async-stripe 1.0.0-rc.10 pins (`stripe_shared::version::VERSION`).
+pub const API_VERSION: &str = "2026-09-30.endive";
+
+pub fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// `prefix` + `len` random alphanumerics, the shape of Stripe ids.
+pub fn new_id(prefix: &str, len: usize) -> String {
+    let rnd: String = rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect();
+    format!("{prefix}{rnd}")
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+pub struct EventRec {
+    pub event: Value,
+    /// Endpoint ids not yet delivered to (including ones we gave up on).
+    pub owed: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+pub struct Endpoint {
+    /// The public object, without `secret`.
+    pub object: Value,
+    pub secret: String,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+pub struct Delivery {
+    pub event_id: String,
+    pub endpoint_id: String,
+    /// Attempts made so far.
+    pub attempts: u32,
+    pub next_at_ms: u64,
+    #[serde(skip)]
+    pub in_flight: bool,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+pub struct IdemRec {
+    pub fingerprint: Value,
+    pub status: u16,
+    pub body: String,
+    pub created: i64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Default)]
+pub struct State {
+    /// Each list is kept in creation order; lists are rendered newest first.
+    pub sessions: Vec<Value>,
+    pub line_items: HashMap<String, Vec<Value>>,
+    /// `payment_intent_data` given at session creation, applied on payment.
+    #[serde(default)]
+    pub session_pi_data: HashMap<String, Value>,
+    pub payment_intents: Vec<Value>,
+    pub charges: Vec<Value>,
+    pub refunds: Vec<Value>,
+    pub disputes: Vec<Value>,
+    pub events: Vec<EventRec>,
+    pub endpoints: Vec<Endpoint>,
+    pub deliveries: Vec<Delivery>,
+    pub idempotency: HashMap<String, IdemRec>,
+    /// (charge id, due time) for the 0259 card's delayed dispute.
+    pub pending_disputes: Vec<(String, u64)>,
+}
+
+/// Who caused an event, for `event.request`.
+#[derive(Clone, Default)]
+pub struct ReqInfo {
+    pub id: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+pub fn find<'a>(list: &'a [Value], id: &str) -> Option<&'a Value> {
+    list.iter().find(|v| v["id"] == id)
+}
+
+pub fn endpoint_wants(ep: &Value, event_type: &str) -> bool {
+    ep["status"] == "enabled"
+        && ep["enabled_events"].as_array().is_some_and(|a| {
+            a.iter().any(|e| {
+                e == "*"
+                    || e == event_type
+                    || e.as_str()
+                        .and_then(|s| s.strip_suffix(".*"))
+                        .is_some_and(|p| {
+                            event_type.starts_with(p) && event_type[p.len()..].starts_with('.')
+                        })
+            })
+        })
+}
+
+impl State {
+    pub fn load(path: &Path) -> anyhow::Result<State> {
+        match std::fs::read(path) {
+            Ok(bytes) => Ok(serde_json::from_slice(&bytes)
+                .map_err(|e| anyhow::anyhow!("corrupt state file {}: {e}", path.display()))?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
+            Err(e) => Err(anyhow::anyhow!(
+                "reading state file {}: {e}",
+                path.display()
+            )),
+        }
+    }
+
+    /// Atomic rewrite (tmp + rename) so a crash never leaves a torn snapshot.
+    pub fn save(&self, path: &Path) {
+        let tmp = path.with_extension("tmp");
+        let res = serde_json::to_vec(self)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| std::fs::write(&tmp, bytes))
+            .and_then(|_| std::fs::rename(&tmp, path));
+        if let Err(e) = res {
+            tracing::warn!(
+                "stripe-sim: could not save state to {}: {e}",
+                path.display()
+            );
+        }
+    }
+
+    /// Records an event and queues it for every enabled endpoint that wants it
+    /// right now (Stripe never backfills endpoints created later).
+    pub fn emit(
+        &mut self,
+        kind: &str,
+        object: Value,
+        previous: Option<Value>,
+        req: &ReqInfo,
+    ) -> String {
+        let id = new_id("evt_", 24);
+        let mut data = json!({ "object": object });
+        if let Some(p) = previous {
+            data["previous_attributes"] = p;
+        }
+        let owed: Vec<String> = self
+            .endpoints
+            .iter()
+            .filter(|e| endpoint_wants(&e.object, kind))
+            .map(|e| e.object["id"].as_str().unwrap_or_default().to_string())
+            .collect();
+        let event = json!({
+            "id": id,
+            "object": "event",
+            "api_version": API_VERSION,
+            "created": now_secs(),
+            "data": data,
+            "livemode": false,
+            "pending_webhooks": owed.len(),
+            "request": { "id": req.id, "idempotency_key": req.idempotency_key },
+            "type": kind,
+        });
+        let now = now_ms();
+        for ep in &owed {
+            self.deliveries.push(Delivery {
+                event_id: id.clone(),
+                endpoint_id: ep.clone(),
+                attempts: 0,
+                next_at_ms: now,
+                in_flight: false,
+            });
+        }
+        self.events.push(EventRec { event, owed });
+        id
+    }
+
+    /// The event as the API shows it now (pending_webhooks is live).
+    pub fn render_event(rec: &EventRec) -> Value {
+        let mut e = rec.event.clone();
+        e["pending_webhooks"] = json!(rec.owed.len());
+        e
+    }
+
+    pub fn event(&self, id: &str) -> Option<&EventRec> {
+        self.events.iter().find(|r| r.event["id"] == id)
+    }
+}

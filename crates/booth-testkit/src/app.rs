@@ -1,0 +1,327 @@
+//! `spawn_app`: the whole shop on a random loopback port with a temporary data dir, the
+//! Stripe simulator and a real SMTP server, like Zero To Production's black-box tests.
+
+use crate::smtp::SmtpServer;
+use booth_core::outbox::OutboxConfig;
+use booth_core::purchases::Purchase;
+use booth_core::ProductInput;
+use booth_server::runtime::{self, RunConfig, Running};
+use booth_server::ServerConfig;
+use std::time::Duration;
+
+pub const CARD_OK: &str = "4242 4242 4242 4242";
+pub const CARD_DECLINED: &str = "4000 0000 0000 0002";
+pub const CARD_NO_FUNDS: &str = "4000 0000 0000 9995";
+pub const CARD_DISPUTED: &str = "4000 0000 0000 0259";
+
+pub struct TestApp {
+    pub running: Running,
+    /// http://127.0.0.1:PORT
+    pub base: String,
+    /// Follows no redirects, so tests see each hop.
+    pub http: reqwest::Client,
+    pub smtp: SmtpServer,
+    pub data_dir: tempfile::TempDir,
+    pub stripe: stripe::Client,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    pub checkout_limit: u32,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        AppOptions {
+            checkout_limit: 1000,
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(AppOptions::default()).await
+}
+
+pub async fn spawn_app_with(opts: AppOptions) -> TestApp {
+    let smtp = SmtpServer::start();
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    start_in(data_dir, smtp, opts).await
+}
+
+/// Starts the shop on an existing data dir (to test restarts) with the given SMTP server.
+pub async fn start_in(data_dir: tempfile::TempDir, smtp: SmtpServer, opts: AppOptions) -> TestApp {
+    let mut config = RunConfig::new(
+        data_dir.path().to_path_buf(),
+        "127.0.0.1:0".parse().unwrap(),
+    );
+    config.smtp_url = Some(smtp.url());
+    config.outbox = OutboxConfig {
+        retry_base: Duration::from_millis(200),
+        max_attempts: 50,
+        lease: Duration::from_secs(30),
+        poll: Duration::from_millis(200),
+    };
+    config.server = ServerConfig {
+        checkout_limit: opts.checkout_limit,
+        checkout_window: Duration::from_secs(60),
+    };
+    config.sim_webhook_retry_base = Duration::from_millis(200);
+    let running = runtime::start(config).await.expect("the shop starts");
+    let base = format!("http://{}", running.addr);
+    let stripe = stripe::ClientBuilder::new(booth_stripe_sim::SECRET_KEY)
+        .url(running.simulator.as_ref().expect("simulated").base_url())
+        .build()
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        running,
+        base,
+        http,
+        smtp,
+        data_dir,
+        stripe,
+    }
+}
+
+/// Where a checkout went after the buyer paid.
+pub struct Paid {
+    pub session_id: String,
+    /// Booth's /checkout/success?session_id=… URL the simulator redirected to.
+    pub success_url: String,
+}
+
+impl TestApp {
+    pub fn shop(&self) -> &booth_core::Shop {
+        &self.running.shop
+    }
+
+    /// Stops the shop and hands back its data dir and SMTP server, for a restart.
+    pub async fn stop(self) -> (tempfile::TempDir, SmtpServer) {
+        self.running.shutdown().await;
+        (self.data_dir, self.smtp)
+    }
+
+    /// Adds a product whose files are written from memory.
+    pub async fn add_product(
+        &self,
+        slug: &str,
+        price: &str,
+        limit: &str,
+        files: &[(&str, &[u8])],
+    ) -> booth_core::catalog::Product {
+        let dir = self.data_dir.path().join("uploads").join(slug);
+        std::fs::create_dir_all(&dir).unwrap();
+        let paths = files
+            .iter()
+            .map(|(name, bytes)| {
+                let p = dir.join(name);
+                std::fs::write(&p, bytes).unwrap();
+                p
+            })
+            .collect();
+        self.shop()
+            .add_product(ProductInput {
+                name: format!("Product {slug}"),
+                slug: Some(slug.into()),
+                description: format!("All about {slug}."),
+                price: price.into(),
+                currency: "usd".into(),
+                limit: Some(limit.into()),
+                active: true,
+                files: paths,
+            })
+            .await
+            .expect("product added")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// GET /buy/{slug}: returns the hosted checkout page URL it redirects to.
+    pub async fn buy(&self, slug: &str) -> String {
+        let res = self.get(&format!("/buy/{slug}")).await;
+        assert_eq!(res.status(), 303, "buy link should redirect to checkout");
+        location(&res)
+    }
+
+    /// Submits the simulator's hosted page with a card; returns the raw response.
+    pub async fn pay_with(&self, hosted_url: &str, email: &str, card: &str) -> reqwest::Response {
+        self.http
+            .post(hosted_url)
+            .form(&[
+                ("email", email),
+                ("card_number", card),
+                ("card_expiry", "12/34"),
+                ("card_cvc", "123"),
+            ])
+            .send()
+            .await
+            .expect("pay")
+    }
+
+    /// Buys one product with the good card, up to the redirect back to Booth.
+    pub async fn buy_and_pay(&self, slug: &str, email: &str) -> Paid {
+        let hosted = self.buy(slug).await;
+        self.pay(&hosted, email).await
+    }
+
+    pub async fn pay(&self, hosted: &str, email: &str) -> Paid {
+        let res = self.pay_with(hosted, email, CARD_OK).await;
+        assert_eq!(res.status(), 303, "payment should succeed");
+        let success_url = location(&res);
+        let session_id = success_url
+            .split("session_id=")
+            .nth(1)
+            .expect("session id in success URL")
+            .to_string();
+        Paid {
+            session_id,
+            success_url,
+        }
+    }
+
+    /// Follows the success URL; returns the purchase token it redirects to.
+    pub async fn complete(&self, paid: &Paid) -> String {
+        let res = self.http.get(&paid.success_url).send().await.unwrap();
+        assert_eq!(
+            res.status(),
+            303,
+            "success page redirects to the purchase page"
+        );
+        let loc = location(&res);
+        loc.strip_prefix("/d/").expect("purchase page").to_string()
+    }
+
+    /// A complimentary purchase of one product; returns its token.
+    pub async fn grant_token(&self, slug: &str) -> String {
+        self.shop()
+            .grant(slug, "gift@example.com")
+            .await
+            .expect("grant")
+            .token
+    }
+
+    pub async fn purchases(&self) -> Vec<Purchase> {
+        self.shop().list_purchases(None).await.unwrap()
+    }
+
+    /// Waits until the purchase for this session is recorded (by the webhook).
+    pub async fn wait_for_purchase(&self, session_id: &str) -> Purchase {
+        for _ in 0..150 {
+            if let Some(p) = self
+                .purchases()
+                .await
+                .into_iter()
+                .find(|p| p.checkout_session_id.as_deref() == Some(session_id))
+            {
+                return p;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("purchase for {session_id} was never recorded");
+    }
+
+    /// Counts outbox rows of a kind for a purchase.
+    pub async fn outbox_count(&self, kind: &str, purchase_id: i64) -> i64 {
+        let kind = kind.to_string();
+        self.shop()
+            .db()
+            .run(move |c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM outbox WHERE kind = ?1 AND purchase_id = ?2",
+                    rusqlite::params![kind, purchase_id],
+                    |r| r.get(0),
+                )?)
+            })
+            .await
+            .unwrap()
+    }
+
+    pub fn webhook_secret(&self) -> String {
+        self.shop()
+            .payments()
+            .unwrap()
+            .webhook_secret()
+            .expect("webhook secret")
+    }
+
+    /// POSTs a webhook body with a Stripe-Signature made with `secret` at `timestamp`.
+    pub async fn post_webhook(
+        &self,
+        payload: &str,
+        secret: &str,
+        timestamp: i64,
+    ) -> reqwest::Response {
+        self.http
+            .post(self.url("/webhooks/stripe"))
+            .header("stripe-signature", sign(payload, secret, timestamp))
+            .header("content-type", "application/json")
+            .body(payload.to_string())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Pauses or resumes the simulator's deliveries to Booth (like disabling the endpoint in
+    /// Stripe's dashboard).
+    pub async fn set_webhooks_enabled(&self, enabled: bool) {
+        use stripe_misc::webhook_endpoint::{ListWebhookEndpoint, UpdateWebhookEndpoint};
+        let list = ListWebhookEndpoint::new().send(&self.stripe).await.unwrap();
+        assert!(!list.data.is_empty(), "Booth registered its endpoint");
+        for ep in list.data {
+            UpdateWebhookEndpoint::new(ep.id)
+                .disabled(!enabled)
+                .send(&self.stripe)
+                .await
+                .unwrap();
+        }
+    }
+
+    /// The raw JSON of the newest event of a type, as the simulator would deliver it.
+    pub async fn latest_event_json(&self, type_: &str) -> String {
+        let sim = self.running.simulator.as_ref().unwrap().base_url();
+        let res = self
+            .http
+            .get(format!("{}v1/events?type={type_}&limit=1", sim))
+            .bearer_auth(booth_stripe_sim::SECRET_KEY)
+            .send()
+            .await
+            .unwrap();
+        let list: serde_json::Value = res.json().await.unwrap();
+        let ev = list["data"][0].clone();
+        assert!(ev.is_object(), "no {type_} event in the simulator: {list}");
+        ev.to_string()
+    }
+}
+
+/// Stripe's signature scheme: t=<ts>,v1=<hex HMAC-SHA256(secret, "<ts>.<payload>")>.
+pub fn sign(payload: &str, secret: &str, timestamp: i64) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{timestamp}.{payload}").as_bytes());
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+pub fn now() -> i64 {
+    booth_core::db::now()
+}
+
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .expect("a Location header")
+        .to_str()
+        .unwrap()
+        .to_string()
+}

@@ -1,0 +1,8 @@
+//! Booth's test kit: real parts for tests — an SMTP server, a browser, the app itself.
+
+pub mod app;
+pub mod browser;
+pub mod smtp;
+
+pub use browser::Browser;
+pub use smtp::{ReceivedMail, SmtpMode, SmtpServer};
