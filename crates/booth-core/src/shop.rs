@@ -74,7 +74,7 @@ pub struct ProductInput {
 
 #[derive(Debug, Clone)]
 pub enum Fulfilment {
-    Paid(Purchase),
+    Paid(Box<Purchase>),
     /// The session exists but is not paid (still open, expired, or an async payment pending).
     NotPaid,
 }
@@ -347,7 +347,7 @@ impl Shop {
             .run(move |c| purchases::purchase_by_session(c, &sid))
             .await?
         {
-            return Ok(Fulfilment::Paid(p));
+            return Ok(Fulfilment::Paid(Box::new(p)));
         }
         let session = self.payments()?.retrieve_session(session_id).await?;
         if !session.paid {
@@ -380,7 +380,7 @@ impl Shop {
                 .collect(),
         };
         let purchase = self.record(new).await?;
-        Ok(Fulfilment::Paid(purchase))
+        Ok(Fulfilment::Paid(Box::new(purchase)))
     }
 
     /// Records a purchase and queues its receipt in one transaction.

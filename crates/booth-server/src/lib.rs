@@ -148,7 +148,7 @@ pub fn routes(
         .unify()
         .or(health)
         .unify()
-        .recover(move |rej| recover(rej))
+        .recover(recover)
         .unify()
         .with(warp::log::custom(|info| {
             tracing::debug!(method = %info.method(), path = info.path(), status = info.status().as_u16(), "request");

@@ -402,12 +402,12 @@ fn smtp_server_exits_cleanly_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     }
     // Its listening sockets, checked after it is gone so a failure leaves no process behind
-    // (`ss` is iproute2; skipped where absent).
+    // (`ss` is iproute2, which .ci/run installs).
     let listing = Command::new("ss")
         .args(["-Hltn", &format!("sport = :{port}")])
         .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .expect("`ss` (apt-get install iproute2) lists the server's sockets");
     // Signalled through python3 (already required) rather than relying on a `kill` binary.
     let signalled = Command::new("python3")
         .args([
@@ -432,7 +432,7 @@ fn smtp_server_exits_cleanly_on_sigterm() {
         "stderr: {:?}",
         String::from_utf8_lossy(&out.stderr)
     );
-    if let Some(listing) = listing {
+    {
         // Column 4 is the local address: exactly one listener, on loopback.
         let locals: Vec<&str> = listing
             .lines()

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what Booth needs to build, run and test on Debian (idempotent, fast when done).
+set -euo pipefail
+
+need_apt=()
+want=(build-essential pkg-config libssl-dev curl file iproute2 python3
+      libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
+      chromium chromium-driver)
+for p in "${want[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
+done
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${need_apt[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# The tests' real SMTP server is aiosmtpd (PyPI); Debian packages it too, for a python3
+# that refuses pip installs.
+if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd 2>/dev/null \
+    || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-aiosmtpd >/dev/null
+  python3 -c 'import aiosmtpd'
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "Booth needs a Rust toolchain (1.85 or newer): https://rustup.rs" >&2
+  exit 1
+fi
