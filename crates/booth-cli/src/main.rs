@@ -210,8 +210,28 @@ async fn main() {
         .with_writer(std::io::stderr)
         .init();
     if let Err(e) = run(cli).await {
-        eprintln!("error: {e:#}");
+        eprintln!("error: {}", one_line(&format!("{e:#}")));
         std::process::exit(1);
+    }
+}
+
+/// Errors may quote what was typed: keep them on one line, free of terminal control
+/// characters, and of a readable length.
+fn one_line(msg: &str) -> String {
+    let clean: String = msg
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    if clean.chars().count() > 300 {
+        format!("{}…", clean.chars().take(300).collect::<String>())
+    } else {
+        clean
     }
 }
 
@@ -249,7 +269,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else if list.is_empty() {
-                println!("No purchases yet.");
+                println!(
+                    "{}",
+                    if email.is_some() {
+                        "No purchases for that email."
+                    } else {
+                        "No purchases yet."
+                    }
+                );
             } else {
                 for p in &list {
                     println!("{}", purchase_line(p));
@@ -423,15 +450,12 @@ async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
                 .ok_or_else(|| anyhow!("no product with the slug '{slug}'"))?;
             let price = match (price, currency) {
                 (None, None) => None,
-                (p, c) => {
-                    let cur = Currency::parse(c.as_deref().unwrap_or(&current.currency))?;
-                    let amount = match p {
-                        Some(p) => Money::parse_price(&p, cur)?,
-                        // Only the currency changed: keep the same number in the new unit.
-                        None => Money::new(current.price_minor, cur),
-                    };
-                    Some(amount)
-                }
+                (Some(p), c) => Some(Money::parse_price(
+                    &p,
+                    Currency::parse(c.as_deref().unwrap_or(&current.currency))?,
+                )?),
+                // Minor units mean different amounts in different currencies.
+                (None, Some(_)) => bail!("a new --currency needs a new --price too"),
             };
             let edit = ProductEdit {
                 name: name
@@ -524,8 +548,14 @@ async fn purchase(data_dir: &std::path::Path, cmd: PurchaseCmd) -> anyhow::Resul
             println!("Downloads reset for {token}.");
         }
         PurchaseCmd::SetLimit { token, limit } => {
-            shop.set_download_limit(&token, &limit).await?;
-            println!("Download limit for {token} is now {limit}.");
+            let p = shop.set_download_limit(&token, &limit).await?;
+            let now = p
+                .items
+                .first()
+                .and_then(|i| i.download_limit)
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| "unlimited".into());
+            println!("Download limit for {token} is now {now}.");
         }
         PurchaseCmd::Resend { token } => {
             shop.resend_receipt(&token).await?;
@@ -536,6 +566,11 @@ async fn purchase(data_dir: &std::path::Path, cmd: PurchaseCmd) -> anyhow::Resul
             println!("{}", purchase_line(&p));
         }
         PurchaseCmd::Refund { token, amount } => {
+            // Check the purchase before reaching for Stripe, so a typo gets the right error.
+            let p = shop.purchase_detail(&token).await?.purchase;
+            if p.payment_intent_id.is_none() {
+                bail!("this purchase wasn't paid through Stripe (a complimentary copy?); revoke it instead");
+            }
             let shop = with_payments(shop)?;
             let p = shop.refund(&token, amount.as_deref()).await?;
             println!("{}", purchase_line(&p));

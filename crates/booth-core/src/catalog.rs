@@ -232,12 +232,23 @@ pub fn add_version(
             l.to_string()
         }
         None => {
-            let count: i64 = conn.query_row(
+            // The next whole number no version uses yet (a seller may have used "3" already).
+            let mut n: i64 = conn.query_row(
                 "SELECT count(*) FROM file_versions WHERE file_id = ?1",
                 [file_id],
                 |r| r.get(0),
             )?;
-            (count + 1).to_string()
+            loop {
+                n += 1;
+                let taken: bool = conn.query_row(
+                    "SELECT count(*) > 0 FROM file_versions WHERE file_id = ?1 AND version = ?2",
+                    params![file_id, n.to_string()],
+                    |r| r.get(0),
+                )?;
+                if !taken {
+                    break n.to_string();
+                }
+            }
         }
     };
     insert_version(conn, file_id, &label, stored)?;

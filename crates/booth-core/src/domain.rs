@@ -210,6 +210,8 @@ impl Currency {
     }
 }
 
+pub const MAX_AMOUNT_MINOR: i64 = 99_999_999;
+
 /// An amount of money in a currency's minor unit (cents for usd). Never a float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Money {
@@ -225,21 +227,27 @@ impl Money {
     /// Parses a price a person typed ("9.99", "10", "1,000.50") in the currency's major unit.
     pub fn parse_price(input: &str, currency: Currency) -> Result<Money> {
         let bad = |m: String| Err(Error::invalid("price", m));
-        let s: String = input
-            .trim()
-            .chars()
-            .filter(|c| *c != ',' && *c != '_')
-            .collect();
+        let trimmed = input.trim();
         let exp = currency.exponent() as usize;
-        let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
+        let (whole, frac) = trimmed.split_once('.').unwrap_or((trimmed, ""));
+        // A comma only groups thousands ("1,000.50"); "9,99" is someone's decimal comma, and
+        // reading it as 999 would charge a hundred times the price.
+        let groups: Vec<&str> = whole.split(',').collect();
+        let bad_grouping = groups.len() > 1
+            && (groups[0].is_empty()
+                || groups[0].len() > 3
+                || groups[1..].iter().any(|g| g.len() != 3));
+        if bad_grouping {
+            return bad(format!(
+                "'{trimmed}' is not a price; use a point for decimals, e.g. 9.99"
+            ));
+        }
+        let whole = whole.replace(',', "");
         if whole.is_empty() && frac.is_empty() {
             return bad("a price is required, e.g. 9.99".into());
         }
         if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return bad(format!(
-                "'{}' is not a price; write it like 9.99",
-                input.trim()
-            ));
+            return bad(format!("'{trimmed}' is not a price; write it like 9.99"));
         }
         if frac.len() > exp {
             return bad(format!(
@@ -257,6 +265,10 @@ impl Money {
         };
         if minor == 0 {
             return bad("a price must be more than zero".into());
+        }
+        // Stripe's ceiling for one charge: 8 digits of minor units.
+        if minor > MAX_AMOUNT_MINOR {
+            return bad("that price is above the most Stripe can charge at once".into());
         }
         Ok(Money { minor, currency })
     }
@@ -371,6 +383,7 @@ mod tests {
         assert_eq!(Money::parse_price("10", usd).unwrap().minor, 1000);
         assert_eq!(Money::parse_price("0.1", usd).unwrap().minor, 10);
         assert_eq!(Money::parse_price("1,000.50", usd).unwrap().minor, 100050);
+        assert_eq!(Money::parse_price("12,345", usd).unwrap().minor, 1234500);
         // 0.29 * 100 is 28.999999999999996 in floating point.
         assert_eq!(Money::parse_price("0.29", usd).unwrap().minor, 29);
         let jpy = Currency::parse("jpy").unwrap();

@@ -888,4 +888,14 @@ mod tests {
             assert!(text_width(Font::Serif, BODY_SIZE, &line.text, 0.0) <= TEXT_W);
         }
     }
+
+    #[test]
+    fn committed_demo_file_is_the_generators_output() {
+        // files/ ships the demo e-book; regenerate it if the generator changes.
+        let committed = include_bytes!("../../../files/the-little-book-of-booth.pdf");
+        assert!(
+            committed.as_slice() == sample_ebook_pdf().as_slice(),
+            "files/the-little-book-of-booth.pdf is stale"
+        );
+    }
 }

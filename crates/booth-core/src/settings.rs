@@ -37,7 +37,8 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
             }
         }
         PUBLIC_URL => {
-            check_public_url(value)?;
+            let normal = check_public_url(value)?;
+            return store(conn, key, &normal);
         }
         _ => {
             return Err(Error::invalid(
@@ -46,6 +47,10 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
             ))
         }
     }
+    store(conn, key, value)
+}
+
+fn store(conn: &Connection, key: &str, value: &str) -> Result<()> {
     conn.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![key, value],
@@ -53,17 +58,26 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks and normalises the URL buyers reach the shop at (no trailing slash).
 pub fn check_public_url(value: &str) -> Result<String> {
+    let value = value.trim();
     let u = url::Url::parse(value).map_err(|_| {
         Error::invalid(
             "public_url",
             "a public URL looks like https://shop.example.com",
         )
     })?;
-    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() || u.query().is_some() {
+    let ok = matches!(u.scheme(), "http" | "https")
+        && u.host_str().is_some()
+        && u.query().is_none()
+        && u.fragment().is_none()
+        && u.username().is_empty()
+        && u.password().is_none()
+        && !value.contains(char::is_whitespace);
+    if !ok {
         return Err(Error::invalid(
             "public_url",
-            "a public URL is http(s)://host[:port][/path] without a query",
+            "a public URL is http(s)://host[:port][/path], without a query, fragment or login",
         ));
     }
     Ok(value.trim_end_matches('/').to_string())

@@ -216,6 +216,13 @@ impl Shop {
             .iter()
             .map(|f| catalog::display_name_for(f))
             .collect::<Result<Vec<_>>>()?;
+        // Refuse a taken slug before copying what may be large files.
+        if self.product(new.slug.as_str()).await?.is_some() {
+            return Err(Error::Conflict(format!(
+                "a product with the slug '{}' already exists",
+                new.slug
+            )));
+        }
         let stored = self.store_files(input.files).await?;
         self.db()
             .write(move |tx| {
@@ -612,7 +619,10 @@ impl Shop {
         let remaining = p.amount_minor - p.amount_refunded_minor;
         let amount = match amount {
             Some(a) => {
-                let m = Money::parse_price(a, p.total().currency)?;
+                let m = Money::parse_price(a, p.total().currency).map_err(|e| match e {
+                    Error::Invalid { message, .. } => Error::invalid("amount", message),
+                    e => e,
+                })?;
                 if m.minor > remaining {
                     return Err(Error::invalid(
                         "amount",
@@ -665,6 +675,12 @@ impl Shop {
     /// Queues the receipt again (e.g. the buyer lost it), with the current link.
     pub async fn resend_receipt(&self, token: &str) -> Result<i64> {
         let p = self.require_purchase(token).await?;
+        if p.status != "paid" {
+            return Err(Error::Conflict(format!(
+                "this purchase is {}; its link no longer works, so there's nothing to resend",
+                p.status
+            )));
+        }
         let shop = self.clone();
         let id = self
             .db()
