@@ -4,8 +4,10 @@
 use anyhow::{anyhow, bail, Context};
 use booth_core::catalog::ProductEdit;
 use booth_core::domain::{format_size, parse_download_limit, Currency, Money, Slug};
+use booth_core::outbox::{OutboxConfig, Sender};
 use booth_core::payments::{Payments, StripeConfig};
 use booth_core::purchases::Purchase;
+use booth_core::shop::MailingRequest;
 use booth_core::{ProductInput, Shop};
 use booth_server::runtime::{self, RunConfig};
 use clap::{Parser, Subcommand};
@@ -77,6 +79,33 @@ enum Command {
         status: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Email every buyer of a product about its new version (their link serves it).
+    SendUpdate {
+        #[arg(long)]
+        product: String,
+        /// Default: "<product>: a new version is out".
+        #[arg(long)]
+        subject: Option<String>,
+        /// A text file saying what changed.
+        #[arg(long)]
+        message: Option<PathBuf>,
+        /// Also mail buyers of test purchases.
+        #[arg(long)]
+        include_test: bool,
+        /// Show who would get it and the email, and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// At most this many emails a second (0: no limit). Default: BOOTH_MAIL_RATE or 20.
+        #[arg(long)]
+        rate: Option<u32>,
+    },
+    /// Update mailings: list them, or show, resume or cancel one.
+    Mailings {
+        #[command(subcommand)]
+        action: Option<MailingsCmd>,
         #[arg(long)]
         json: bool,
     },
@@ -183,6 +212,20 @@ enum ExportCmd {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum MailingsCmd {
+    /// Counts and the reason for every failure.
+    Show { id: i64 },
+    /// Carry on sending an interrupted mailing.
+    Resume {
+        id: i64,
+        #[arg(long)]
+        rate: Option<u32>,
+    },
+    /// Stop a mailing; what hasn't gone out is skipped.
+    Cancel { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -325,6 +368,100 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         "#{:<5} {:<8} {:<8} {:<30} {}{err}",
                         r.id, r.status, r.kind, r.recipient, r.subject
                     );
+                }
+            }
+            Ok(())
+        }
+        Command::SendUpdate {
+            product,
+            subject,
+            message,
+            include_test,
+            dry_run,
+            rate,
+        } => {
+            let shop = Shop::open(&data_dir)?;
+            let message = match message {
+                Some(path) => std::fs::read_to_string(&path)
+                    .with_context(|| format!("can't read the message file {}", path.display()))?,
+                None => String::new(),
+            };
+            let req = MailingRequest {
+                product,
+                subject,
+                message,
+                include_test,
+            };
+            if dry_run {
+                let p = shop.preview_mailing(req).await?;
+                println!(
+                    "Would email {} buyer(s) of {} ({} unsubscribed, left out).",
+                    p.recipients, p.product.name, p.skipped_unsubscribed
+                );
+                println!("Subject: {}", p.subject);
+                if let Some((text, _)) = p.sample {
+                    println!("\n{text}");
+                }
+                return Ok(());
+            }
+            let m = shop.create_mailing(req).await?;
+            println!(
+                "Mailing #{} queued for {} buyer(s){}.",
+                m.id,
+                m.recipients,
+                if m.skipped_unsubscribed > 0 {
+                    format!(" ({} unsubscribed, left out)", m.skipped_unsubscribed)
+                } else {
+                    String::new()
+                }
+            );
+            send_mailing(&shop, m.id, rate).await
+        }
+        Command::Mailings { action, json } => {
+            let shop = Shop::open(&data_dir)?;
+            match action {
+                None => {
+                    let list = shop.mailings().await?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&list)?);
+                    } else if list.is_empty() {
+                        println!("No mailings yet. Send one with: booth send-update --product SLUG --message changes.txt");
+                    }
+                    for m in list.iter().filter(|_| !json) {
+                        println!("{}", mailing_line(m));
+                    }
+                }
+                Some(MailingsCmd::Show { id }) => {
+                    let m = shop.mailing(id).await?;
+                    let failures = shop.mailing_failures(id).await?;
+                    if json {
+                        println!(
+                            "{}",
+                            serde_json::to_string_pretty(
+                                &serde_json::json!({"mailing": m, "failures": failures})
+                            )?
+                        );
+                        return Ok(());
+                    }
+                    println!("{}", mailing_line(&m));
+                    println!("  subject: {}", m.subject);
+                    for f in failures {
+                        println!(
+                            "  {:<8} {} (attempts {}): {}",
+                            f.status, f.recipient, f.attempts, f.reason
+                        );
+                    }
+                }
+                Some(MailingsCmd::Resume { id, rate }) => {
+                    let m = shop.mailing(id).await?;
+                    if m.canceled {
+                        bail!("mailing #{id} was canceled");
+                    }
+                    send_mailing(&shop, id, rate).await?;
+                }
+                Some(MailingsCmd::Cancel { id }) => {
+                    let n = shop.cancel_mailing(id).await?;
+                    println!("Mailing #{id} canceled; {n} email(s) will not be sent.");
                 }
             }
             Ok(())
@@ -610,14 +747,14 @@ fn with_payments(shop: Shop) -> anyhow::Result<Shop> {
 /// Safe beside a running `booth serve`: a message is claimed by one sender only.
 async fn send_now(shop: &Shop) {
     let smtp = std::env::var("BOOTH_SMTP_URL").ok();
-    let mailer = match booth_core::mail::Mailer::new(smtp.as_deref(), &shop.outbox_dir()) {
+    let mailer = match runtime::mailer_for(shop, smtp.as_deref(), true).await {
         Ok(m) => m,
         Err(e) => {
             eprintln!("Queued; not sent yet: {e}");
             return;
         }
     };
-    match shop.send_due_mail(&mailer, &Default::default()).await {
+    match shop.send_due_receipts(&mailer, &Default::default()).await {
         Ok(_) => match shop
             .outbox(None, 1)
             .await
@@ -637,6 +774,98 @@ async fn send_now(shop: &Shop) {
         },
         Err(e) => eprintln!("Queued; not sent yet: {e}"),
     }
+}
+
+/// Sends a mailing with a progress bar, or, when `booth serve` is running and sending it
+/// already, shows its progress. Ctrl-C stops between two emails; resume any time.
+async fn send_mailing(shop: &Shop, id: i64, rate: Option<u32>) -> anyhow::Result<()> {
+    let m = shop.mailing(id).await?;
+    let bar = indicatif::ProgressBar::new(m.recipients as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40.cyan/blue} {pos}/{len} emails  {per_sec}  ETA {eta}  {msg}",
+        )
+        .expect("template")
+        .progress_chars("█▉▊▋▌▍▎▏ "),
+    );
+    bar.set_position(m.done() as u64);
+    let serving = runtime::read_run_info(shop.data_dir()).is_some_and(|i| {
+        cfg!(not(target_os = "linux")) || std::path::Path::new(&format!("/proc/{}", i.pid)).exists()
+    });
+    let mut sender = if serving {
+        bar.set_message("sent by the running `booth serve`");
+        None
+    } else {
+        let mut config = OutboxConfig::from_env();
+        if let Some(r) = rate {
+            config.rate_per_sec = (r > 0).then_some(r);
+        }
+        let smtp = std::env::var("BOOTH_SMTP_URL").ok();
+        let mailer = runtime::mailer_for(shop, smtp.as_deref(), true).await?;
+        Some(Sender::new(shop.db().clone(), mailer, config))
+    };
+    let interrupted = tokio::select! {
+        r = async {
+            loop {
+                let m = shop.mailing(id).await?;
+                bar.set_position(m.done() as u64);
+                if m.finished() {
+                    return anyhow::Ok(());
+                }
+                match &mut sender {
+                    Some(s) => {
+                        if !s.deliver_one().await? {
+                            // Only retries are left: wait for the next one, saying why.
+                            if let Some(f) = shop.mailing_failures(id).await?.into_iter().find(|f| f.status == "queued") {
+                                bar.set_message(format!("retrying: {}", f.reason.chars().take(60).collect::<String>()));
+                            }
+                            tokio::time::sleep(s.next_due_in().await).await;
+                        }
+                    }
+                    None => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+                }
+            }
+        } => { r?; false }
+        _ = tokio::signal::ctrl_c() => true,
+    };
+    bar.finish_and_clear();
+    let m = shop.mailing(id).await?;
+    if interrupted {
+        println!(
+            "Paused: {} of {} done. Resume with: booth mailings resume {id}",
+            m.done(),
+            m.recipients
+        );
+    } else {
+        println!("{}", mailing_line(&m));
+        if m.failed > 0 {
+            println!("See why with: booth mailings show {id}");
+        }
+    }
+    Ok(())
+}
+
+fn mailing_line(m: &booth_core::mailing::MailingSummary) -> String {
+    let state = if m.canceled {
+        "canceled"
+    } else if m.finished() {
+        "done"
+    } else {
+        "sending"
+    };
+    format!(
+        "#{:<4} {}  {:<20} {:<8} {} recipients: {} sent, {} failed, {} pending, {} skipped, {} unsubscribed",
+        m.id,
+        booth_core::shop::format_iso(m.created_at),
+        m.product_slug,
+        state,
+        m.recipients,
+        m.sent,
+        m.failed,
+        m.pending,
+        m.skipped + m.skipped_unsubscribed,
+        m.unsubscribed
+    )
 }
 
 fn purchase_line(p: &Purchase) -> String {

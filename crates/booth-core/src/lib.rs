@@ -6,6 +6,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod mail;
+pub mod mailing;
 pub mod outbox;
 pub mod payments;
 pub mod purchases;

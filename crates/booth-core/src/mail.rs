@@ -3,13 +3,22 @@
 
 use crate::error::{Error, Result};
 use crate::outbox::OutboxRow;
+use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
 use lettre::message::{header, Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone)]
-pub enum Mailer {
+pub struct Mailer {
+    transport: Transport,
+    dkim: Option<Arc<DkimConfig>>,
+}
+
+#[derive(Clone)]
+enum Transport {
     Smtp {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         url_redacted: String,
@@ -27,35 +36,111 @@ pub struct SendError {
     pub message: String,
 }
 
+/// DKIM signing: a private key file (PKCS#1 PEM for RSA, or a base64 Ed25519 seed), the
+/// DNS selector and the signing domain.
+#[derive(Debug, Clone)]
+pub struct DkimSettings {
+    pub key_file: PathBuf,
+    pub selector: String,
+    pub domain: String,
+}
+
+impl DkimSettings {
+    /// BOOTH_DKIM_KEY_FILE, BOOTH_DKIM_SELECTOR (default "booth") and BOOTH_DKIM_DOMAIN
+    /// (default: the sender address's domain).
+    pub fn from_env(from_address: &str) -> Option<DkimSettings> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        Some(DkimSettings {
+            key_file: PathBuf::from(var("BOOTH_DKIM_KEY_FILE")?),
+            selector: var("BOOTH_DKIM_SELECTOR").unwrap_or_else(|| "booth".into()),
+            domain: var("BOOTH_DKIM_DOMAIN").unwrap_or_else(|| {
+                from_address
+                    .rsplit_once('@')
+                    .map(|(_, d)| d.to_string())
+                    .unwrap_or_default()
+            }),
+        })
+    }
+
+    fn load(&self) -> Result<DkimConfig> {
+        let key = std::fs::read_to_string(&self.key_file).map_err(|e| {
+            Error::invalid(
+                "dkim_key_file",
+                format!("can't read {}: {e}", self.key_file.display()),
+            )
+        })?;
+        let algorithm = if key.contains("BEGIN RSA PRIVATE KEY") {
+            DkimSigningAlgorithm::Rsa
+        } else {
+            DkimSigningAlgorithm::Ed25519
+        };
+        let key = DkimSigningKey::new(key.trim(), algorithm).map_err(|e| {
+            Error::invalid(
+                "dkim_key_file",
+                format!(
+                    "{} is not a PKCS#1 RSA key or a base64 Ed25519 key: {e}",
+                    self.key_file.display()
+                ),
+            )
+        })?;
+        if self.domain.is_empty() || self.selector.is_empty() {
+            return Err(Error::invalid("dkim", "DKIM needs a selector and a domain"));
+        }
+        Ok(DkimConfig::default_config(
+            self.selector.clone(),
+            self.domain.clone(),
+            key,
+        ))
+    }
+}
+
 impl Mailer {
     /// `smtp_url` is lettre's URL form: smtp://user:pass@host:port, smtps://…, or
     /// smtp://…?tls=required for STARTTLS.
     pub fn new(smtp_url: Option<&str>, outbox_dir: &Path) -> Result<Mailer> {
-        match smtp_url.map(str::trim).filter(|u| !u.is_empty()) {
+        let transport = match smtp_url.map(str::trim).filter(|u| !u.is_empty()) {
             Some(url) => {
+                // One pooled connection, reused message after message: polite to the
+                // server, and fast for a big mailing.
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| Error::invalid("smtp_url", format!("not a usable SMTP URL: {e}")))?
                     .timeout(Some(Duration::from_secs(30)))
+                    .pool_config(PoolConfig::new().max_size(1))
                     .build();
-                Ok(Mailer::Smtp {
+                Transport::Smtp {
                     transport,
                     url_redacted: redact(url),
-                })
+                }
             }
             None => {
                 std::fs::create_dir_all(outbox_dir)?;
-                Ok(Mailer::Folder {
+                Transport::Folder {
                     transport: AsyncFileTransport::new(outbox_dir),
                     dir: outbox_dir.to_path_buf(),
-                })
+                }
             }
-        }
+        };
+        Ok(Mailer {
+            transport,
+            dkim: None,
+        })
+    }
+
+    /// Signs every message with DKIM.
+    pub fn with_dkim(mut self, settings: &DkimSettings) -> Result<Mailer> {
+        self.dkim = Some(Arc::new(settings.load()?));
+        Ok(self)
     }
 
     pub fn describe(&self) -> String {
-        match self {
-            Mailer::Smtp { url_redacted, .. } => format!("SMTP {url_redacted}"),
-            Mailer::Folder { dir, .. } => format!("local outbox folder {}", dir.display()),
+        let dkim = if self.dkim.is_some() {
+            ", DKIM-signed"
+        } else {
+            ""
+        };
+        match &self.transport {
+            Transport::Smtp { url_redacted, .. } => format!("SMTP {url_redacted}{dkim}"),
+            Transport::Folder { dir, .. } => format!("local outbox folder {}{dkim}", dir.display()),
         }
     }
 
@@ -64,12 +149,15 @@ impl Mailer {
         from: &Mailbox,
         row: &OutboxRow,
     ) -> std::result::Result<(), SendError> {
-        let message = build_message(from, row).map_err(|e| SendError {
+        let mut message = build_message(from, row).map_err(|e| SendError {
             permanent: true,
             message: e.to_string(),
         })?;
-        match self {
-            Mailer::Smtp { transport, .. } => {
+        if let Some(dkim) = &self.dkim {
+            message.sign(dkim);
+        }
+        match &self.transport {
+            Transport::Smtp { transport, .. } => {
                 transport
                     .send(message)
                     .await
@@ -79,18 +167,20 @@ impl Mailer {
                         message: e.to_string(),
                     })
             }
-            Mailer::Folder { transport, .. } => {
-                transport
-                    .send(message)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| SendError {
-                        permanent: false,
-                        message: e.to_string(),
-                    })
-            }
+            Transport::Folder { transport, .. } => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError {
+                    permanent: false,
+                    message: e.to_string(),
+                }),
         }
     }
+}
+
+fn raw_header(name: &'static str, value: String) -> header::HeaderValue {
+    header::HeaderValue::new(header::HeaderName::new_from_ascii_str(name), value)
 }
 
 fn build_message(from: &Mailbox, row: &OutboxRow) -> Result<Message> {
@@ -98,15 +188,22 @@ fn build_message(from: &Mailbox, row: &OutboxRow) -> Result<Message> {
         .recipient
         .parse()
         .map_err(|e| Error::Mail(format!("bad recipient {}: {e}", row.recipient)))?;
-    Message::builder()
+    let mut builder = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(row.subject.clone())
         .message_id(Some(row.message_id.clone()))
-        .raw_header(header::HeaderValue::new(
-            header::HeaderName::new_from_ascii_str("X-Booth-Kind"),
-            row.kind.clone(),
-        ))
+        .raw_header(raw_header("X-Booth-Kind", row.kind.clone()));
+    if let Some(url) = &row.unsubscribe_url {
+        // RFC 8058 one-click unsubscribe: mail clients POST to the URL.
+        builder = builder
+            .raw_header(raw_header("List-Unsubscribe", format!("<{url}>")))
+            .raw_header(raw_header(
+                "List-Unsubscribe-Post",
+                "List-Unsubscribe=One-Click".into(),
+            ));
+    }
+    builder
         .multipart(MultiPart::alternative_plain_html(
             row.body_text.clone(),
             row.body_html.clone(),

@@ -1,7 +1,8 @@
 //! The persistent outbox: mail is queued in SQLite (in the same transaction as whatever
 //! caused it) and a worker sends it, retrying with backoff while the SMTP server is down.
 //! Like Zero To Production's delivery worker, but with a lease instead of row locks, which
-//! SQLite doesn't have: a row is claimed before it is sent and marked after.
+//! SQLite doesn't have: a row is claimed before it is sent and marked after, so a crash
+//! can send at most the one message that was in flight twice, and loses none.
 
 use crate::db::{now, Db};
 use crate::error::Result;
@@ -9,19 +10,24 @@ use crate::mail::Mailer;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify};
 
+/// Lower goes first: receipts are never stuck behind a bulk mailing.
 pub const PRIORITY_RECEIPT: i64 = 0;
+pub const PRIORITY_BULK: i64 = 10;
 
 #[derive(Debug, Clone)]
 pub struct OutgoingMail {
     pub kind: String,
     pub purchase_id: Option<i64>,
+    pub mailing_id: Option<i64>,
     pub recipient: String,
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
+    /// One-click unsubscribe URL, for bulk mail (List-Unsubscribe).
+    pub unsubscribe_url: Option<String>,
     pub priority: i64,
 }
 
@@ -30,10 +36,12 @@ pub struct OutboxRow {
     pub id: i64,
     pub kind: String,
     pub purchase_id: Option<i64>,
+    pub mailing_id: Option<i64>,
     pub recipient: String,
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
+    pub unsubscribe_url: Option<String>,
     pub message_id: String,
     pub status: String,
     pub attempts: i64,
@@ -52,6 +60,8 @@ pub struct OutboxConfig {
     pub lease: Duration,
     /// How often an idle worker looks for mail queued by another process (the CLI).
     pub poll: Duration,
+    /// At most this many messages a second (None: as fast as the server takes them).
+    pub rate_per_sec: Option<u32>,
 }
 
 impl Default for OutboxConfig {
@@ -61,7 +71,29 @@ impl Default for OutboxConfig {
             max_attempts: 15,
             lease: Duration::from_secs(120),
             poll: Duration::from_secs(2),
+            rate_per_sec: Some(20),
         }
+    }
+}
+
+impl OutboxConfig {
+    /// Defaults, with BOOTH_MAIL_RATE (messages a second, 0 = unlimited) and
+    /// BOOTH_MAIL_LEASE_SECS applied.
+    pub fn from_env() -> OutboxConfig {
+        let mut c = OutboxConfig::default();
+        if let Some(rate) = std::env::var("BOOTH_MAIL_RATE")
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok())
+        {
+            c.rate_per_sec = (rate > 0).then_some(rate);
+        }
+        if let Some(secs) = std::env::var("BOOTH_MAIL_LEASE_SECS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+        {
+            c.lease = Duration::from_secs(secs.max(1));
+        }
+        c
     }
 }
 
@@ -74,68 +106,113 @@ fn now_ms() -> i64 {
 
 pub fn enqueue(conn: &Connection, mail: &OutgoingMail) -> Result<i64> {
     let message_id = format!("<{}@booth.local>", uuid::Uuid::new_v4().simple());
-    conn.execute(
-        "INSERT INTO outbox (kind, purchase_id, recipient, subject, body_text, body_html, message_id, status,
-                             priority, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?9, ?10)",
-        params![
-            mail.kind,
-            mail.purchase_id,
-            mail.recipient,
-            mail.subject,
-            mail.body_text,
-            mail.body_html,
-            message_id,
-            mail.priority,
-            now_ms(),
-            now()
-        ],
-    )?;
+    conn.prepare_cached(
+        "INSERT INTO outbox (kind, purchase_id, mailing_id, recipient, subject, body_text, body_html,
+                             unsubscribe_url, message_id, status, priority, next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        mail.kind,
+        mail.purchase_id,
+        mail.mailing_id,
+        mail.recipient,
+        mail.subject,
+        mail.body_text,
+        mail.body_html,
+        mail.unsubscribe_url,
+        message_id,
+        mail.priority,
+        now_ms(),
+        now()
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
 const ROW_COLS: &str =
-    "id, kind, purchase_id, recipient, subject, body_text, body_html, message_id, status,
-     attempts, last_error, created_at, sent_at";
+    "id, kind, purchase_id, mailing_id, recipient, subject, body_text, body_html,
+     unsubscribe_url, message_id, status, attempts, last_error, created_at, sent_at";
 
 fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     Ok(OutboxRow {
         id: r.get(0)?,
         kind: r.get(1)?,
         purchase_id: r.get(2)?,
-        recipient: r.get(3)?,
-        subject: r.get(4)?,
-        body_text: r.get(5)?,
-        body_html: r.get(6)?,
-        message_id: r.get(7)?,
-        status: r.get(8)?,
-        attempts: r.get(9)?,
-        last_error: r.get(10)?,
-        created_at: r.get(11)?,
-        sent_at: r.get(12)?,
+        mailing_id: r.get(3)?,
+        recipient: r.get(4)?,
+        subject: r.get(5)?,
+        body_text: r.get(6)?,
+        body_html: r.get(7)?,
+        unsubscribe_url: r.get(8)?,
+        message_id: r.get(9)?,
+        status: r.get(10)?,
+        attempts: r.get(11)?,
+        last_error: r.get(12)?,
+        created_at: r.get(13)?,
+        sent_at: r.get(14)?,
     })
 }
 
 /// Claims the next due message: queued and due, or sending with an expired lease (its
-/// worker died mid-send). One UPDATE, so two workers never claim the same row.
-pub fn claim_next(conn: &Connection, lease: Duration) -> Result<Option<OutboxRow>> {
-    let now = now_ms();
-    let sql = format!(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?2
-         WHERE id = (SELECT id FROM outbox WHERE status IN ('queued', 'sending') AND next_attempt_at <= ?1
-                     ORDER BY priority, next_attempt_at, id LIMIT 1)
-         RETURNING {ROW_COLS}"
-    );
+/// worker died mid-send). One UPDATE, so two workers never claim the same row. Bulk mail to
+/// someone who unsubscribed since it was queued is skipped here instead.
+pub fn claim_next(
+    conn: &Connection,
+    lease: Duration,
+    max_priority: i64,
+) -> Result<Option<OutboxRow>> {
+    loop {
+        let now = now_ms();
+        let sql = format!(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?2
+             WHERE id = (SELECT id FROM outbox WHERE status IN ('queued', 'sending') AND next_attempt_at <= ?1
+                         AND priority <= ?3 ORDER BY priority, next_attempt_at, id LIMIT 1)
+             RETURNING {ROW_COLS}"
+        );
+        let row = conn
+            .prepare_cached(&sql)?
+            .query_row(
+                params![now, now + lease.as_millis() as i64, max_priority],
+                row_from,
+            )
+            .optional()?;
+        match row {
+            Some(r) if r.mailing_id.is_some() => {
+                let reason = if mailing_canceled(conn, r.mailing_id)? {
+                    "mailing canceled"
+                } else if is_unsubscribed(conn, &r.recipient)? {
+                    "unsubscribed"
+                } else {
+                    return Ok(Some(r));
+                };
+                conn.execute(
+                    "UPDATE outbox SET status = 'skipped', last_error = ?2 WHERE id = ?1",
+                    params![r.id, reason],
+                )?;
+            }
+            other => return Ok(other),
+        }
+    }
+}
+
+fn mailing_canceled(conn: &Connection, mailing_id: Option<i64>) -> Result<bool> {
     Ok(conn
-        .query_row(&sql, params![now, now + lease.as_millis() as i64], row_from)
-        .optional()?)
+        .prepare_cached("SELECT count(*) FROM mailings WHERE id = ?1 AND canceled_at IS NOT NULL")?
+        .query_row([mailing_id], |r| r.get::<_, i64>(0))?
+        > 0)
+}
+
+pub fn is_unsubscribed(conn: &Connection, email: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM unsubscribes WHERE email = lower(?1)")?
+        .query_row([email], |r| r.get::<_, i64>(0))?
+        > 0)
 }
 
 pub fn mark_sent(conn: &Connection, id: i64) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE outbox SET status = 'sent', sent_at = ?2, last_error = NULL WHERE id = ?1",
-        params![id, now()],
-    )?;
+    )?
+    .execute(params![id, now()])?;
     Ok(())
 }
 
@@ -181,52 +258,104 @@ pub fn backoff(config: &OutboxConfig, attempts: i64) -> Duration {
         .min(Duration::from_secs(3600))
 }
 
-/// Sends one claimed message and records the outcome. Returns false if nothing was due.
-pub async fn deliver_one(db: &Db, mailer: &Mailer, config: &OutboxConfig) -> Result<bool> {
-    let lease = config.lease;
-    let Some((row, from)) = db
-        .run(move |c| {
-            let Some(row) = claim_next(c, lease)? else {
-                return Ok(None);
-            };
-            Ok(Some((row, crate::settings::sender(c)?)))
-        })
-        .await?
-    else {
-        return Ok(false);
-    };
-    let outcome = mailer.send(&from, &row).await;
-    let config = *config;
-    let id = row.id;
-    match outcome {
-        Ok(()) => {
-            tracing::info!(id, kind = %row.kind, to = %row.recipient, "mail sent");
-            db.run(move |c| mark_sent(c, id)).await?;
-        }
-        Err(e) if e.permanent || row.attempts >= config.max_attempts => {
-            tracing::warn!(id, to = %row.recipient, error = %e.message, "mail failed for good");
-            db.run(move |c| mark_failed(c, id, &e.message)).await?;
-        }
-        Err(e) => {
-            let delay = backoff(&config, row.attempts);
-            tracing::warn!(id, to = %row.recipient, error = %e.message, retry_in = ?delay, "mail not sent; will retry");
-            db.run(move |c| mark_retry(c, id, &e.message, delay))
-                .await?;
-        }
-    }
-    Ok(true)
+/// Sends claimed messages one at a time, no faster than the configured rate.
+pub struct Sender {
+    db: Db,
+    mailer: Mailer,
+    config: OutboxConfig,
+    next_slot: Instant,
+    max_priority: i64,
 }
 
-/// Sends everything that is due now; returns how many messages were attempted.
-pub async fn drain(db: &Db, mailer: &Mailer, config: &OutboxConfig) -> Result<usize> {
-    let mut n = 0;
-    while deliver_one(db, mailer, config).await? {
-        n += 1;
+impl Sender {
+    pub fn new(db: Db, mailer: Mailer, config: OutboxConfig) -> Sender {
+        Sender {
+            db,
+            mailer,
+            config,
+            next_slot: Instant::now(),
+            max_priority: i64::MAX,
+        }
     }
-    Ok(n)
+
+    /// Only sends mail of this priority or more urgent (e.g. receipts, not a mailing).
+    pub fn only_priority(mut self, max_priority: i64) -> Sender {
+        self.max_priority = max_priority;
+        self
+    }
+
+    /// Sends one due message and records the outcome. Returns false if nothing was due.
+    pub async fn deliver_one(&mut self) -> Result<bool> {
+        if let Some(rate) = self.config.rate_per_sec {
+            tokio::time::sleep_until(self.next_slot.into()).await;
+            self.next_slot = Instant::now().max(self.next_slot) + Duration::from_secs(1) / rate;
+        }
+        let (lease, max_priority) = (self.config.lease, self.max_priority);
+        let Some((row, from)) = self
+            .db
+            .run(move |c| {
+                let Some(row) = claim_next(c, lease, max_priority)? else {
+                    return Ok(None);
+                };
+                Ok(Some((row, crate::settings::sender(c)?)))
+            })
+            .await?
+        else {
+            return Ok(false);
+        };
+        let outcome = self.mailer.send(&from, &row).await;
+        let (id, max_attempts) = (row.id, self.config.max_attempts);
+        match outcome {
+            Ok(()) => {
+                tracing::debug!(id, kind = %row.kind, to = %row.recipient, "mail sent");
+                self.db.run(move |c| mark_sent(c, id)).await?;
+            }
+            Err(e) if e.permanent || row.attempts >= max_attempts => {
+                tracing::warn!(id, to = %row.recipient, error = %e.message, "mail failed for good");
+                self.db.run(move |c| mark_failed(c, id, &e.message)).await?;
+            }
+            Err(e) => {
+                let delay = backoff(&self.config, row.attempts);
+                tracing::warn!(id, to = %row.recipient, error = %e.message, retry_in = ?delay, "mail not sent; will retry");
+                self.db
+                    .run(move |c| mark_retry(c, id, &e.message, delay))
+                    .await?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Sends everything that is due now; returns how many messages were attempted.
+    pub async fn drain(&mut self) -> Result<usize> {
+        let mut n = 0;
+        while self.deliver_one().await? {
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// How long until the next queued message is due (capped at the poll interval).
+    pub async fn next_due_in(&self) -> Duration {
+        let poll = self.config.poll;
+        let next: Option<i64> = self
+            .db
+            .run(|c| {
+                Ok(c.query_row(
+                    "SELECT min(next_attempt_at) FROM outbox WHERE status IN ('queued', 'sending')",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .await
+            .unwrap_or(None);
+        match next {
+            Some(at) => Duration::from_millis((at - now_ms()).max(10) as u64).min(poll),
+            None => poll,
+        }
+    }
 }
 
-/// The worker: sends due mail, then sleeps until woken (new mail) or the poll interval.
+/// The worker: sends due mail, then sleeps until woken (new mail) or something is due.
 pub async fn run_worker(
     db: Db,
     mailer: Mailer,
@@ -234,38 +363,21 @@ pub async fn run_worker(
     wake: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let mut sender = Sender::new(db, mailer, config);
     loop {
         if *shutdown.borrow() {
             return;
         }
-        match deliver_one(&db, &mailer, &config).await {
+        match sender.deliver_one().await {
             Ok(true) => continue,
             Ok(false) => {}
             Err(e) => tracing::error!(error = %e, "outbox worker error"),
         }
-        let next_due = config
-            .poll
-            .min(next_due_in(&db).await.unwrap_or(config.poll));
+        let wait = sender.next_due_in().await;
         tokio::select! {
             _ = wake.notified() => {}
-            _ = tokio::time::sleep(next_due) => {}
+            _ = tokio::time::sleep(wait) => {}
             _ = shutdown.changed() => {}
         }
     }
-}
-
-async fn next_due_in(db: &Db) -> Result<Duration> {
-    let next: Option<i64> = db
-        .run(|c| {
-            Ok(c.query_row(
-                "SELECT min(next_attempt_at) FROM outbox WHERE status IN ('queued', 'sending')",
-                [],
-                |r| r.get(0),
-            )?)
-        })
-        .await?;
-    Ok(match next {
-        Some(at) => Duration::from_millis((at - now_ms()).max(10) as u64),
-        None => Duration::from_secs(3600),
-    })
 }

@@ -195,8 +195,10 @@ fn load_items(conn: &Connection, purchase: &mut Purchase) -> Result<()> {
         for file in files_of(conn, item.product_id)? {
             let used: u32 = conn
                 .query_row(
-                    "SELECT used FROM download_counts WHERE purchase_item_id = ?1 AND file_id = ?2",
-                    params![item.id, file.id],
+                    // Counts belong to a version: a newer one starts fresh.
+                    "SELECT used FROM download_counts WHERE purchase_item_id = ?1 AND file_id = ?2
+                     AND file_version_id = ?3",
+                    params![item.id, file.id, file.version_id],
                     |r| r.get(0),
                 )
                 .optional()?
@@ -385,20 +387,26 @@ pub fn authorize_download(
     if req.head {
         return Ok(Ok(serve));
     }
-    let resuming = req.range_start.is_some_and(|s| s > 0)
-        && {
-            let recent: i64 = conn.query_row(
-            "SELECT count(*) FROM downloads WHERE purchase_item_id = ?1 AND file_id = ?2 AND counted = 1 AND at >= ?3",
-            params![item_id, req.file_id, now() - RESUME_WINDOW_SECS],
+    let resuming = req.range_start.is_some_and(|s| s > 0) && {
+        let recent: i64 = conn.query_row(
+            "SELECT count(*) FROM downloads WHERE purchase_item_id = ?1 AND file_id = ?2
+             AND file_version_id = ?4 AND counted = 1 AND at >= ?3",
+            params![item_id, req.file_id, now() - RESUME_WINDOW_SECS, version_id],
             |r| r.get(0),
         )?;
-            recent > 0
-        };
+        recent > 0
+    };
     if !resuming {
         conn.execute(
-            "INSERT INTO download_counts (purchase_item_id, file_id, used) VALUES (?1, ?2, 0)
+            "INSERT INTO download_counts (purchase_item_id, file_id, used, file_version_id) VALUES (?1, ?2, 0, ?3)
              ON CONFLICT DO NOTHING",
-            params![item_id, req.file_id],
+            params![item_id, req.file_id, version_id],
+        )?;
+        // A new version of the file: fresh downloads.
+        conn.execute(
+            "UPDATE download_counts SET used = 0, file_version_id = ?3
+             WHERE purchase_item_id = ?1 AND file_id = ?2 AND (file_version_id IS NULL OR file_version_id != ?3)",
+            params![item_id, req.file_id, version_id],
         )?;
         let counted = conn.execute(
             "UPDATE download_counts SET used = used + 1

@@ -20,6 +20,10 @@ const PAGE_TEMPLATES: &[(&str, &str)] = &[
     ("product.html", include_str!("../templates/product.html")),
     ("purchase.html", include_str!("../templates/purchase.html")),
     ("message.html", include_str!("../templates/message.html")),
+    (
+        "unsubscribe.html",
+        include_str!("../templates/unsubscribe.html"),
+    ),
 ];
 
 pub struct Pages {
@@ -141,6 +145,20 @@ impl Pages {
             "buy_url": format!("/buy/{}", p.slug), "files": files, "download_limit": p.download_limit.unwrap_or(0),
         }});
         self.render("product.html", StatusCode::OK, store, ctx)
+    }
+
+    pub fn unsubscribe(
+        &self,
+        store: &StoreInfo,
+        email: &str,
+        unsubscribed: bool,
+        post_url: &str,
+    ) -> Response {
+        let ctx = json!({ "email": email, "unsubscribed": unsubscribed, "post_url": post_url });
+        let mut res = self.render("unsubscribe.html", StatusCode::OK, store, ctx);
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res
     }
 
     pub fn purchase(&self, store: &StoreInfo, p: &Purchase) -> Response {

@@ -28,6 +28,8 @@ pub struct RunConfig {
     pub server: ServerConfig,
     /// How soon the simulator retries a failed webhook delivery.
     pub sim_webhook_retry_base: Duration,
+    /// Sign mail with DKIM as BOOTH_DKIM_* say (the domain defaults to the sender's).
+    pub dkim_from_env: bool,
 }
 
 impl RunConfig {
@@ -41,6 +43,7 @@ impl RunConfig {
             outbox: OutboxConfig::default(),
             server: ServerConfig::default(),
             sim_webhook_retry_base: Duration::from_secs(2),
+            dkim_from_env: false,
         }
     }
 
@@ -55,6 +58,8 @@ impl RunConfig {
             });
         }
         self.smtp_url = var("BOOTH_SMTP_URL");
+        self.outbox = OutboxConfig::from_env();
+        self.dkim_from_env = true;
         self
     }
 }
@@ -164,7 +169,7 @@ pub async fn start(config: RunConfig) -> Result<Running> {
         tracing::warn!("STRIPE_WEBHOOK_SECRET is not set: webhooks will be refused; purchases are still fulfilled from the success page and the start-up catch-up");
     }
     let shop = shop.with_payments(payments);
-    let mailer = Mailer::new(config.smtp_url.as_deref(), &shop.outbox_dir())?;
+    let mailer = mailer_for(&shop, config.smtp_url.as_deref(), config.dkim_from_env).await?;
 
     let (tx, rx) = watch::channel(false);
     let mut tasks = Vec::new();
@@ -212,6 +217,23 @@ pub async fn start(config: RunConfig) -> Result<Running> {
         shutdown: tx,
         tasks,
     })
+}
+
+/// The mailer: SMTP or the outbox folder, DKIM-signed when BOOTH_DKIM_KEY_FILE is set.
+pub async fn mailer_for(
+    shop: &Shop,
+    smtp_url: Option<&str>,
+    dkim_from_env: bool,
+) -> Result<Mailer> {
+    let mailer = Mailer::new(smtp_url, &shop.outbox_dir())?;
+    if !dkim_from_env {
+        return Ok(mailer);
+    }
+    let from = shop.store_info().await?.from_address;
+    match booth_core::mail::DkimSettings::from_env(&from) {
+        Some(dkim) => mailer.with_dkim(&dkim),
+        None => Ok(mailer),
+    }
 }
 
 /// Adds the sample e-book as a product, if the shop has no products yet.

@@ -60,6 +60,7 @@ pub async fn start_in(data_dir: tempfile::TempDir, smtp: SmtpServer, opts: AppOp
         max_attempts: 50,
         lease: Duration::from_secs(30),
         poll: Duration::from_millis(200),
+        rate_per_sec: None,
     };
     config.server = ServerConfig {
         checkout_limit: opts.checkout_limit,
