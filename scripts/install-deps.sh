@@ -3,7 +3,7 @@
 set -euo pipefail
 
 need_apt=()
-want=(build-essential pkg-config libssl-dev curl file iproute2 python3
+want=(build-essential pkg-config libssl-dev openssl curl file iproute2 python3
       libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
       chromium chromium-driver)
 for p in "${want[@]}"; do
@@ -23,6 +23,13 @@ if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check aiosmtpd 2>/dev/null \
     || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-aiosmtpd >/dev/null
   python3 -c 'import aiosmtpd'
+fi
+
+# The DKIM test verifies signatures with dkimpy.
+if ! python3 -c 'import dkim' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check dkimpy 2>/dev/null \
+    || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-dkim >/dev/null
+  python3 -c 'import dkim'
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

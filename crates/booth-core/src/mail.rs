@@ -3,7 +3,10 @@
 
 use crate::error::{Error, Result};
 use crate::outbox::OutboxRow;
-use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
+use lettre::message::dkim::{
+    DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
+    DkimSigningKey,
+};
 use lettre::message::{header, Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -86,10 +89,30 @@ impl DkimSettings {
         if self.domain.is_empty() || self.selector.is_empty() {
             return Err(Error::invalid("dkim", "DKIM needs a selector and a domain"));
         }
-        Ok(DkimConfig::default_config(
+        // relaxed/relaxed: lettre folds the long DKIM-Signature header after signing, which
+        // "simple" header canonicalization would count as tampering.
+        let relaxed = DkimCanonicalization {
+            header: DkimCanonicalizationType::Relaxed,
+            body: DkimCanonicalizationType::Relaxed,
+        };
+        let headers = [
+            "From",
+            "Subject",
+            "To",
+            "Date",
+            "Message-ID",
+            "List-Unsubscribe",
+            "List-Unsubscribe-Post",
+        ]
+        .into_iter()
+        .map(header::HeaderName::new_from_ascii_str)
+        .collect();
+        Ok(DkimConfig::new(
             self.selector.clone(),
             self.domain.clone(),
             key,
+            headers,
+            relaxed,
         ))
     }
 }

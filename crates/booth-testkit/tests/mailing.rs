@@ -426,8 +426,10 @@ async fn mailing_input_is_checked_and_a_second_mailing_waits_for_the_first() {
         "{err}"
     );
     app.shop().cancel_mailing(m.id).await.unwrap();
-    app.smtp.set_mode(SmtpMode::Accept);
+    // Still failing: a message in flight at the cancel comes back for a retry and is
+    // skipped then.
     let m = wait_finished(&app, m.id).await;
+    app.smtp.set_mode(SmtpMode::Accept);
     assert!(m.canceled);
     assert_eq!(
         (m.sent, m.skipped),

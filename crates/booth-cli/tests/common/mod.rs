@@ -1,0 +1,208 @@
+//! What the `booth` binary's black-box tests share: a shop in a throwaway data dir and
+//! checks for clean, one-line errors.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use tempfile::TempDir;
+
+pub const BOOTH: &str = env!("CARGO_BIN_EXE_booth");
+
+/// A shop in a throwaway data dir, plus a scratch dir for files to upload.
+pub struct Shop {
+    pub dir: TempDir,
+}
+
+impl Shop {
+    pub fn new() -> Shop {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::create_dir(dir.path().join("data")).expect("data dir");
+        fs::create_dir(dir.path().join("src")).expect("src dir");
+        Shop { dir }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Writes a file to upload and returns its path as a string.
+    pub fn file(&self, name: &str, content: &[u8]) -> String {
+        let path = self.dir.path().join("src").join(name);
+        fs::write(&path, content).expect("write source file");
+        path.to_str().expect("utf-8 path").to_string()
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(BOOTH);
+        c.arg("--data-dir")
+            .arg(self.data_dir())
+            .env("BOOTH_LOG", "warn")
+            .env_remove("STRIPE_SECRET_KEY")
+            .env_remove("STRIPE_API_BASE")
+            .env_remove("STRIPE_WEBHOOK_SECRET")
+            .env_remove("BOOTH_SMTP_URL")
+            .env_remove("BOOTH_DATA_DIR")
+            .stdin(Stdio::null());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().expect("run booth")
+    }
+
+    /// Runs a command that must succeed; returns its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "booth {args:?} failed ({:?}):\nstdout: {}\nstderr: {stderr}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert_no_panic(&stderr);
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+
+    /// Runs a command that must be refused cleanly; returns its one error line.
+    pub fn fail(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        clean_error(&out, &format!("booth {}", short_args(args)))
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self.ok(args);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("booth {args:?}: bad JSON {e}: {out}"))
+    }
+
+    pub fn products(&self) -> Value {
+        self.json(&["product", "list", "--json"])
+    }
+
+    pub fn product(&self, slug: &str) -> Value {
+        self.products()
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|p| p["slug"] == slug)
+            .cloned()
+            .unwrap_or_else(|| panic!("no product {slug}"))
+    }
+
+    pub fn purchases(&self) -> Value {
+        self.json(&["purchases", "--json"])
+    }
+
+    pub fn show(&self, token: &str) -> Value {
+        self.json(&["purchase", "show", token, "--json"])
+    }
+
+    /// Adds a product with one file; returns the file's path.
+    pub fn add(&self, slug: &str, price: &str) -> String {
+        let file = self.file(&format!("{slug}.pdf"), format!("%PDF {slug}").as_bytes());
+        self.ok(&[
+            "product",
+            "add",
+            "--name",
+            &format!("Product {slug}"),
+            "--price",
+            price,
+            "--slug",
+            slug,
+            "--file",
+            &file,
+        ]);
+        file
+    }
+
+    /// Grants `slug` to `email`; returns the token from the printed link.
+    pub fn grant(&self, slug: &str, email: &str) -> String {
+        let out = self.ok(&["grant", "--product", slug, "--email", email]);
+        let link = out
+            .lines()
+            .find(|l| l.contains("/d/"))
+            .unwrap_or_else(|| panic!("no link in: {out}"));
+        let token = token_of_link(link.trim());
+        assert!(
+            link.trim().starts_with("http://"),
+            "link is not http: {link}"
+        );
+        token
+    }
+
+    pub fn eml_files(&self) -> Vec<PathBuf> {
+        let dir = self.data_dir().join("outbox");
+        let mut v: Vec<PathBuf> = match fs::read_dir(&dir) {
+            Ok(rd) => rd
+                .map(|e| e.expect("dir entry").path())
+                .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        v.sort();
+        v
+    }
+}
+
+pub fn short_args(args: &[&str]) -> String {
+    args.iter()
+        .map(|a| {
+            if a.len() > 60 {
+                format!("<{} chars>", a.len())
+            } else {
+                format!("{a:?}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn assert_no_panic(stderr: &str) {
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "panic: {stderr}"
+    );
+}
+
+/// Exit code 1, no panic, and exactly one line on stderr starting with `error:`.
+pub fn clean_error(out: &Output, what: &str) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_no_panic(&stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{what}: expected exit 1, got {:?}\nstdout: {}\nstderr: {stderr}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let line = stderr.trim_end();
+    assert!(
+        line.starts_with("error: "),
+        "{what}: stderr doesn't start with 'error:': {stderr}"
+    );
+    assert_eq!(
+        line.lines().count(),
+        1,
+        "{what}: error is not one line: {stderr:?}"
+    );
+    assert!(
+        line.len() > "error: ".len() + 8,
+        "{what}: error says nothing: {line}"
+    );
+    line.to_string()
+}
+
+/// The 32-hex token at the end of a `…/d/<token>` link.
+pub fn token_of_link(link: &str) -> String {
+    let (_, token) = link
+        .rsplit_once("/d/")
+        .unwrap_or_else(|| panic!("not a purchase link: {link}"));
+    assert!(is_token(token), "not a 32-hex token: {token:?} in {link}");
+    token.to_string()
+}
+
+pub fn is_token(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
