@@ -343,42 +343,6 @@ impl Payments {
         ep.secret
             .ok_or_else(|| Error::Payment("the new webhook endpoint came without a secret".into()))
     }
-
-    /// Makes sure a webhook endpoint at `url` exists and receives Booth's events; returns
-    /// its signing secret when it had to be created (Stripe shows a secret only once).
-    pub async fn ensure_webhook_endpoint(&self, url: &str) -> Result<Option<String>> {
-        use stripe_misc::webhook_endpoint::{
-            CreateWebhookEndpoint, CreateWebhookEndpointEnabledEvents, ListWebhookEndpoint,
-            UpdateWebhookEndpoint, UpdateWebhookEndpointEnabledEvents,
-        };
-        let existing = ListWebhookEndpoint::new()
-            .limit(100)
-            .send(&self.client)
-            .await
-            .map_err(stripe_error)?;
-        if let Some(ep) = existing.data.iter().find(|ep| ep.url == url) {
-            let events: Vec<_> = HANDLED_EVENTS
-                .iter()
-                .map(|e| UpdateWebhookEndpointEnabledEvents::from_str(e).expect("known event"))
-                .collect();
-            UpdateWebhookEndpoint::new(ep.id.clone())
-                .enabled_events(events)
-                .disabled(false)
-                .send(&self.client)
-                .await
-                .map_err(stripe_error)?;
-            return Ok(None);
-        }
-        let events: Vec<_> = HANDLED_EVENTS
-            .iter()
-            .map(|e| CreateWebhookEndpointEnabledEvents::from_str(e).expect("known event"))
-            .collect();
-        let ep = CreateWebhookEndpoint::new(events, url)
-            .send(&self.client)
-            .await
-            .map_err(stripe_error)?;
-        Ok(ep.secret)
-    }
 }
 
 #[derive(Deserialize)]

@@ -129,19 +129,30 @@ async fn buyer_pays_in_a_real_browser() {
         .await
         .unwrap();
     let mail = app.smtp.wait_for_messages(2, Duration::from_secs(20)).await;
-    let update = mail.iter().find(|m| m.header("X-Booth-Kind") == Some("update")).unwrap();
+    let update = mail
+        .iter()
+        .find(|m| m.header("X-Booth-Kind") == Some("update"))
+        .unwrap();
     let html_path = shot("update").with_extension("html");
     std::fs::write(&html_path, update.html.clone().unwrap()).unwrap();
     b.goto(&format!("file://{}", html_path.display())).await;
     assert!(b.text("body").await.contains("A new chapter on pricing."));
     b.screenshot(&shot("update")).await;
-    let unsubscribe = update.header("List-Unsubscribe").unwrap().trim_matches(['<', '>']).to_string();
+    let unsubscribe = update
+        .header("List-Unsubscribe")
+        .unwrap()
+        .trim_matches(['<', '>'])
+        .to_string();
     b.goto(&unsubscribe).await;
     assert!(b.text("body").await.contains("reader@example.com"));
     b.screenshot(&shot("unsubscribe")).await;
     b.click("form button[type=submit]").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(b.text("body").await.contains("unsubscribed"), "{}", b.source().await);
+    assert!(
+        b.text("body").await.contains("unsubscribed"),
+        "{}",
+        b.source().await
+    );
     b.screenshot(&shot("unsubscribed")).await;
     assert_eq!(app.shop().mailing(m.id).await.unwrap().unsubscribed, 1);
     b.close().await;
