@@ -44,6 +44,23 @@ impl Email {
         Ok(Email(format!("{local}@{}", domain.to_ascii_lowercase())))
     }
 
+    /// An address a payment provider collected and checked. Used as it is when our own
+    /// parser disagrees, so a paid purchase is never refused over its email; only what
+    /// could break a mail header is refused.
+    pub fn from_payment_provider(input: &str) -> Result<Email> {
+        if let Ok(e) = Email::parse(input) {
+            return Ok(e);
+        }
+        let s = input.trim();
+        if s.is_empty() || s.len() > 512 || s.chars().any(|c| c.is_control()) {
+            return Err(Error::invalid(
+                "email",
+                "the payment provider sent no usable email address",
+            ));
+        }
+        Ok(Email(s.to_string()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -346,6 +363,24 @@ mod tests {
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
+    }
+
+    #[test]
+    fn provider_emails_are_kept_unless_they_could_break_headers() {
+        assert_eq!(
+            Email::from_payment_provider("Ann@Example.com")
+                .unwrap()
+                .as_str(),
+            "Ann@example.com"
+        );
+        assert_eq!(
+            Email::from_payment_provider("ann@localhost")
+                .unwrap()
+                .as_str(),
+            "ann@localhost"
+        );
+        assert!(Email::from_payment_provider("a@b.com\r\nBcc: x@y.com").is_err());
+        assert!(Email::from_payment_provider("").is_err());
     }
 
     #[test]

@@ -396,7 +396,9 @@ impl Shop {
                 session.id
             )));
         }
-        let email = Email::parse(session.email.as_deref().unwrap_or(""))?;
+        // Stripe already checked the address; a paid purchase is recorded even if our own
+        // stricter parser would refuse it (its receipt then fails visibly in the outbox).
+        let email = Email::from_payment_provider(session.email.as_deref().unwrap_or(""))?;
         let currency = Currency::parse(session.currency.as_deref().unwrap_or(""))?;
         let new = NewPurchase {
             email,
