@@ -83,6 +83,8 @@ pub enum Fulfilment {
     Paid(Box<Purchase>),
     /// The session exists but is not paid (still open, expired, or an async payment pending).
     NotPaid,
+    /// The session wasn't created by Booth (no Booth products in its metadata).
+    NotBooths,
 }
 
 /// What the seller asks to mail to a product's buyers.
@@ -389,8 +391,11 @@ impl Shop {
         if !session.paid {
             return Ok(Fulfilment::NotPaid);
         }
-        if session.product_ids.is_empty() || session.product_ids.len() != session.line_amounts.len()
-        {
+        if session.product_ids.is_empty() {
+            // Another integration on the same Stripe account: not Booth's to fulfil.
+            return Ok(Fulfilment::NotBooths);
+        }
+        if session.product_ids.len() != session.line_amounts.len() {
             return Err(Error::Payment(format!(
                 "session {} doesn't list Booth's products",
                 session.id

@@ -345,6 +345,14 @@ async fn checkout_success(query: String, app: Ctx) -> Response {
     };
     match app.shop.fulfil(&session_id).await {
         Ok(Fulfilment::Paid(p)) => redirect(&format!("/d/{}", p.token)),
+        Ok(Fulfilment::NotBooths) => {
+            message(
+                &app,
+                Message::new(StatusCode::NOT_FOUND, "Unknown checkout", "We couldn't find that checkout.")
+                    .action("Back to the shop", "/"),
+            )
+            .await
+        }
         Ok(Fulfilment::NotPaid) => {
             message(
                 &app,

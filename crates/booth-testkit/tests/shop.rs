@@ -821,3 +821,53 @@ where
     }
     panic!("condition never became true");
 }
+
+#[tokio::test]
+async fn checkouts_from_other_integrations_on_the_account_are_left_alone() {
+    let app = spawn_app().await;
+    app.add_product("book", "5", "5", &[("book.pdf", BOOK)])
+        .await;
+    // Someone else's Checkout Session on the same Stripe account: no Booth metadata.
+    let sim = app.running.simulator.as_ref().unwrap().base_url();
+    let res = app
+        .http
+        .post(format!("{sim}v1/checkout/sessions"))
+        .bearer_auth(booth_stripe_sim::SECRET_KEY)
+        .form(&[
+            ("mode", "payment"),
+            ("success_url", "https://elsewhere.example/thanks"),
+            ("line_items[0][price_data][currency]", "usd"),
+            ("line_items[0][price_data][unit_amount]", "1500"),
+            ("line_items[0][price_data][product_data][name]", "A T-shirt"),
+            ("line_items[0][quantity]", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let session: serde_json::Value = res.json().await.unwrap();
+    let hosted = session["url"].as_str().unwrap().to_string();
+    let res = app.pay_with(&hosted, "shirt@example.com", CARD_OK).await;
+    assert_eq!(res.status(), 303);
+    // Booth acknowledges the webhook (so Stripe doesn't retry it for days) and records nothing.
+    let id = session["id"].as_str().unwrap().to_string();
+    wait_until(|| async {
+        let id = id.clone();
+        app.shop()
+            .db()
+            .run(move |c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM stripe_events WHERE object_id = ?1",
+                    [id],
+                    |r| r.get::<_, i64>(0),
+                )?)
+            })
+            .await
+            .unwrap()
+            == 1
+    })
+    .await;
+    assert!(app.purchases().await.is_empty());
+    let res = app.get(&format!("/checkout/success?session_id={id}")).await;
+    assert_eq!(res.status(), 404);
+}
