@@ -13,6 +13,7 @@ pub mod purchases;
 pub mod sample;
 pub mod settings;
 pub mod shop;
+pub mod smtp;
 pub mod templates;
 
 pub use error::{Error, Result};

@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::outbox::OutboxRow;
+use crate::smtp::SmtpSession;
 use lettre::message::dkim::{
     DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
     DkimSigningKey,
@@ -22,6 +23,12 @@ pub struct Mailer {
 
 #[derive(Clone)]
 enum Transport {
+    /// smtp:// (plain or STARTTLS): our own connection, with Nagle off.
+    Session {
+        session: Arc<SmtpSession>,
+        url_redacted: String,
+    },
+    /// smtps://: lettre's transport.
     Smtp {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         url_redacted: String,
@@ -123,8 +130,17 @@ impl Mailer {
     pub fn new(smtp_url: Option<&str>, outbox_dir: &Path) -> Result<Mailer> {
         let transport = match smtp_url.map(str::trim).filter(|u| !u.is_empty()) {
             Some(url) => {
-                // One pooled connection, reused message after message: polite to the
-                // server, and fast for a big mailing.
+                // One connection, reused message after message: polite to the server, and
+                // fast for a big mailing.
+                if let Some(session) = SmtpSession::from_url(url, Duration::from_secs(30))? {
+                    return Ok(Mailer {
+                        transport: Transport::Session {
+                            session: Arc::new(session),
+                            url_redacted: redact(url),
+                        },
+                        dkim: None,
+                    });
+                }
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| Error::invalid("smtp_url", format!("not a usable SMTP URL: {e}")))?
                     .timeout(Some(Duration::from_secs(30)))
@@ -162,7 +178,9 @@ impl Mailer {
             ""
         };
         match &self.transport {
-            Transport::Smtp { url_redacted, .. } => format!("SMTP {url_redacted}{dkim}"),
+            Transport::Smtp { url_redacted, .. } | Transport::Session { url_redacted, .. } => {
+                format!("SMTP {url_redacted}{dkim}")
+            }
             Transport::Folder { dir, .. } => format!("local outbox folder {}{dkim}", dir.display()),
         }
     }
@@ -180,6 +198,7 @@ impl Mailer {
             message.sign(dkim);
         }
         match &self.transport {
+            Transport::Session { session, .. } => session.send(&message).await,
             Transport::Smtp { transport, .. } => {
                 transport
                     .send(message)
