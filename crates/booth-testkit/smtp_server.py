@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A real SMTP server for Booth's tests (aiosmtpd), driven by booth-testkit's smtp.rs.
 
-    python3 smtp_server.py --port P --dir D
+    python3 smtp_server.py --port P --dir D [--discard]
 
 Every accepted message is stored in D as <seq>.eml (the raw bytes as received) with a
 sidecar <seq>.json ({"mail_from": ..., "rcpt_tos": [...]}). Both are written to a temp
@@ -11,6 +11,10 @@ The file D/mode switches the behaviour at run time, read on every RCPT and DATA:
   accept   (default)  250
   tempfail            451 4.3.0 Try again later
   permfail            550 5.1.1 Mailbox unavailable
+
+With --discard (for benchmarks) accepted messages are only counted, never stored: the
+running count is written to D/count (temp name + rename) every COUNT_EVERY messages,
+shortly after the last message of a burst, and on shutdown. The mode file still applies.
 """
 
 import argparse
@@ -35,6 +39,10 @@ except ImportError:
 MAX_SIZE = 10 * 1024 * 1024
 TEMPFAIL = "451 4.3.0 Try again later"
 PERMFAIL = "550 5.1.1 Mailbox unavailable"
+# --discard: how often the running count is written, in messages, and how long after the
+# last message the final count of a burst is written, in seconds.
+COUNT_EVERY = 100
+COUNT_IDLE_FLUSH = 0.05
 
 
 def write_atomic(path, data):
@@ -98,9 +106,45 @@ class Handler:
         return "250 OK"
 
 
-async def serve(port, directory):
+class DiscardHandler(Handler):
+    """Accepts like Handler but stores nothing: only a running count in D/count."""
+
+    def __init__(self, directory):
+        self.dir = directory
+        # Continue counting after a restart on the same dir, like Handler's numbering.
+        try:
+            with open(os.path.join(directory, "count")) as f:
+                self.count = int(f.read().strip() or 0)
+        except FileNotFoundError:
+            self.count = 0
+        self.written = None
+        self.flush_timer = None
+        self.flush()
+
+    def flush(self):
+        self.flush_timer = None
+        if self.count != self.written:
+            write_atomic(os.path.join(self.dir, "count"), str(self.count).encode("ascii"))
+            self.written = self.count
+
+    async def handle_DATA(self, server, session, envelope):
+        refusal = self.refusal()
+        if refusal:
+            return refusal
+        self.count += 1
+        if self.count % COUNT_EVERY == 0:
+            self.flush()
+        elif self.flush_timer is None:
+            # The end of a burst: write the final count soon after the last message.
+            self.flush_timer = asyncio.get_running_loop().call_later(
+                COUNT_IDLE_FLUSH, self.flush
+            )
+        return "250 OK"
+
+
+async def serve(port, directory, discard):
     loop = asyncio.get_running_loop()
-    handler = Handler(directory)
+    handler = DiscardHandler(directory) if discard else Handler(directory)
 
     def factory():
         # hostname given so aiosmtpd doesn't do a (possibly slow) FQDN lookup.
@@ -123,19 +167,26 @@ async def serve(port, directory):
         await asyncio.wait_for(server.wait_closed(), timeout=2)
     except asyncio.TimeoutError:
         pass  # a client still connected must not keep us alive
+    if discard:
+        handler.flush()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
+    parser.add_argument(
+        "--discard",
+        action="store_true",
+        help="count messages in DIR/count instead of storing them (benchmarks)",
+    )
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     # Quiet: aiosmtpd logs every command and warns about its own options.
     logging.getLogger("mail.log").setLevel(logging.CRITICAL)
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     warnings.simplefilter("ignore")
-    asyncio.run(serve(args.port, args.dir))
+    asyncio.run(serve(args.port, args.dir, args.discard))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 //!
 //! Messages land as files in a temp dir, so reading them needs no protocol of our own,
 //! and the server can be stopped and restarted on the same port without losing them.
+//! For benchmarks, [`SmtpServer::start_discarding`] runs it counting messages instead.
 
 use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -23,6 +24,8 @@ pub struct SmtpServer {
     mail_dir: PathBuf,
     /// Kept for its lifetime: removes everything on drop.
     tmp: tempfile::TempDir,
+    /// Started with `--discard`: messages are counted, not stored.
+    discard: bool,
 }
 
 /// One message as the server received it, decoded.
@@ -68,6 +71,18 @@ pub enum SmtpMode {
 impl SmtpServer {
     /// Starts a server on a free loopback port with a fresh temp dir; panics if it can't.
     pub fn start() -> SmtpServer {
+        SmtpServer::start_with(false)
+    }
+
+    /// Starts a server that accepts mail like [`SmtpServer::start`] but stores none of it,
+    /// only counting it (see [`SmtpServer::received_count`]): a sink for benchmarks, so the
+    /// server's own disk writes don't skew what is measured. [`SmtpServer::messages`] is
+    /// always empty for it; [`SmtpServer::set_mode`] works as usual.
+    pub fn start_discarding() -> SmtpServer {
+        SmtpServer::start_with(true)
+    }
+
+    fn start_with(discard: bool) -> SmtpServer {
         let tmp = tempfile::Builder::new()
             .prefix("booth-smtp-")
             .tempdir()
@@ -79,6 +94,7 @@ impl SmtpServer {
             child: None,
             mail_dir,
             tmp,
+            discard,
         };
         server.spawn();
         server
@@ -96,6 +112,34 @@ impl SmtpServer {
     /// Where messages are stored (`<seq>.eml` + `<seq>.json`).
     pub fn dir(&self) -> &Path {
         &self.mail_dir
+    }
+
+    /// The server's process id while it runs (e.g. to read its /proc/<pid>/status).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// How many messages the server accepted so far. A discarding server writes its count
+    /// every 100 messages and about 50 ms after the last one, so poll for a final figure;
+    /// a storing server's count is its stored messages.
+    pub fn received_count(&self) -> usize {
+        if !self.discard {
+            return std::fs::read_dir(&self.mail_dir)
+                .expect("read mail dir")
+                .filter(|e| {
+                    e.as_ref()
+                        .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".eml"))
+                })
+                .count();
+        }
+        match std::fs::read_to_string(self.mail_dir.join("count")) {
+            Ok(s) => s
+                .trim()
+                .parse()
+                .unwrap_or_else(|e| panic!("SMTP server wrote a bad count {s:?}: {e}")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+            Err(e) => panic!("read the SMTP server's count: {e}"),
+        }
     }
 
     /// Kills the server and waits for it: connections to the port are now refused.
@@ -192,6 +236,7 @@ impl SmtpServer {
             .arg(self.port.to_string())
             .arg("--dir")
             .arg(&self.mail_dir)
+            .args(self.discard.then_some("--discard"))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("clone log handle"))
             .stderr(log)
