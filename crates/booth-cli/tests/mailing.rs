@@ -21,21 +21,13 @@ fn with_smtp(shop: &Shop, smtp: &SmtpServer) -> Command {
     c
 }
 
-fn run_ok(mut c: Command, args: &[&str]) -> String {
-    let out = c.args(args).output().expect("run booth");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_no_panic(&stderr);
-    assert!(out.status.success(), "booth {args:?} failed: {stderr}");
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
 #[test]
 fn send_update_mails_every_buyer_once_and_lists_the_mailing() {
     let shop = Shop::new();
     let smtp = SmtpServer::start();
     shop.add("book", "5.00");
     for who in ["a@example.com", "b@example.com", "c@example.com"] {
-        run_ok(
+        ok_cmd(
             with_smtp(&shop, &smtp),
             &["grant", "--product", "book", "--email", who],
         );
@@ -59,7 +51,7 @@ fn send_update_mails_every_buyer_once_and_lists_the_mailing() {
         "a dry run queues nothing"
     );
 
-    let out = run_ok(
+    let out = ok_cmd(
         with_smtp(&shop, &smtp),
         &[
             "send-update",
@@ -95,7 +87,7 @@ fn send_update_mails_every_buyer_once_and_lists_the_mailing() {
     let show = shop.ok(&["mailings", "show", "1"]);
     assert!(show.contains("Version 2!"), "{show}");
     // Resuming a finished mailing sends nothing more.
-    run_ok(with_smtp(&shop, &smtp), &["mailings", "resume", "1"]);
+    ok_cmd(with_smtp(&shop, &smtp), &["mailings", "resume", "1"]);
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(updates(&smtp.messages()).len(), 3);
 }
@@ -174,9 +166,9 @@ fn killed_at_random_points_the_mailing_still_reaches_everyone_once() {
             .is_empty();
         let mut c = with_smtp(&shop, &smtp);
         c.env("BOOTH_MAIL_LEASE_SECS", "1");
-        // 50 a second: slow enough that kills land mid-mailing.
+        // 20 a second: slow enough that kills land mid-mailing.
         if started {
-            c.args(["mailings", "resume", "1", "--rate", "50"]);
+            c.args(["mailings", "resume", "1", "--rate", "20"]);
         } else {
             c.args([
                 "send-update",
@@ -185,7 +177,7 @@ fn killed_at_random_points_the_mailing_still_reaches_everyone_once() {
                 "--message",
                 &msg,
                 "--rate",
-                "50",
+                "20",
             ]);
         }
         let mut child = c
@@ -278,7 +270,7 @@ fn dkim_signed_mail_verifies() {
     let mut c = with_smtp(&shop, &smtp);
     c.env("BOOTH_DKIM_KEY_FILE", &key)
         .env("BOOTH_DKIM_SELECTOR", "s1");
-    run_ok(
+    ok_cmd(
         c,
         &["grant", "--product", "book", "--email", "a@example.com"],
     );

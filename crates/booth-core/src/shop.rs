@@ -23,6 +23,7 @@ use std::sync::{Arc, RwLock};
 use tokio::sync::Notify;
 
 const EMAIL_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/email/base.html")),
     (
         "receipt.txt",
         include_str!("../templates/email/receipt.txt"),

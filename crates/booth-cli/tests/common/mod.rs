@@ -54,16 +54,7 @@ impl Shop {
 
     /// Runs a command that must succeed; returns its stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success(),
-            "booth {args:?} failed ({:?}):\nstdout: {}\nstderr: {stderr}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout)
-        );
-        assert_no_panic(&stderr);
-        String::from_utf8(out.stdout).expect("utf-8 stdout")
+        ok_cmd(self.cmd(), args)
     }
 
     /// Runs a command that must be refused cleanly; returns its one error line.
@@ -144,6 +135,20 @@ impl Shop {
         v.sort();
         v
     }
+}
+
+/// Runs `booth` with `c`'s environment and these arguments; it must succeed. Returns stdout.
+pub fn ok_cmd(mut c: Command, args: &[&str]) -> String {
+    let out = c.args(args).output().expect("run booth");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "booth {args:?} failed ({:?}):\nstdout: {}\nstderr: {stderr}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_no_panic(&stderr);
+    String::from_utf8(out.stdout).expect("utf-8 stdout")
 }
 
 pub fn short_args(args: &[&str]) -> String {
