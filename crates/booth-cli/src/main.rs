@@ -806,15 +806,28 @@ async fn send_mailing(shop: &Shop, id: i64, rate: Option<u32>) -> anyhow::Result
     };
     let interrupted = tokio::select! {
         r = async {
+            // Counting a mailing's rows is a query over all of them: do it a few times a
+            // second, not once per email.
+            let every = std::time::Duration::from_millis(250);
+            let mut checked: Option<std::time::Instant> = None;
             loop {
-                let m = shop.mailing(id).await?;
-                bar.set_position(m.done() as u64);
-                if m.finished() {
-                    return anyhow::Ok(());
+                let stale = checked.is_none_or(|t| t.elapsed() >= every);
+                if stale {
+                    let m = shop.mailing(id).await?;
+                    bar.set_position(m.done() as u64);
+                    if m.finished() {
+                        return anyhow::Ok(());
+                    }
+                    checked = Some(std::time::Instant::now());
                 }
                 match &mut sender {
                     Some(s) => {
                         if !s.deliver_one().await? {
+                            if !stale {
+                                // Nothing due: look at once whether the mailing is done.
+                                checked = None;
+                                continue;
+                            }
                             // Only retries are left: wait for the next one, saying why.
                             if let Some(f) = shop.mailing_failures(id).await?.into_iter().find(|f| f.status == "queued") {
                                 bar.set_message(format!("retrying: {}", f.reason.chars().take(60).collect::<String>()));
