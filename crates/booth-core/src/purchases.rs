@@ -397,15 +397,10 @@ pub fn authorize_download(
         recent > 0
     };
     if !resuming {
+        // The row for this file at its current version; a new version starts fresh.
         conn.execute(
             "INSERT INTO download_counts (purchase_item_id, file_id, used, file_version_id) VALUES (?1, ?2, 0, ?3)
-             ON CONFLICT DO NOTHING",
-            params![item_id, req.file_id, version_id],
-        )?;
-        // A new version of the file: fresh downloads.
-        conn.execute(
-            "UPDATE download_counts SET used = 0, file_version_id = ?3
-             WHERE purchase_item_id = ?1 AND file_id = ?2 AND (file_version_id IS NULL OR file_version_id != ?3)",
+             ON CONFLICT DO UPDATE SET used = 0, file_version_id = ?3 WHERE file_version_id IS NOT ?3",
             params![item_id, req.file_id, version_id],
         )?;
         let counted = conn.execute(
