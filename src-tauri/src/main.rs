@@ -1,10 +1,121 @@
-// The desktop shell. For now a window over the placeholder UI; the admin GUI is its own issue.
-// It opens the same data dir as the `booth` CLI so both always see the same shop.
+// The desktop shell: one window over the seller's shop. It starts the same runtime as
+// `booth serve` (public server, outbox worker, simulator) on Tauri's async runtime, from the
+// same data dir as the `booth` CLI, so both always see the same shop.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod commands;
+mod error;
+mod state;
+
+use clap::Parser;
+use state::AppState;
+use std::path::PathBuf;
+use tauri::Manager;
+
+#[derive(Parser)]
+#[command(
+    name = "booth-desktop",
+    version,
+    about = "Booth: sell digital goods on your own terms"
+)]
+struct Args {
+    /// Where the shop lives (default: the same as the `booth` CLI's).
+    #[arg(long, env = "BOOTH_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Add the sample e-book if the shop has no products yet.
+    #[arg(long)]
+    demo: bool,
+}
+
 fn main() {
-    tauri::Builder::default()
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tao=warn,wry=warn".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let data_dir = args
+        .data_dir
+        .unwrap_or_else(booth_core::shop::default_data_dir);
+    let demo = args.demo;
+
+    let app = tauri::Builder::default()
         .plugin(tauri_plugin_shell::init())
-        .run(tauri::generate_context!())
-        .expect("error while running Booth");
+        .plugin(tauri_plugin_dialog::init())
+        .manage(AppState::new(data_dir))
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let state = handle.state::<AppState>();
+                if demo {
+                    match booth_core::Shop::open(&state.data_dir) {
+                        Ok(shop) => {
+                            if let Err(e) = booth_server::runtime::seed_demo(&shop).await {
+                                tracing::warn!(error = %e, "couldn't add the demo product");
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "couldn't open the shop"),
+                    }
+                }
+                state.restart().await;
+            });
+            // Ctrl-C or a service manager's SIGTERM quits like closing the window does.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                        .expect("SIGTERM handler");
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                handle.exit(0);
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::status,
+            commands::restart_shop,
+            commands::open_external,
+            commands::dashboard,
+            commands::list_products,
+            commands::create_product,
+            commands::edit_product,
+            commands::add_files,
+            commands::new_version,
+            commands::product_links,
+            commands::open_test_purchase,
+            commands::list_purchases,
+            commands::purchase_detail,
+            commands::reset_downloads,
+            commands::set_download_limit,
+            commands::resend_receipt,
+            commands::revoke,
+            commands::refund,
+            commands::grant,
+            commands::export_csv,
+            commands::preview_mailing,
+            commands::send_mailing,
+            commands::mailings,
+            commands::mailing,
+            commands::mailing_failures,
+            commands::cancel_mailing,
+            commands::outbox,
+            commands::retry_mail,
+            commands::settings,
+            commands::save_settings,
+            commands::check_stripe,
+            commands::send_test_mail,
+            commands::customize_template,
+        ])
+        .build(tauri::generate_context!())
+        .expect("error while starting Booth");
+
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            // Let the server finish its requests and the outbox its message.
+            tauri::async_runtime::block_on(handle.state::<AppState>().stop());
+        }
+    });
 }

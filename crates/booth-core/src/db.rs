@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0001_init.sql"),
     include_str!("../../../migrations/0002_mailings.sql"),
+    include_str!("../../../migrations/0003_funnel.sql"),
 ];
 
 #[derive(Clone)]

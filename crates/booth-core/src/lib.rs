@@ -11,9 +11,11 @@ pub mod outbox;
 pub mod payments;
 pub mod purchases;
 pub mod sample;
+pub mod secrets;
 pub mod settings;
 pub mod shop;
 pub mod smtp;
+pub mod stats;
 pub mod templates;
 
 pub use error::{Error, Result};

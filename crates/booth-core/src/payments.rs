@@ -316,6 +316,16 @@ impl Payments {
 
     /// Replaces any webhook endpoint at `url` with a new one and returns its secret. Used
     /// with the simulator, whose secrets Booth doesn't keep across restarts.
+    /// Proves the key works with one cheap authenticated call (list one event).
+    pub async fn check(&self) -> Result<()> {
+        stripe_core::event::ListEvent::new()
+            .limit(1)
+            .send(&self.client)
+            .await
+            .map_err(stripe_error)?;
+        Ok(())
+    }
+
     pub async fn replace_webhook_endpoint(&self, url: &str) -> Result<String> {
         use stripe_misc::webhook_endpoint::{
             CreateWebhookEndpoint, CreateWebhookEndpointEnabledEvents, DeleteWebhookEndpoint,

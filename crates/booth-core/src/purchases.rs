@@ -267,6 +267,49 @@ pub fn list_purchases(conn: &Connection, email: Option<&str>) -> Result<Vec<Purc
     Ok(list)
 }
 
+/// The seller's search: part of an email (case-insensitive) or a whole token; "" lists
+/// everything. Newest first, at most `limit`.
+pub fn search_purchases(conn: &Connection, query: &str, limit: i64) -> Result<Vec<Purchase>> {
+    let q = query.trim();
+    // LIKE's wildcards in the seller's text are meant literally.
+    let pattern = format!(
+        "%{}%",
+        q.to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let sql = format!(
+        "SELECT {PURCHASE_COLS} FROM purchases
+         WHERE ?1 = '' OR token = ?1 OR lower(email) LIKE ?2 ESCAPE '\\'
+         ORDER BY created_at DESC, id DESC LIMIT ?3"
+    );
+    collect_purchases(conn, &sql, params![q, pattern, limit])
+}
+
+/// The newest purchases, test or live, for the dashboard.
+pub fn recent_purchases(conn: &Connection, test: bool, limit: i64) -> Result<Vec<Purchase>> {
+    let sql = format!(
+        "SELECT {PURCHASE_COLS} FROM purchases WHERE test = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2"
+    );
+    collect_purchases(conn, &sql, params![test, limit])
+}
+
+fn collect_purchases(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<Purchase>> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut list = stmt
+        .query_map(args, purchase_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for p in &mut list {
+        load_items(conn, p)?;
+    }
+    Ok(list)
+}
+
 /// A download the buyer asked for.
 #[derive(Debug, Clone)]
 pub struct DownloadRequest {

@@ -9,11 +9,27 @@ pub const STORE_NAME: &str = "store_name";
 pub const FROM_ADDRESS: &str = "from_address";
 pub const SUPPORT_EMAIL: &str = "support_email";
 pub const PUBLIC_URL: &str = "public_url";
+/// Where the desktop app's shop server listens (host:port); `booth serve` takes --listen.
+pub const LISTEN: &str = "listen";
+/// simulated, test or live: which payments the desktop app's shop uses.
+pub const PAYMENTS: &str = "payments";
+/// smtp://user@host:port without the password (that is a secret); empty: the outbox folder.
+pub const SMTP_URL: &str = "smtp_url";
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 const DEFAULT_STORE_NAME: &str = "Booth Demo Shop";
 const DEFAULT_FROM: &str = "shop@booth.localhost";
 
-pub const KEYS: &[&str] = &[STORE_NAME, FROM_ADDRESS, SUPPORT_EMAIL, PUBLIC_URL];
+pub const KEYS: &[&str] = &[
+    STORE_NAME,
+    FROM_ADDRESS,
+    SUPPORT_EMAIL,
+    PUBLIC_URL,
+    LISTEN,
+    PAYMENTS,
+    SMTP_URL,
+];
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
@@ -40,6 +56,20 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
             let normal = check_public_url(value)?;
             return store(conn, key, &normal);
         }
+        LISTEN => {
+            value.parse::<std::net::SocketAddr>().map_err(|_| {
+                Error::invalid("listen", "an address and port, like 127.0.0.1:8080")
+            })?;
+        }
+        PAYMENTS => {
+            if !matches!(value, "simulated" | "test" | "live") {
+                return Err(Error::invalid(
+                    "payments",
+                    "payments are simulated, test or live",
+                ));
+            }
+        }
+        SMTP_URL => check_smtp_url(value)?,
         _ => {
             return Err(Error::invalid(
                 "key",
@@ -81,6 +111,41 @@ pub fn check_public_url(value: &str) -> Result<String> {
         ));
     }
     Ok(value.trim_end_matches('/').to_string())
+}
+
+/// An SMTP server as smtp://user@host:port or smtps://…, the password kept apart.
+pub fn check_smtp_url(value: &str) -> Result<()> {
+    if value.is_empty() {
+        return Ok(());
+    }
+    let bad = |m: &str| Error::invalid("smtp_url", m.to_string());
+    let u = url::Url::parse(value)
+        .map_err(|_| bad("an SMTP server looks like smtp://user@smtp.example.com:587"))?;
+    if !matches!(u.scheme(), "smtp" | "smtps") || u.host_str().is_none() {
+        return Err(bad(
+            "an SMTP URL starts with smtp:// or smtps:// and names a host",
+        ));
+    }
+    if u.password().is_some() {
+        return Err(bad(
+            "leave the password out of the URL and type it in the password field",
+        ));
+    }
+    if value.chars().any(|c| c.is_control() || c.is_whitespace()) || value.len() > 500 {
+        return Err(bad("no spaces or line breaks, at most 500 characters"));
+    }
+    Ok(())
+}
+
+/// The SMTP URL the mailer uses: the stored one with the secret password put back in.
+pub fn smtp_url_with_password(url: &str, password: Option<&str>) -> Result<String> {
+    let mut u = url::Url::parse(url)
+        .map_err(|_| Error::invalid("smtp_url", "the saved SMTP URL is not a URL"))?;
+    if let Some(p) = password.filter(|p| !p.is_empty()) {
+        u.set_password(Some(p))
+            .map_err(|_| Error::invalid("smtp_url", "this SMTP URL can't carry a password"))?;
+    }
+    Ok(u.to_string())
 }
 
 #[derive(Debug, Clone, Serialize)]

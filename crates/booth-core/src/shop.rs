@@ -15,14 +15,15 @@ use crate::purchases::{
     self, Denied, DownloadLog, DownloadRequest, NewItem, NewPurchase, Purchase, ServeFile, Source,
 };
 use crate::settings::{self, StoreInfo};
-use crate::templates::Templates;
+use crate::templates::{self, Templates};
+use crate::{secrets, stats};
 use rusqlite::params;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use tokio::sync::Notify;
 
-const EMAIL_TEMPLATES: &[(&str, &str)] = &[
+pub const EMAIL_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/email/base.html")),
     (
         "receipt.txt",
@@ -364,6 +365,13 @@ impl Shop {
         let (_, url) = self
             .payments()?
             .create_checkout(&products, &self.public_url(), &key)
+            .await?;
+        let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
+        self.db()
+            .write(move |tx| {
+                ids.iter()
+                    .try_for_each(|id| stats::count(tx, *id, stats::Step::Checkout, now()))
+            })
             .await?;
         Ok(url)
     }
@@ -993,6 +1001,258 @@ impl Shop {
         }
         Ok(out)
     }
+
+    // ---- the seller's window ------------------------------------------------------
+
+    /// A buyer opened a product's page (for the dashboard's funnel).
+    pub async fn record_visit(&self, product_id: i64) -> Result<()> {
+        self.db()
+            .write(move |tx| stats::count(tx, product_id, stats::Step::Visit, now()))
+            .await
+    }
+
+    /// Revenue, purchases and the funnel over the last `days` days. A shop taking test
+    /// payments (or simulated ones) looks at its test purchases, a live shop at live ones.
+    pub async fn dashboard(&self, days: u32) -> Result<stats::Dashboard> {
+        let test = self.payments().map(|p| p.test_mode()).unwrap_or(true);
+        self.db()
+            .run(move |c| stats::dashboard(c, days, test, now()))
+            .await
+    }
+
+    /// Part of an email, or a whole token; "" lists the newest 500.
+    pub async fn search_purchases(&self, query: &str) -> Result<Vec<Purchase>> {
+        if query.chars().count() > 320 || query.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "query",
+                "search for part of an email or a purchase token",
+            ));
+        }
+        let q = query.to_string();
+        self.db()
+            .run(move |c| purchases::search_purchases(c, &q, 500))
+            .await
+    }
+
+    /// Changes a product from what the seller typed; only the fields given change.
+    pub async fn edit_product_input(&self, slug: &str, input: ProductEditInput) -> Result<Product> {
+        let current = self
+            .product(slug)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
+        let price = match (&input.price, &input.currency) {
+            (Some(p), c) => {
+                let currency = Currency::parse(c.as_deref().unwrap_or(&current.currency))?;
+                Some(Money::parse_price(p, currency)?)
+            }
+            (None, Some(c)) if !c.eq_ignore_ascii_case(&current.currency) => {
+                // The same minor units mean a different amount in another currency.
+                return Err(Error::invalid(
+                    "price",
+                    "a new currency needs the price in that currency",
+                ));
+            }
+            (None, _) => None,
+        };
+        let edit = ProductEdit {
+            name: input.name.as_deref().map(catalog::check_name).transpose()?,
+            slug: input.slug.as_deref().map(Slug::parse).transpose()?,
+            description: input
+                .description
+                .as_deref()
+                .map(catalog::check_description)
+                .transpose()?,
+            price,
+            download_limit: input
+                .limit
+                .as_deref()
+                .map(parse_download_limit)
+                .transpose()?,
+            active: input.active,
+        };
+        self.edit_product(slug, edit).await
+    }
+
+    /// Puts a failed message back in the queue.
+    pub async fn retry_mail(&self, id: i64) -> Result<()> {
+        let retried = self.db().write(move |tx| outbox::retry(tx, id)).await?;
+        if !retried {
+            return Err(Error::Conflict(format!(
+                "message {id} isn't a failed message (it may have been sent or retried already)"
+            )));
+        }
+        self.inner.outbox_wake.notify_one();
+        Ok(())
+    }
+
+    /// The email templates, and whether the seller has overridden each.
+    pub fn email_templates(&self) -> Vec<(String, bool)> {
+        templates::list(EMAIL_TEMPLATES, &self.email_templates_dir())
+    }
+
+    /// Copies a built-in email template into the overrides folder for the seller to edit.
+    pub fn customize_email_template(&self, name: &str) -> Result<PathBuf> {
+        templates::customize(EMAIL_TEMPLATES, &self.email_templates_dir(), name)
+    }
+
+    pub fn templates_dir(&self) -> PathBuf {
+        self.inner.data_dir.join("templates")
+    }
+
+    fn email_templates_dir(&self) -> PathBuf {
+        self.templates_dir().join("email")
+    }
+
+    /// Saves what the seller changed in Settings: every field is checked before anything
+    /// is stored, settings go to the database in one transaction, secrets to their file.
+    pub async fn save_settings(&self, input: SettingsInput) -> Result<()> {
+        let mut secrets = secrets::load(self.data_dir())?;
+        let secret = |v: &Option<String>,
+                      field: &'static str,
+                      prefixes: &[&str]|
+         -> Result<Option<Option<String>>> {
+            Ok(match v.as_deref() {
+                None => None,
+                Some("") => Some(None),
+                Some(v) => Some(Some(secrets::check(field, v, prefixes)?)),
+            })
+        };
+        let test_key = secret(
+            &input.stripe_test_key,
+            "stripe_test_key",
+            &["sk_test_", "rk_test_"],
+        )?;
+        let live_key = secret(
+            &input.stripe_live_key,
+            "stripe_live_key",
+            &["sk_live_", "rk_live_"],
+        )?;
+        let webhook = secret(&input.webhook_secret, "webhook_secret", &["whsec_"])?;
+        let smtp_password = secret(&input.smtp_password, "smtp_password", &[])?;
+
+        let pairs: Vec<(&'static str, String)> = [
+            (settings::STORE_NAME, &input.store_name),
+            (settings::FROM_ADDRESS, &input.from_address),
+            (settings::SUPPORT_EMAIL, &input.support_email),
+            (settings::PUBLIC_URL, &input.public_url),
+            (settings::LISTEN, &input.listen),
+            (settings::PAYMENTS, &input.payments),
+            (settings::SMTP_URL, &input.smtp_url),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (k, v.trim().to_string())))
+        .collect();
+        let public_url = pairs
+            .iter()
+            .find(|(k, _)| *k == settings::PUBLIC_URL)
+            .map(|(_, v)| settings::check_public_url(v))
+            .transpose()?;
+        self.db()
+            .write(move |tx| {
+                for (k, v) in &pairs {
+                    settings::set(tx, k, v)?;
+                }
+                Ok(())
+            })
+            .await?;
+        if let Some(url) = public_url {
+            *self.inner.public_url.write().expect("lock") = url;
+        }
+        let before = secrets.clone();
+        for (slot, new) in [
+            (&mut secrets.stripe_test_key, test_key),
+            (&mut secrets.stripe_live_key, live_key),
+            (&mut secrets.webhook_secret, webhook),
+            (&mut secrets.smtp_password, smtp_password),
+        ] {
+            if let Some(v) = new {
+                *slot = v;
+            }
+        }
+        if secrets != before {
+            secrets::save(self.data_dir(), &secrets)?;
+        }
+        Ok(())
+    }
+
+    /// Sends a short message straight through `mailer` (not the outbox), so the seller
+    /// sees at once whether their mail settings work.
+    pub async fn send_test_mail(&self, mailer: &Mailer, to: &str) -> Result<String> {
+        let to = Email::parse(to)?;
+        let store = self.store_info().await?;
+        let from = self.db().run(|c| settings::sender(c)).await?;
+        let text = format!(
+            "This is a test message from {}.\n\nIf you can read it, Booth can deliver receipts and updates to your buyers.\n",
+            store.store_name
+        );
+        let row = OutboxRow {
+            id: 0,
+            kind: "test".into(),
+            purchase_id: None,
+            mailing_id: None,
+            recipient: to.as_str().to_string(),
+            subject: format!("Test message from {}", store.store_name),
+            body_html: format!(
+                "<p>{}</p>",
+                text.trim()
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+                    .replace("\n\n", "</p><p>")
+            ),
+            body_text: text,
+            unsubscribe_url: None,
+            message_id: format!("<test-{}@booth>", uuid::Uuid::new_v4()),
+            status: "queued".into(),
+            attempts: 0,
+            last_error: None,
+            created_at: now(),
+            sent_at: None,
+        };
+        mailer
+            .send(&from, &row)
+            .await
+            .map_err(|e| Error::Mail(e.message))?;
+        Ok(format!(
+            "Sent to {} through {}",
+            to.as_str(),
+            mailer.describe()
+        ))
+    }
+
+    /// A setting's stored value, if any.
+    pub async fn setting(&self, key: &'static str) -> Result<Option<String>> {
+        self.db().run(move |c| settings::get(c, key)).await
+    }
+}
+
+/// What the seller typed in a product's edit form; parsed by `Shop::edit_product_input`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProductEditInput {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    pub price: Option<String>,
+    pub currency: Option<String>,
+    pub limit: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// What the seller changed in Settings; None leaves a value alone, and for a secret ""
+/// removes it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SettingsInput {
+    pub store_name: Option<String>,
+    pub from_address: Option<String>,
+    pub support_email: Option<String>,
+    pub public_url: Option<String>,
+    pub listen: Option<String>,
+    pub payments: Option<String>,
+    pub stripe_test_key: Option<String>,
+    pub stripe_live_key: Option<String>,
+    pub webhook_secret: Option<String>,
+    pub smtp_url: Option<String>,
+    pub smtp_password: Option<String>,
 }
 
 /// An amount without a symbol, for spreadsheets: "9.99".

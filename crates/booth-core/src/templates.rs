@@ -4,7 +4,7 @@
 use crate::error::Result;
 use minijinja::Environment;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub struct Templates {
     env: Environment<'static>,
@@ -45,4 +45,26 @@ impl Templates {
     pub fn render(&self, name: &str, ctx: impl Serialize) -> Result<String> {
         Ok(self.env.get_template(name)?.render(ctx)?)
     }
+}
+
+/// Each built-in template's name, and whether `dir` overrides it.
+pub fn list(embedded: &[(&str, &str)], dir: &Path) -> Vec<(String, bool)> {
+    embedded
+        .iter()
+        .map(|(name, _)| (name.to_string(), dir.join(name).is_file()))
+        .collect()
+}
+
+/// Writes the built-in `name` into `dir` for the seller to edit (an existing override is
+/// left as it is) and returns its path.
+pub fn customize(embedded: &[(&str, &str)], dir: &Path, name: &str) -> crate::Result<PathBuf> {
+    let (_, src) = embedded.iter().find(|(n, _)| *n == name).ok_or_else(|| {
+        crate::Error::NotFound(format!("there is no built-in template called '{name}'"))
+    })?;
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(name);
+    if !path.exists() {
+        std::fs::write(&path, src)?;
+    }
+    Ok(path)
 }

@@ -6,6 +6,8 @@ mod range;
 mod ratelimit;
 pub mod runtime;
 
+pub use pages::PAGE_TEMPLATES;
+
 use booth_core::purchases::{Denied, DownloadRequest};
 use booth_core::{Error, Fulfilment, Shop};
 use bytes::Bytes;
@@ -229,7 +231,13 @@ async fn storefront(app: Ctx) -> Response {
 
 async fn product_page(slug: String, app: Ctx) -> Response {
     match app.shop.product(&slug).await {
-        Ok(Some(p)) if p.active && !p.files.is_empty() => app.pages.product(&store(&app).await, &p),
+        Ok(Some(p)) if p.active && !p.files.is_empty() => {
+            // A lost count only dims the dashboard's funnel; never fail the page for it.
+            if let Err(e) = app.shop.record_visit(p.id).await {
+                tracing::warn!(error = %e, "couldn't count a product page visit");
+            }
+            app.pages.product(&store(&app).await, &p)
+        }
         Ok(_) => not_for_sale(&app).await,
         Err(e) => internal_error(&app, e).await,
     }

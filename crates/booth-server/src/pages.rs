@@ -11,7 +11,7 @@ use std::path::Path;
 use warp::http::{header, HeaderValue, StatusCode};
 use warp::reply::Response;
 
-const PAGE_TEMPLATES: &[(&str, &str)] = &[
+pub const PAGE_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     (
         "storefront.html",

@@ -6,7 +6,7 @@ use crate::ServerConfig;
 use booth_core::mail::Mailer;
 use booth_core::outbox::{self, OutboxConfig};
 use booth_core::payments::{Payments, StripeConfig};
-use booth_core::{Error, Result, Shop};
+use booth_core::{secrets, settings, Error, Result, Shop};
 use booth_stripe_sim::{SimConfig, Simulator};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -47,6 +47,51 @@ impl RunConfig {
         }
     }
 
+    /// What the seller saved in the shop's Settings: listen address, payments (simulated,
+    /// or Stripe with the test or live key from the secrets file) and SMTP. The desktop
+    /// app runs with these; `with_env` can still override them.
+    pub fn from_saved(data_dir: PathBuf) -> Result<RunConfig> {
+        let shop = Shop::open(&data_dir)?;
+        let get = |key: &'static str| {
+            shop.db()
+                .run_blocking(|c| settings::get(c, key))
+                .map(|v| v.filter(|v| !v.is_empty()))
+        };
+        let listen = get(settings::LISTEN)?
+            .unwrap_or_else(|| settings::DEFAULT_LISTEN.into())
+            .parse()
+            .map_err(|_| Error::invalid("listen", "the saved listen address is not host:port"))?;
+        let secrets = secrets::load(&data_dir)?;
+        let mut config = RunConfig::new(data_dir, listen);
+        let key = match get(settings::PAYMENTS)?.as_deref() {
+            Some("test") => Some((secrets.stripe_test_key.clone(), "test")),
+            Some("live") => Some((secrets.stripe_live_key.clone(), "live")),
+            _ => None,
+        };
+        if let Some((key, mode)) = key {
+            let secret_key = key.ok_or_else(|| {
+                Error::invalid(
+                    "payments",
+                    format!(
+                        "payments are set to Stripe {mode} mode, but no {mode} secret key is saved"
+                    ),
+                )
+            })?;
+            config.stripe = Some(StripeConfig {
+                secret_key,
+                api_base: None,
+                webhook_secret: secrets.webhook_secret.clone(),
+            });
+        }
+        if let Some(url) = get(settings::SMTP_URL)? {
+            config.smtp_url = Some(settings::smtp_url_with_password(
+                &url,
+                secrets.smtp_password.as_deref(),
+            )?);
+        }
+        Ok(config)
+    }
+
     /// Reads STRIPE_SECRET_KEY, STRIPE_API_BASE, STRIPE_WEBHOOK_SECRET and BOOTH_SMTP_URL.
     pub fn with_env(mut self) -> RunConfig {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
@@ -57,7 +102,9 @@ impl RunConfig {
                 webhook_secret: var("STRIPE_WEBHOOK_SECRET"),
             });
         }
-        self.smtp_url = var("BOOTH_SMTP_URL");
+        if let Some(url) = var("BOOTH_SMTP_URL") {
+            self.smtp_url = Some(url);
+        }
         self.outbox = OutboxConfig::from_env();
         self.dkim_from_env = true;
         self

@@ -12,6 +12,10 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
+const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+const TAURI_HINT: &str =
+    "the desktop tests need `tauri-driver` (`cargo install tauri-driver --locked --version ^2`) \
+     and Debian's webkit2gtk-driver and xvfb: scripts/install-deps.sh installs them";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const INSTALL_HINT: &str = "booth-testkit needs Debian's chromium and chromedriver \
      (/usr/bin/chromium, /usr/bin/chromedriver): `apt-get update && apt-get install -y chromium chromium-driver`";
@@ -83,6 +87,137 @@ impl Browser {
         browser.wait_driver_ready(&log_path).await;
         browser.new_session(&profile, &log_path).await;
         browser
+    }
+
+    /// Starts Booth's desktop app under `tauri-driver` (which drives Debian's WebKitWebDriver)
+    /// on `display` and opens a session on its main window. `env` reaches the app.
+    pub async fn tauri_app(app: &Path, display: &str, env: &[(&str, &str)]) -> Browser {
+        let tauri_driver = find_tauri_driver();
+        assert!(
+            Path::new(WEBKIT_DRIVER).exists(),
+            "{WEBKIT_DRIVER} not found. {TAURI_HINT}"
+        );
+        let tmp = tempfile::Builder::new()
+            .prefix("booth-window-")
+            .tempdir()
+            .expect("create temp dir for the driver");
+        let log_path = tmp.path().join("tauri-driver.log");
+        let log = std::fs::File::create(&log_path).expect("create driver log");
+        let port = crate::smtp::free_port();
+        let native_port = crate::smtp::free_port();
+        let driver = Command::new(&tauri_driver)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .args(["--native-driver", WEBKIT_DRIVER])
+            .env("DISPLAY", display)
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("clone log handle"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "could not run {} ({e}). {TAURI_HINT}",
+                    tauri_driver.display()
+                )
+            });
+        let mut browser = Browser {
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("build HTTP client"),
+            base: format!("http://127.0.0.1:{port}"),
+            port,
+            session: None,
+            driver: Some(driver),
+            tmp,
+        };
+        browser.wait_port(&log_path).await;
+        let caps = json!({
+            "capabilities": { "alwaysMatch": {
+                "tauri:options": { "application": app.display().to_string() },
+            } },
+        });
+        browser.open_session(caps, &log_path).await;
+        browser
+    }
+
+    /// The open windows' handles.
+    pub async fn window_handles(&self) -> Vec<String> {
+        let v = self
+            .cmd_ok("GET", "/window/handles", Value::Null, "window handles")
+            .await;
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|h| h.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub async fn window_handle(&self) -> String {
+        str_value(
+            self.cmd_ok("GET", "/window", Value::Null, "window handle")
+                .await,
+        )
+    }
+
+    pub async fn switch_to_window(&self, handle: &str) {
+        self.cmd_ok(
+            "POST",
+            "/window",
+            json!({ "handle": handle }),
+            "switch window",
+        )
+        .await;
+    }
+
+    /// Runs `script` (a function body; `arguments` holds `args`) and returns its value.
+    pub async fn execute(&self, script: &str, args: Value) -> Value {
+        self.cmd_ok(
+            "POST",
+            "/execute/sync",
+            json!({ "script": script, "args": args }),
+            "execute script",
+        )
+        .await
+    }
+
+    /// Waits until an element matches `css` and its text satisfies `pred`; returns the text.
+    pub async fn wait_text(
+        &self,
+        css: &str,
+        pred: impl Fn(&str) -> bool,
+        timeout: Duration,
+    ) -> String {
+        let deadline = Instant::now() + timeout;
+        let mut last = None;
+        loop {
+            if self.exists(css).await {
+                let t = self.text(css).await;
+                if pred(&t) {
+                    return t;
+                }
+                last = Some(t);
+            }
+            if Instant::now() >= deadline {
+                let source: String = self.source().await.chars().take(3000).collect();
+                panic!("{css:?} did not show the expected text within {timeout:?}; last text: {last:?}; page:\n{source}");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// Waits until an element matches `css`.
+    pub async fn wait_for(&self, css: &str, timeout: Duration) {
+        self.wait_text(css, |_| true, timeout).await;
     }
 
     pub async fn goto(&self, url: &str) {
@@ -292,6 +427,49 @@ impl Browser {
         }
     }
 
+    /// Waits for a WebDriver server that has no /status readiness flag (tauri-driver).
+    async fn wait_port(&mut self, log_path: &Path) {
+        let deadline = Instant::now() + START_TIMEOUT;
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            let exited = self
+                .driver
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten());
+            if exited.is_some() || Instant::now() >= deadline {
+                self.kill_driver();
+                let log = std::fs::read_to_string(log_path).unwrap_or_default();
+                panic!(
+                    "the WebDriver server didn't start ({exited:?}).\n{}\n{TAURI_HINT}",
+                    log.trim()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn open_session(&mut self, caps: Value, log_path: &Path) {
+        match self
+            .raw_cmd("POST", &format!("{}/session", self.base), caps)
+            .await
+        {
+            Ok(v) => {
+                let id = v["sessionId"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("new session reply has no sessionId: {v}"));
+                self.session = Some(id.to_string());
+            }
+            Err(e) => {
+                self.kill_driver();
+                let log = std::fs::read_to_string(log_path).unwrap_or_default();
+                panic!(
+                    "could not open a WebDriver session: {e}\ndriver log:\n{}",
+                    log.trim()
+                );
+            }
+        }
+    }
+
     /// The first element matching `css`; panics with an excerpt of the page if none.
     async fn element(&self, css: &str) -> String {
         let found = self
@@ -425,5 +603,79 @@ fn str_value(v: Value) -> String {
     match v {
         Value::String(s) => s,
         other => panic!("WebDriver returned {other} where a string was expected"),
+    }
+}
+
+/// `tauri-driver` from PATH, or where `cargo install` puts it.
+fn find_tauri_driver() -> PathBuf {
+    let in_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("tauri-driver"))
+            .find(|p| p.is_file())
+    });
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    in_path
+        .or_else(|| {
+            cargo_home
+                .map(|h| h.join("bin/tauri-driver"))
+                .filter(|p| p.is_file())
+        })
+        .unwrap_or_else(|| panic!("tauri-driver not found. {TAURI_HINT}"))
+}
+
+/// A virtual X display (Xvfb) for a test window; killed on drop.
+pub struct VirtualDisplay {
+    pub display: String,
+    child: Child,
+}
+
+impl VirtualDisplay {
+    pub fn start() -> VirtualDisplay {
+        // A display number nobody else holds: its lock file is the claim.
+        for n in 90..190 {
+            if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+                continue;
+            }
+            let mut child = Command::new("Xvfb")
+                .args([
+                    &format!(":{n}"),
+                    "-screen",
+                    "0",
+                    "1280x900x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("could not run Xvfb ({e}). {TAURI_HINT}"));
+            let socket = format!("/tmp/.X11-unix/X{n}");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if Path::new(&socket).exists() {
+                    return VirtualDisplay {
+                        display: format!(":{n}"),
+                        child,
+                    };
+                }
+                if child.try_wait().ok().flatten().is_some() {
+                    break; // lost a race for this number; try the next
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("couldn't start Xvfb on any display from :90 to :189. {TAURI_HINT}");
+    }
+}
+
+impl Drop for VirtualDisplay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -294,7 +294,7 @@ impl Drop for SmtpServer {
 }
 
 /// A port that was free a moment ago on 127.0.0.1.
-pub(crate) fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|l| l.local_addr())
         .expect("find a free loopback port")

@@ -1,0 +1,134 @@
+//! Secrets (Stripe keys, the webhook secret, the SMTP password) live here, never in the
+//! database or logs: a JSON file in the data dir that only the seller's user can read
+//! (mode 0600), written atomically so a crash never leaves half a file.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Secrets {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripe_test_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stripe_live_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp_password: Option<String>,
+}
+
+pub fn path(data_dir: &Path) -> PathBuf {
+    data_dir.join("secrets.json")
+}
+
+/// Where the secrets are, in words for the Settings screen.
+pub fn describe(data_dir: &Path) -> String {
+    format!(
+        "a file only your user can read ({}, mode 0600); Booth doesn't use a system keychain",
+        path(data_dir).display()
+    )
+}
+
+pub fn load(data_dir: &Path) -> Result<Secrets> {
+    match std::fs::read_to_string(path(data_dir)) {
+        Ok(s) => serde_json::from_str(&s).map_err(|e| {
+            Error::Internal(format!(
+                "{} is damaged ({e}); fix or delete it and enter the keys again",
+                path(data_dir).display()
+            ))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Secrets::default()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn save(data_dir: &Path, secrets: &Secrets) -> Result<()> {
+    let target = path(data_dir);
+    let tmp = data_dir.join(".secrets.json.tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(&tmp)?;
+    #[cfg(unix)]
+    {
+        // The mode above only applies to a new file; make sure of it either way.
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(
+        serde_json::to_string_pretty(secrets)
+            .expect("json")
+            .as_bytes(),
+    )?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, &target)?;
+    Ok(())
+}
+
+/// A secret as typed: trimmed, one line, printable, not absurdly long. `prefixes` are the
+/// forms Stripe's keys take, so a live key pasted into the test field is caught.
+pub fn check(field: &'static str, value: &str, prefixes: &[&str]) -> Result<String> {
+    let v = value.trim();
+    if v.len() > 512 || v.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Error::invalid(
+            field,
+            "paste the key on its own: no spaces or line breaks, at most 512 characters",
+        ));
+    }
+    if !prefixes.is_empty() && !prefixes.iter().any(|p| v.starts_with(p)) {
+        return Err(Error::invalid(
+            field,
+            format!("this key should start with {}", prefixes.join(" or ")),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_secrets_round_trip_in_a_private_file() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(load(dir.path()).unwrap(), Secrets::default());
+        let s = Secrets {
+            stripe_test_key: Some("sk_test_abc".into()),
+            smtp_password: Some("p@ss".into()),
+            ..Secrets::default()
+        };
+        save(dir.path(), &s).unwrap();
+        assert_eq!(load(dir.path()).unwrap(), s);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path(dir.path()))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::write(path(dir.path()), "{not json").unwrap();
+        assert!(load(dir.path())
+            .unwrap_err()
+            .to_string()
+            .contains("damaged"));
+    }
+
+    #[test]
+    fn keys_are_checked_for_their_form() {
+        assert_eq!(
+            check("k", " sk_test_1 ", &["sk_test_", "rk_test_"]).unwrap(),
+            "sk_test_1"
+        );
+        assert!(check("k", "sk_live_1", &["sk_test_", "rk_test_"]).is_err());
+        assert!(check("k", "sk_test_1\nX-Injected: 1", &["sk_test_"]).is_err());
+        assert!(check("k", &"a".repeat(600), &[]).is_err());
+    }
+}

@@ -1,0 +1,146 @@
+//! What the seller's dashboard shows: revenue per day and the funnel from product page
+//! visit to download. Visits and started checkouts are counted here because nothing else
+//! records them; paid and downloaded come from purchases and downloads.
+
+use crate::error::Result;
+use crate::purchases::{self, Purchase};
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Visit,
+    Checkout,
+}
+
+impl Step {
+    fn as_str(self) -> &'static str {
+        match self {
+            Step::Visit => "visit",
+            Step::Checkout => "checkout",
+        }
+    }
+}
+
+/// UTC day of a unix time, as yyyy-mm-dd.
+pub fn day_of(unix: i64) -> String {
+    let d = time::OffsetDateTime::from_unix_timestamp(unix)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+pub fn count(conn: &Connection, product_id: i64, step: Step, at: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO funnel_counts (day, product_id, step, count) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT (day, product_id, step) DO UPDATE SET count = count + 1",
+        params![day_of(at), product_id, step.as_str()],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DayPoint {
+    pub day: String,
+    pub purchases: i64,
+    pub revenue_minor: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+pub struct Funnel {
+    pub visits: i64,
+    pub checkouts: i64,
+    pub paid: i64,
+    pub downloaded: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    pub currency: String,
+    pub series: Vec<DayPoint>,
+    pub total_revenue_minor: i64,
+    pub total_purchases: i64,
+    pub funnel: Funnel,
+    pub recent: Vec<Purchase>,
+}
+
+/// The last `days` days up to `now`, counting test purchases when `test` (a shop in test
+/// mode looks at its test sales) and live ones otherwise. Revenue is net of refunds and
+/// in the currency most of the period's purchases used; grants are not sales.
+pub fn dashboard(conn: &Connection, days: u32, test: bool, now: i64) -> Result<Dashboard> {
+    let days = days.clamp(1, 366) as i64;
+    let first_day_start = (now - now.rem_euclid(86_400)) - (days - 1) * 86_400;
+    let sold = "source = 'checkout' AND test = ?1 AND created_at >= ?2";
+    let currency: String = conn
+        .query_row(
+            &format!(
+                "SELECT currency FROM purchases WHERE {sold}
+                 GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1"
+            ),
+            params![test, first_day_start],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|_| "usd".to_string());
+
+    let mut by_day = std::collections::HashMap::new();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT (created_at / 86400) * 86400, count(*), sum(amount_minor - amount_refunded_minor)
+         FROM purchases WHERE {sold} AND currency = ?3 GROUP BY 1"
+    ))?;
+    for row in stmt.query_map(params![test, first_day_start, currency], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })? {
+        let (day, n, sum) = row?;
+        by_day.insert(day, (n, sum));
+    }
+    let series: Vec<DayPoint> = (0..days)
+        .map(|i| {
+            let start = first_day_start + i * 86_400;
+            let (purchases, revenue_minor) = by_day.get(&start).copied().unwrap_or((0, 0));
+            DayPoint {
+                day: day_of(start),
+                purchases,
+                revenue_minor,
+            }
+        })
+        .collect();
+
+    let steps = |step: Step| -> Result<i64> {
+        Ok(conn.query_row(
+            "SELECT coalesce(sum(count), 0) FROM funnel_counts WHERE step = ?1 AND day >= ?2",
+            params![step.as_str(), day_of(first_day_start)],
+            |r| r.get(0),
+        )?)
+    };
+    let paid: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM purchases WHERE {sold}"),
+        params![test, first_day_start],
+        |r| r.get(0),
+    )?;
+    let downloaded: i64 = conn.query_row(
+        &format!(
+            "SELECT count(*) FROM purchases p WHERE {sold}
+             AND EXISTS (SELECT 1 FROM downloads d WHERE d.purchase_id = p.id AND d.counted = 1)"
+        ),
+        params![test, first_day_start],
+        |r| r.get(0),
+    )?;
+    let funnel = Funnel {
+        visits: steps(Step::Visit)?,
+        checkouts: steps(Step::Checkout)?,
+        paid,
+        downloaded,
+    };
+    Ok(Dashboard {
+        currency,
+        total_revenue_minor: series.iter().map(|d| d.revenue_minor).sum(),
+        total_purchases: series.iter().map(|d| d.purchases).sum(),
+        series,
+        funnel,
+        recent: purchases::recent_purchases(conn, test, 8)?,
+    })
+}

@@ -1,0 +1,92 @@
+//! The running shop inside the app: the public server, the outbox worker and (in simulated
+//! mode) the Stripe simulator, started from the seller's saved settings, restartable when
+//! they change, stopped cleanly on quit.
+
+use crate::error::{CmdError, CmdResult};
+use booth_core::Shop;
+use booth_server::runtime::{self, RunConfig, Running};
+use std::path::PathBuf;
+use tokio::sync::Mutex;
+
+pub struct AppState {
+    pub data_dir: PathBuf,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    running: Option<Running>,
+    /// Why the shop isn't running (port taken, unusable data dir, missing key...).
+    error: Option<CmdError>,
+}
+
+impl AppState {
+    pub fn new(data_dir: PathBuf) -> AppState {
+        AppState {
+            data_dir,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    /// Starts the shop from the saved settings, stopping a running one first.
+    pub async fn restart(&self) {
+        let mut inner = self.inner.lock().await;
+        if let Some(running) = inner.running.take() {
+            running.shutdown().await;
+        }
+        let started = async {
+            let config = RunConfig::from_saved(self.data_dir.clone())?;
+            runtime::start(config).await
+        }
+        .await;
+        match started {
+            Ok(running) => {
+                inner.running = Some(running);
+                inner.error = None;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the shop couldn't start");
+                inner.error = Some(e.into());
+            }
+        }
+    }
+
+    pub async fn stop(&self) {
+        if let Some(running) = self.inner.lock().await.running.take() {
+            running.shutdown().await;
+        }
+    }
+
+    /// The shop, with payments when it is running; without, the catalog and purchases
+    /// can still be read and edited.
+    pub async fn shop(&self) -> CmdResult<Shop> {
+        if let Some(r) = &self.inner.lock().await.running {
+            return Ok(r.shop.clone());
+        }
+        Ok(Shop::open(&self.data_dir)?)
+    }
+
+    /// The running shop, for what needs the server or payments (checkout, refunds).
+    pub async fn running_shop(&self) -> CmdResult<Shop> {
+        let inner = self.inner.lock().await;
+        match &inner.running {
+            Some(r) => Ok(r.shop.clone()),
+            None => Err(CmdError::new(
+                "not_running",
+                match &inner.error {
+                    Some(e) => format!("The shop isn't running: {}", e.message),
+                    None => "The shop isn't running yet.".to_string(),
+                },
+            )),
+        }
+    }
+
+    /// (running, error, listen address, simulated).
+    pub async fn snapshot(&self) -> (bool, Option<CmdError>, Option<String>, Option<bool>) {
+        let inner = self.inner.lock().await;
+        match &inner.running {
+            Some(r) => (true, None, Some(r.addr.to_string()), Some(r.simulated())),
+            None => (false, inner.error.clone(), None, None),
+        }
+    }
+}

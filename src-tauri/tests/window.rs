@@ -1,0 +1,200 @@
+//! The seller's first minute, through the real window: the desktop app runs under Xvfb and
+//! is driven over WebDriver (tauri-driver + Debian's WebKitWebDriver). It creates a product
+//! with a file, makes a test purchase in the in-app checkout window, finds the purchase,
+//! resets its downloads and reads its receipt in the outbox. The receipt goes through a
+//! real SMTP server; the purchase is checked in the SQLite file too.
+
+use booth_core::shop::SettingsInput;
+use booth_core::Shop;
+use booth_testkit::browser::{Browser, VirtualDisplay};
+use booth_testkit::smtp::free_port;
+use booth_testkit::SmtpServer;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(60);
+
+fn shots_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshots dir");
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seller_sells_a_test_copy_from_the_window() {
+    let smtp = SmtpServer::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("shop");
+    let port = free_port();
+    Shop::open(&data_dir)
+        .unwrap()
+        .save_settings(SettingsInput {
+            store_name: Some("Ada's Little Shop".into()),
+            listen: Some(format!("127.0.0.1:{port}")),
+            smtp_url: Some(smtp.url()),
+            ..SettingsInput::default()
+        })
+        .await
+        .unwrap();
+    let file = tmp.path().join("field-notes.zip");
+    std::fs::write(&file, b"PK\x05\x06 field notes, version one".repeat(50)).unwrap();
+
+    let display = VirtualDisplay::start();
+    let data_dir_s = data_dir.display().to_string();
+    let app = Browser::tauri_app(
+        Path::new(env!("CARGO_BIN_EXE_booth-desktop")),
+        &display.display,
+        &[("BOOTH_DATA_DIR", data_dir_s.as_str())],
+    )
+    .await;
+    let shots = shots_dir();
+
+    // The window opens on the dashboard with the shop running.
+    app.wait_text(
+        "[data-testid=server-status]",
+        |t| t.contains("running"),
+        WAIT,
+    )
+    .await;
+    app.screenshot(&shots.join("desktop-dashboard-empty.png"))
+        .await;
+
+    // Products: a new product with a file (the path field stands in for the file picker).
+    app.click("[data-nav=products]").await;
+    app.click("[data-testid=new-product]").await;
+    app.fill("[name=name]", "Field Notes").await;
+    app.fill("[name=slug]", "field-notes").await;
+    app.fill(
+        "[name=description]",
+        "Sketches and notes from a year outdoors.",
+    )
+    .await;
+    app.fill("[name=price]", "12.50").await;
+    app.fill("[name=file-path]", &file.display().to_string())
+        .await;
+    app.click("[data-testid=add-file-path]").await;
+    app.screenshot(&shots.join("desktop-product-form.png"))
+        .await;
+    app.click("[data-testid=save-product]").await;
+    app.wait_for("[data-product=field-notes]", WAIT).await;
+    app.screenshot(&shots.join("desktop-products.png")).await;
+
+    // Test purchase: the checkout opens in a second window; pay there with a test card.
+    let main = app.window_handle().await;
+    app.click("[data-testid=test-purchase-field-notes]").await;
+    let checkout = wait_new_window(&app, &main).await;
+    app.switch_to_window(&checkout).await;
+    app.wait_for("input[name=email]", WAIT).await;
+    // A buyer's page: no way into the app's commands.
+    let ipc = app
+        .execute("return typeof window.__TAURI_INTERNALS__;", json!([]))
+        .await;
+    assert_eq!(
+        ipc,
+        json!("undefined"),
+        "the checkout window must not reach Tauri IPC"
+    );
+    app.fill("input[name=email]", "reader@example.com").await;
+    app.fill("input[name=card_number]", "4242 4242 4242 4242")
+        .await;
+    app.fill("input[name=card_expiry]", "12 / 34").await;
+    app.fill("input[name=card_cvc]", "123").await;
+    app.click("button[type=submit]").await;
+    let purchase_url = app.wait_for_url(|u| u.contains("/d/"), WAIT).await;
+    let token = purchase_url
+        .rsplit("/d/")
+        .next()
+        .unwrap()
+        .split(['/', '?'])
+        .next()
+        .unwrap()
+        .to_string();
+    app.wait_text("body", |t| t.contains("Field Notes"), WAIT)
+        .await;
+    app.screenshot(&shots.join("desktop-test-purchase-page.png"))
+        .await;
+
+    // The buyer downloads once (real HTTP to the shop server the app runs).
+    let shop = Shop::open(&data_dir).unwrap();
+    let purchase = shop
+        .purchase(&token)
+        .await
+        .unwrap()
+        .expect("purchase recorded");
+    assert!(
+        purchase.test,
+        "a purchase from the simulator is a test purchase"
+    );
+    assert_eq!(purchase.amount_minor, 1250);
+    let file_id = purchase.items[0].files[0].file.id;
+    let body = reqwest::get(format!("http://127.0.0.1:{port}/d/{token}/{file_id}"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(&body[..], &std::fs::read(&file).unwrap()[..]);
+
+    // Purchases: it is listed, marked test; its detail shows the download; reset it.
+    app.switch_to_window(&main).await;
+    app.click("[data-nav=purchases]").await;
+    let row = format!("[data-purchase='{token}']");
+    let row_text = app
+        .wait_text(&row, |t| t.contains("reader@example.com"), WAIT)
+        .await;
+    assert!(row_text.to_lowercase().contains("test"), "row: {row_text}");
+    app.click(&row).await;
+    let downloads = format!("[data-testid=purchase-detail] [data-testid='downloads-{file_id}']");
+    app.wait_text(&downloads, |t| t.contains("1 of 5"), WAIT)
+        .await;
+    app.screenshot(&shots.join("desktop-purchase-detail.png"))
+        .await;
+    app.click("[data-action=reset-downloads]").await;
+    confirm_if_asked(&app).await;
+    app.wait_text(&downloads, |t| t.contains("0 of 5"), WAIT)
+        .await;
+    let after = shop.purchase(&token).await.unwrap().unwrap();
+    assert_eq!(after.items[0].files[0].downloads_used, 0);
+
+    // Mail: the receipt is in the outbox, and it reached the SMTP server with the link.
+    app.click("[data-nav=mail]").await;
+    app.wait_text(
+        "[data-kind=receipt]",
+        |t| t.contains("reader@example.com"),
+        WAIT,
+    )
+    .await;
+    app.screenshot(&shots.join("desktop-mail.png")).await;
+    let mail = smtp.wait_for_messages(1, WAIT).await;
+    assert_eq!(mail[0].to, vec!["reader@example.com".to_string()]);
+    assert!(mail[0].text.as_deref().unwrap_or("").contains(&token));
+
+    // The dashboard counts the sale.
+    app.click("[data-nav=dashboard]").await;
+    app.wait_text("body", |t| t.contains("$12.50"), WAIT).await;
+    app.screenshot(&shots.join("desktop-dashboard.png")).await;
+    app.close().await;
+}
+
+async fn wait_new_window(app: &Browser, main: &str) -> String {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Some(h) = app.window_handles().await.into_iter().find(|h| h != main) {
+            return h;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the test purchase window didn't open"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Destructive actions may ask first; press the dialog's confirm button when there is one.
+async fn confirm_if_asked(app: &Browser) {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    if app.exists("[data-testid=confirm]").await {
+        app.click("[data-testid=confirm]").await;
+    }
+}
