@@ -90,6 +90,18 @@ pub fn check(field: &'static str, value: &str, prefixes: &[&str]) -> Result<Stri
     Ok(v.to_string())
 }
 
+/// A password as typed: spaces are allowed and kept; line breaks and control characters
+/// (which could break the protocol it's sent in) are not.
+pub fn check_password(field: &'static str, value: &str) -> Result<String> {
+    if value.len() > 512 || value.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            field,
+            "a password is one line of at most 512 characters",
+        ));
+    }
+    Ok(value.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1128,7 +1128,11 @@ impl Shop {
             &["sk_live_", "rk_live_"],
         )?;
         let webhook = secret(&input.webhook_secret, "webhook_secret", &["whsec_"])?;
-        let smtp_password = secret(&input.smtp_password, "smtp_password", &[])?;
+        let smtp_password = match input.smtp_password.as_deref() {
+            None => None,
+            Some("") => Some(None),
+            Some(p) => Some(Some(secrets::check_password("smtp_password", p)?)),
+        };
 
         let pairs: Vec<(&'static str, String)> = [
             (settings::STORE_NAME, &input.store_name),
