@@ -5,7 +5,10 @@ set -euo pipefail
 need_apt=()
 want=(build-essential pkg-config libssl-dev openssl curl file iproute2 python3
       libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
-      chromium chromium-driver)
+      chromium chromium-driver xvfb xauth webkit2gtk-driver)
+# The window's UI builds with Node.js 18 or newer; Debian's is fine, a newer one is kept.
+command -v node >/dev/null 2>&1 || want+=(nodejs)
+command -v npm >/dev/null 2>&1 || want+=(npm)
 for p in "${want[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
 done
@@ -35,4 +38,22 @@ fi
 if ! command -v cargo >/dev/null 2>&1; then
   echo "Booth needs a Rust toolchain (1.85 or newer): https://rustup.rs" >&2
   exit 1
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 18 ]; then
+  echo "Booth's window needs Node.js 18 or newer to build its UI; this is $(node --version)." >&2
+  exit 1
+fi
+
+# The UI's packages (Svelte, Vite, Vitest, the Tauri CLI), when the lock file changed.
+if [ ! ui/node_modules/.package-lock.json -nt ui/package-lock.json ]; then
+  echo "Installing the UI's npm packages"
+  npm --prefix ui ci --no-audit --no-fund --loglevel=error
+fi
+
+# The desktop tests drive the real window through tauri-driver (crates.io).
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  echo "Installing tauri-driver"
+  cargo install tauri-driver --locked --version '^2' --quiet
 fi

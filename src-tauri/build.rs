@@ -37,6 +37,12 @@ const COMMANDS: &[&str] = &[
 ];
 
 fn main() {
+    // The window embeds the built UI; say how to make it rather than fail inside a macro.
+    assert!(
+        std::path::Path::new("ui/dist/index.html").exists(),
+        "ui/dist is missing: build the UI first with `npm --prefix ui ci && npm --prefix ui run build` \
+         (scripts/test.sh and scripts/demo.sh do this)"
+    );
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern("./src-tauri/capabilities/**/*")

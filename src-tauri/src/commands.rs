@@ -38,9 +38,27 @@ pub struct Status {
 #[tauri::command]
 pub async fn status(state: S<'_>) -> CmdResult<Status> {
     let (running, error, addr, simulated) = state.snapshot().await;
-    let shop = state.shop().await?;
-    let mode = match (simulated, shop.payments()) {
-        (Some(true), _) => "simulated".to_string(),
+    let mut status = Status {
+        running,
+        error,
+        mode: "simulated".into(),
+        listen: addr.unwrap_or_else(|| settings::DEFAULT_LISTEN.into()),
+        public_url: String::new(),
+        data_dir: state.data_dir.display().to_string(),
+        secrets_store: secrets::describe(&state.data_dir),
+        store_name: "Booth".into(),
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    // An unusable data dir is itself the status to show, not a failure to report one.
+    let shop = match state.shop().await {
+        Ok(shop) => shop,
+        Err(e) => {
+            status.error.get_or_insert(e);
+            return Ok(status);
+        }
+    };
+    status.mode = match (simulated, shop.payments()) {
+        (Some(true), _) => "simulated".into(),
         (Some(false), Ok(p)) if p.test_mode() => "test".into(),
         (Some(false), Ok(_)) => "live".into(),
         _ => shop
@@ -48,24 +66,14 @@ pub async fn status(state: S<'_>) -> CmdResult<Status> {
             .await?
             .unwrap_or_else(|| "simulated".into()),
     };
-    let listen = match addr {
-        Some(a) => a,
-        None => shop
-            .setting(settings::LISTEN)
-            .await?
-            .unwrap_or_else(|| settings::DEFAULT_LISTEN.into()),
-    };
-    Ok(Status {
-        running,
-        error,
-        mode,
-        listen,
-        public_url: shop.public_url(),
-        data_dir: state.data_dir.display().to_string(),
-        secrets_store: secrets::describe(&state.data_dir),
-        store_name: shop.store_info().await?.store_name,
-        version: env!("CARGO_PKG_VERSION"),
-    })
+    if !running {
+        if let Some(listen) = shop.setting(settings::LISTEN).await? {
+            status.listen = listen;
+        }
+    }
+    status.public_url = shop.public_url();
+    status.store_name = shop.store_info().await?.store_name;
+    Ok(status)
 }
 
 #[tauri::command]

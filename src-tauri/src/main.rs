@@ -74,6 +74,12 @@ fn main() {
             });
             Ok(())
         })
+        .on_window_event(|window, event| {
+            // Closing the main window quits, even with a test purchase window still open.
+            if window.label() == "main" && matches!(event, tauri::WindowEvent::Destroyed) {
+                window.app_handle().exit(0);
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::status,
             commands::restart_shop,
