@@ -8,6 +8,7 @@ export default defineConfig({
   build: { outDir: "dist", emptyOutDir: true, target: "es2021" },
   test: {
     environment: "jsdom",
+    globals: true,
     include: ["src/**/*.test.ts"],
   },
   resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,

@@ -1,0 +1,182 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Product } from "../../lib/api";
+import ProductForm from "./ProductForm.svelte";
+
+const api = vi.hoisted(() => ({
+  createProduct: vi.fn(),
+  editProduct: vi.fn(),
+  addFiles: vi.fn(),
+  newVersion: vi.fn(),
+  listProducts: vi.fn(),
+}));
+vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
+const dialog = vi.hoisted(() => ({ open: vi.fn() }));
+vi.mock("@tauri-apps/plugin-dialog", () => dialog);
+// Outside Tauri there is no webview; the drop zone must still work without it.
+vi.mock("@tauri-apps/api/webview", () => ({
+  getCurrentWebview: () => ({ onDragDropEvent: () => Promise.reject(new Error("not in Tauri")) }),
+}));
+
+const product: Product = {
+  id: 1, slug: "field-guide", name: "Field Guide", description: "A guide.", price_minor: 1900, currency: "usd",
+  active: true, download_limit: 5, created_at: 0,
+  files: [{ id: 11, display_name: "guide.pdf", version_id: 3, version: "3", size: 4_400_000, sha256: "", stored_path: "", versions: 3 }],
+};
+
+const input = (name: string) => document.querySelector(`[name="${name}"]`) as HTMLInputElement;
+const save = () => document.querySelector('[data-testid="save-product"]') as HTMLButtonElement;
+const errorOf = (name: string) => document.getElementById(`pf-${name}-msg`)?.textContent ?? "";
+
+async function type(name: string, value: string) {
+  await fireEvent.input(input(name), { target: { value } });
+}
+
+async function addPath(path: string) {
+  await type("file-path", path);
+  await fireEvent.click(document.querySelector('[data-testid="add-file-path"]')!);
+}
+
+let onsaved: ReturnType<typeof vi.fn>;
+let oncancel: ReturnType<typeof vi.fn>;
+beforeEach(() => {
+  onsaved = vi.fn();
+  oncancel = vi.fn();
+  for (const f of [...Object.values(api), dialog.open]) f.mockReset();
+});
+afterEach(cleanup);
+
+describe("ProductForm: new product", () => {
+  const renderNew = () => render(ProductForm, { props: { onsaved, oncancel } });
+
+  it("suggests the slug from the name until the seller edits the slug", async () => {
+    renderNew();
+    await type("name", "The Book, 2nd ed.");
+    expect(input("slug").value).toBe("the-book-2nd-ed");
+    await type("slug", "my-book");
+    await type("name", "Another Name");
+    expect(input("slug").value).toBe("my-book");
+  });
+
+  it("shows client-side problems next to each field and never calls the core", async () => {
+    renderNew();
+    await type("price", "9,99");
+    await type("limit", "0");
+    await fireEvent.click(save());
+    expect(errorOf("name")).toMatch(/name is required/i);
+    expect(errorOf("price")).toMatch(/point for decimals/);
+    expect(errorOf("limit")).toMatch(/1 to 1,000,000/);
+    expect(errorOf("file")).toMatch(/at least one file/);
+    expect(input("name").getAttribute("aria-invalid")).toBe("true");
+    expect(api.createProduct).not.toHaveBeenCalled();
+  });
+
+  it("refuses a relative pasted path and lists an absolute one", async () => {
+    renderNew();
+    await addPath("book.pdf");
+    expect(screen.getByText(/Type the full path/)).toBeTruthy();
+    await addPath("/home/ada/book.pdf");
+    expect(screen.getByText("book.pdf")).toBeTruthy();
+    expect(input("file-path").value).toBe("");
+  });
+
+  it("adds picked files and creates the product with what was typed", async () => {
+    dialog.open.mockResolvedValue(["/home/ada/a.pdf", "/home/ada/b.epub"]);
+    let finish!: (p: Product) => void;
+    api.createProduct.mockReturnValue(new Promise((r) => (finish = r)));
+    renderNew();
+    await type("name", "Field Guide");
+    await type("description", "About fields.");
+    await type("price", "19");
+    await fireEvent.change(document.querySelector('[name="currency"]')!, { target: { value: "eur" } });
+    await fireEvent.click(input("unlimited"));
+    await fireEvent.click(screen.getByText("Choose files…"));
+    await waitFor(() => expect(screen.getByText("b.epub")).toBeTruthy());
+    await fireEvent.click(save());
+
+    expect(api.createProduct).toHaveBeenCalledWith({
+      name: "Field Guide", slug: "field-guide", description: "About fields.", price: "19", currency: "eur",
+      limit: "unlimited", active: true, files: ["/home/ada/a.pdf", "/home/ada/b.epub"],
+    });
+    // Copying can take a while: the button says so and can't be pressed twice.
+    await waitFor(() => expect(save().textContent).toMatch(/Creating…/));
+    expect(save().disabled).toBe(true);
+    expect(screen.getByRole("status").textContent).toMatch(/Copying 2 files/);
+
+    finish(product);
+    await waitFor(() => expect(onsaved).toHaveBeenCalledWith(product, true));
+  });
+
+  it("puts the core's invalid_input error next to its field", async () => {
+    api.createProduct.mockRejectedValue({ code: "invalid_input", field: "file", message: "can't read /home/ada/x.pdf" });
+    renderNew();
+    await type("name", "X");
+    await type("price", "5");
+    await addPath("/home/ada/x.pdf");
+    await fireEvent.click(save());
+    await waitFor(() => expect(errorOf("file")).toMatch(/can't read/));
+    expect(onsaved).not.toHaveBeenCalled();
+    expect(save().disabled).toBe(false);
+  });
+
+  it("shows a taken slug at the slug, and other errors in a banner", async () => {
+    api.createProduct.mockRejectedValueOnce({ code: "conflict", message: "a product with the slug 'x' already exists" });
+    api.createProduct.mockRejectedValueOnce({ code: "database", message: "disk full" });
+    renderNew();
+    await type("name", "X");
+    await type("price", "5");
+    await addPath("/home/ada/x.pdf");
+    await fireEvent.click(save());
+    await waitFor(() => expect(errorOf("slug")).toMatch(/already exists/));
+    await fireEvent.click(save());
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toMatch(/disk full/));
+  });
+});
+
+describe("ProductForm: editing", () => {
+  it("prefills the product, has no drop zone for the form, and sends only what changed", async () => {
+    api.editProduct.mockResolvedValue({ ...product, price_minor: 2400 });
+    render(ProductForm, { props: { product, onsaved, oncancel } });
+    expect(input("name").value).toBe("Field Guide");
+    expect(input("price").value).toBe("19.00");
+    expect(input("limit").value).toBe("5");
+    // The files section lists the file instead of a new-product drop zone.
+    expect(screen.getByText("guide.pdf")).toBeTruthy();
+    expect(document.querySelector('[name="file-path"]')).toBeNull();
+
+    await type("price", "24");
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.editProduct).toHaveBeenCalledWith("field-guide", { price: "24" }));
+    await waitFor(() => expect(onsaved).toHaveBeenCalledWith({ ...product, price_minor: 2400 }, false));
+  });
+
+  it("closes without a call when nothing changed", async () => {
+    render(ProductForm, { props: { product, onsaved, oncancel } });
+    await fireEvent.click(save());
+    await waitFor(() => expect(onsaved).toHaveBeenCalledWith(product, false));
+    expect(api.editProduct).not.toHaveBeenCalled();
+  });
+
+  it("uploads a new version of a file with the typed label", async () => {
+    api.newVersion.mockResolvedValue("4");
+    api.listProducts.mockResolvedValue([product]);
+    const onfileschange = vi.fn();
+    render(ProductForm, { props: { product, onsaved, oncancel, onfileschange } });
+    await fireEvent.click(screen.getByText("Upload new version"));
+    await type("version-path", "/home/ada/guide-4.pdf");
+    await type("version-label", "4");
+    await fireEvent.click(document.querySelector('[data-testid="upload-version"]')!);
+    await waitFor(() => expect(api.newVersion).toHaveBeenCalledWith("field-guide", "11", "/home/ada/guide-4.pdf", "4"));
+    await waitFor(() => expect(onfileschange).toHaveBeenCalledWith(product));
+  });
+
+  it("refuses a version label with spaces before calling the core", async () => {
+    render(ProductForm, { props: { product, onsaved, oncancel } });
+    await fireEvent.click(screen.getByText("Upload new version"));
+    await type("version-path", "/home/ada/guide-4.pdf");
+    await type("version-label", "4 final");
+    await fireEvent.click(document.querySelector('[data-testid="upload-version"]')!);
+    expect(screen.getByText(/without spaces/)).toBeTruthy();
+    expect(api.newVersion).not.toHaveBeenCalled();
+  });
+});
