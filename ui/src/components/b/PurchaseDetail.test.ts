@@ -1,0 +1,75 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { PurchaseDetail as Detail } from "../../lib/api";
+import PurchaseDetail from "./PurchaseDetail.svelte";
+
+const api = vi.hoisted(() => ({ purchaseDetail: vi.fn(), resetDownloads: vi.fn(), openExternal: vi.fn() }));
+vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
+
+function detail(used = 2): Detail {
+  const f = { display_name: "book.pdf", version_id: 3, version: "3", size: 2048, sha256: "", stored_path: "", versions: 3 };
+  return {
+    url: "http://127.0.0.1:8080/d/tok-9",
+    purchase: {
+      id: 9, token: "tok-9", email: "hana@example.com", amount_minor: 1900, currency: "usd", amount_refunded_minor: 500,
+      checkout_session_id: "cs", payment_intent_id: "pi", status: "paid", status_reason: null, source: "checkout", test: true, created_at: 1_700_000_000,
+      items: [
+        { id: 1, product_id: 1, product_slug: "book", product_name: "Book", amount_minor: 1900, download_limit: 5, revoked: false,
+          files: [{ ...f, id: 11, downloads_used: used, downloads_left: 5 - used }] },
+        { id: 2, product_id: 2, product_slug: "pack", product_name: "Pack", amount_minor: 0, download_limit: null, revoked: false,
+          files: [{ ...f, id: 21, display_name: "pack.zip", downloads_used: 1, downloads_left: null }] },
+      ],
+    },
+    downloads: [
+      { at: 1_700_000_100, file_id: 11, file_name: "book.pdf", version: "3", ip: "203.0.113.9", user_agent: "Firefox", range: null, bytes: 2048, counted: true },
+      { at: 1_700_000_200, file_id: 11, file_name: "book.pdf", version: "3", ip: "203.0.113.9", user_agent: "curl/8.5.0", range: "bytes=1024-", bytes: 1024, counted: false },
+    ],
+  };
+}
+
+beforeEach(() => {
+  for (const f of Object.values(api)) f.mockReset();
+});
+afterEach(cleanup);
+
+describe("PurchaseDetail", () => {
+  it("shows money, each file's allowance and the log, newest first", async () => {
+    api.purchaseDetail.mockResolvedValue(detail());
+    render(PurchaseDetail, { token: "tok-9" });
+    await waitFor(() => expect(screen.getByTestId("downloads-11").textContent).toBe("2 of 5 used"));
+    expect(api.purchaseDetail).toHaveBeenCalledWith("tok-9");
+    expect(screen.getByTestId("downloads-21").textContent).toBe("1 used · unlimited");
+    expect(screen.getByText("$5.00")).toBeTruthy(); // refunded so far
+    expect(screen.getByText("test")).toBeTruthy();
+    const rows = document.querySelectorAll("table.log tbody tr");
+    expect(rows).toHaveLength(2);
+    expect(rows[0].textContent).toMatch(/bytes=1024-/);
+    expect(rows[0].querySelector("td:last-child")!.textContent!.trim()).toBe("no");
+    expect(rows[1].querySelector("td:last-child")!.textContent!.trim()).toBe("yes");
+  });
+
+  it("refreshes itself and tells the list after an action", async () => {
+    api.purchaseDetail.mockResolvedValueOnce(detail(4)).mockResolvedValueOnce(detail(0));
+    api.resetDownloads.mockResolvedValue(detail(0).purchase);
+    const onchanged = vi.fn();
+    render(PurchaseDetail, { token: "tok-9", onchanged });
+    await waitFor(() => expect(screen.getByTestId("downloads-11").textContent).toBe("4 of 5 used"));
+    await fireEvent.click(document.querySelector('[data-action="reset-downloads"]')!);
+    await waitFor(() => expect(screen.getByTestId("downloads-11").textContent).toBe("0 of 5 used"));
+    expect(onchanged).toHaveBeenCalledTimes(1);
+  });
+
+  it("opens the link in the browser", async () => {
+    api.purchaseDetail.mockResolvedValue(detail());
+    api.openExternal.mockResolvedValue(undefined);
+    render(PurchaseDetail, { token: "tok-9" });
+    await fireEvent.click(await screen.findByRole("button", { name: "Open" }));
+    expect(api.openExternal).toHaveBeenCalledWith("http://127.0.0.1:8080/d/tok-9");
+  });
+
+  it("says why it couldn't load", async () => {
+    api.purchaseDetail.mockRejectedValue({ code: "not_found", message: "no purchase with that token" });
+    render(PurchaseDetail, { token: "nope" });
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toMatch(/no purchase with that token/));
+  });
+});

@@ -1,0 +1,93 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Purchase } from "../../lib/api";
+import { nav } from "../../lib/nav.svelte";
+import { toasts } from "../../lib/toast.svelte";
+import Purchases from "../../screens/Purchases.svelte";
+
+const api = vi.hoisted(() => ({ listPurchases: vi.fn(), purchaseDetail: vi.fn(), exportCsv: vi.fn() }));
+vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
+const dialog = vi.hoisted(() => ({ save: vi.fn() }));
+vi.mock("@tauri-apps/plugin-dialog", () => dialog);
+
+function purchase(token: string, email: string): Purchase {
+  return {
+    id: 1, token, email, amount_minor: 1900, currency: "usd", amount_refunded_minor: 0, checkout_session_id: "cs", payment_intent_id: "pi",
+    status: "paid", status_reason: null, source: "checkout", test: false, created_at: 1_700_000_000,
+    items: [{ id: 1, product_id: 1, product_slug: "book", product_name: "Book", amount_minor: 1900, download_limit: 5, revoked: false, files: [] }],
+  };
+}
+
+beforeEach(() => {
+  for (const f of [...Object.values(api), dialog.save]) f.mockReset();
+  api.listPurchases.mockResolvedValue([purchase("tok-a", "ada@example.com"), purchase("tok-b", "bob@example.com")]);
+  api.purchaseDetail.mockReturnValue(new Promise(() => {})); // the drawer itself is tested elsewhere
+  toasts.splice(0);
+  nav.screen = "purchases";
+  nav.param = null;
+});
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+describe("Purchases screen", () => {
+  it("lists purchases as clickable rows that open the detail", async () => {
+    render(Purchases, { status: null });
+    await waitFor(() => expect(document.querySelectorAll("tr.clickable[data-purchase]")).toHaveLength(2));
+    expect(api.listPurchases).toHaveBeenCalledWith("");
+    await fireEvent.click(document.querySelector('tr[data-purchase="tok-b"]')!);
+    expect(document.querySelector('[data-testid="purchase-detail"]')!.getAttribute("data-token")).toBe("tok-b");
+    expect(api.purchaseDetail).toHaveBeenCalledWith("tok-b");
+  });
+
+  it("searches once per pause in typing", async () => {
+    vi.useFakeTimers();
+    render(Purchases, { status: null });
+    await vi.advanceTimersByTimeAsync(0);
+    api.listPurchases.mockClear();
+    const input = document.querySelector('input[name="purchase-search"]') as HTMLInputElement;
+    for (const q of ["a", "ad", "ada"]) {
+      await fireEvent.input(input, { target: { value: q } });
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(api.listPurchases).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(api.listPurchases).toHaveBeenCalledTimes(1);
+    expect(api.listPurchases).toHaveBeenCalledWith("ada");
+  });
+
+  it("says what to do when there are no purchases", async () => {
+    api.listPurchases.mockResolvedValue([]);
+    render(Purchases, { status: null });
+    await waitFor(() => expect(screen.getByText("No purchases yet.")).toBeTruthy());
+    expect(screen.getByText(/Make a test purchase from Products/)).toBeTruthy();
+  });
+
+  it("opens the purchase another screen sent the seller to", async () => {
+    nav.param = "tok-a";
+    render(Purchases, { status: null });
+    await waitFor(() => expect(document.querySelector('[data-testid="purchase-detail"]')).not.toBeNull());
+    expect(api.purchaseDetail).toHaveBeenCalledWith("tok-a");
+    expect(nav.param).toBeNull(); // consumed, so coming back later shows the list
+  });
+
+  it("exports to the chosen file and says how many", async () => {
+    dialog.save.mockResolvedValue("/home/ada/booth-purchases.csv");
+    api.exportCsv.mockResolvedValue(20);
+    render(Purchases, { status: null });
+    await fireEvent.click(document.querySelector('[data-action="export-csv"]')!);
+    await waitFor(() => expect(toasts[toasts.length - 1]?.text).toBe("Exported 20 purchases"));
+    expect(dialog.save).toHaveBeenCalledWith(expect.objectContaining({ defaultPath: "booth-purchases.csv" }));
+    expect(api.exportCsv).toHaveBeenCalledWith("/home/ada/booth-purchases.csv");
+  });
+
+  it("does nothing when the save dialog is canceled", async () => {
+    dialog.save.mockResolvedValue(null);
+    render(Purchases, { status: null });
+    await fireEvent.click(document.querySelector('[data-action="export-csv"]')!);
+    await waitFor(() => expect(dialog.save).toHaveBeenCalled());
+    expect(api.exportCsv).not.toHaveBeenCalled();
+    expect(toasts).toHaveLength(0);
+  });
+});

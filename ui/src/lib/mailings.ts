@@ -1,0 +1,84 @@
+// Pure rules and wording for the Mailings and Mail screens.
+import type { MailingSummary } from "./api";
+import type { Badge } from "./purchases";
+
+/** Deliveries that are over, one way or another. */
+export function mailingDone(m: MailingSummary): number {
+  return m.sent + m.failed + m.skipped;
+}
+
+/** Whole percent of deliveries done (0–100); a mailing with nothing left to send is 100. */
+export function mailingPercent(m: MailingSummary): number {
+  if (m.pending === 0 || m.recipients <= 0) return 100;
+  return Math.min(100, Math.floor((mailingDone(m) * 100) / m.recipients));
+}
+
+export type MailingState = "sending" | "done" | "canceled";
+
+export function mailingState(m: MailingSummary): MailingState {
+  if (m.canceled) return "canceled";
+  return m.pending > 0 ? "sending" : "done";
+}
+
+export function mailingBadge(m: MailingSummary): Badge {
+  const s = mailingState(m);
+  return { label: s, cls: s === "sending" ? "badge-accent" : s === "done" ? "badge-ok" : "badge-warn" };
+}
+
+/** What the core uses when the subject is left empty. */
+export function defaultSubject(productName: string): string {
+  return `${productName}: a new version is out`;
+}
+
+/** Mirrors the core's check; an empty subject means the default. Error text or null. */
+export function checkSubject(text: string): string | null {
+  const t = text.trim();
+  if (t.length > 200) return `A subject is at most 200 characters (this one is ${t.length})`;
+  if (/[\u0000-\u001f\u007f]/.test(t)) return "A subject fits on one line";
+  return null;
+}
+
+export function checkMessage(text: string): string | null {
+  if (text.trim().length > 20_000) return "A message is at most 20,000 characters";
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) return "A message is plain text, without control characters";
+  return null;
+}
+
+/** Outbox status → badge. */
+export function mailBadge(status: string): Badge {
+  switch (status) {
+    case "sent": return { label: "sent", cls: "badge-ok" };
+    case "failed": return { label: "failed", cls: "badge-bad" };
+    case "sending": return { label: "sending", cls: "badge-accent" };
+    case "queued": return { label: "queued", cls: "badge-warn" };
+    default: return { label: status, cls: "" };
+  }
+}
+
+export const MAIL_TABS: { label: string; status: string | null }[] = [
+  { label: "All", status: null },
+  { label: "Queued", status: "queued" },
+  { label: "Sent", status: "sent" },
+  { label: "Failed", status: "failed" },
+];
+
+/** The empty state for each outbox tab. */
+export function mailEmptyText(status: string | null): string {
+  switch (status) {
+    case "queued": return "Nothing waiting. Mail is queued here for a moment before it goes out.";
+    case "sent": return "Nothing sent yet. Receipts appear here the moment a purchase is paid.";
+    case "failed": return "No failures. Mail the server refused would show here, with the reason and a Retry button.";
+    default: return "No mail yet. Receipts appear here the moment a purchase is paid.";
+  }
+}
+
+/** The From line of Booth's emails: "Ada's Shop <hello@ada.shop>", or the name alone. */
+export function senderLine(storeName: string, fromAddress: string): string {
+  return fromAddress ? `${storeName} <${fromAddress}>` : storeName;
+}
+
+export function kindLabel(kind: string): string {
+  if (kind === "receipt") return "Receipt";
+  if (kind === "update") return "Update";
+  return kind;
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import type { ItemFile, Purchase, PurchaseItem } from "./api";
+import {
+  accessBlock, checkEmail, checkLimit, checkRefundAmount, currentLimit, downloadsSummary, fileDownloads,
+  parseMajor, plural, productNames, refundBlock, refundRoute, refundableMinor, shortDate, statusBadge,
+} from "./purchases";
+
+function file(id: number, used: number, left: number | null): ItemFile {
+  return { id, display_name: `f${id}.pdf`, version_id: id, version: "1", size: 10, sha256: "", stored_path: "", versions: 1, downloads_used: used, downloads_left: left };
+}
+
+function item(name: string, limit: number | null, files: ItemFile[], slug = name.toLowerCase()): PurchaseItem {
+  return { id: 1, product_id: 1, product_slug: slug, product_name: name, amount_minor: 1900, download_limit: limit, revoked: false, files };
+}
+
+function purchase(over: Partial<Purchase> = {}): Purchase {
+  return {
+    id: 1, token: "t-1", email: "a@b.co", amount_minor: 1900, currency: "usd", amount_refunded_minor: 0,
+    checkout_session_id: "cs_1", payment_intent_id: "pi_1", status: "paid", status_reason: null, source: "checkout",
+    test: false, created_at: 0, items: [item("Book", 5, [file(1, 2, 3), file(2, 0, 5)])], ...over,
+  };
+}
+
+describe("statusBadge", () => {
+  it("maps each status to its colour", () => {
+    expect(statusBadge("paid")).toEqual({ label: "paid", cls: "badge-ok" });
+    expect(statusBadge("refunded").cls).toBe("badge-warn");
+    expect(statusBadge("revoked").cls).toBe("badge-bad");
+    expect(statusBadge("weird")).toEqual({ label: "weird", cls: "" });
+  });
+});
+
+describe("downloads wording", () => {
+  it("says used of limit per file, or unlimited", () => {
+    expect(fileDownloads(file(1, 0, 5), 5)).toBe("0 of 5 used");
+    expect(fileDownloads(file(1, 2, null), null)).toBe("2 used · unlimited");
+  });
+
+  it("sums a purchase across items and files", () => {
+    expect(downloadsSummary(purchase())).toBe("2 of 10 used");
+    const mixed = purchase({ items: [item("Book", 5, [file(1, 2, 3)]), item("Pack", null, [file(3, 4, null)])] });
+    expect(downloadsSummary(mixed)).toBe("6 used");
+    expect(downloadsSummary(purchase({ items: [item("Empty", 5, [])] }))).toBe("no files");
+  });
+
+  it("lists product names", () => {
+    expect(productNames(purchase({ items: [item("Book", 5, []), item("Pack", 3, [])] }))).toBe("Book, Pack");
+  });
+
+  it("dates table cells compactly, with the year only when it isn't this one", () => {
+    const now = new Date(2026, 10, 22, 12, 0).getTime();
+    const thisYear = Math.floor(new Date(2026, 10, 20, 9, 5).getTime() / 1000);
+    const lastYear = Math.floor(new Date(2025, 2, 3, 9, 5).getTime() / 1000);
+    expect(shortDate(thisYear, now)).toMatch(/09:05/);
+    expect(shortDate(thisYear, now)).not.toMatch(/2026/);
+    expect(shortDate(lastYear, now)).toMatch(/2025/);
+  });
+
+  it("pluralises", () => {
+    expect(plural(1, "purchase")).toBe("1 purchase");
+    expect(plural(0, "purchase")).toBe("0 purchases");
+    expect(plural(3, "buyer")).toBe("3 buyers");
+  });
+});
+
+describe("refund rules", () => {
+  it("knows what's left to refund", () => {
+    expect(refundableMinor(purchase({ amount_refunded_minor: 450 }))).toBe(1450);
+    expect(refundableMinor(purchase({ amount_refunded_minor: 1900 }))).toBe(0);
+  });
+
+  it("blocks gifts, unpaid and fully refunded purchases, with a reason", () => {
+    expect(refundBlock(purchase())).toBeNull();
+    expect(refundBlock(purchase({ source: "grant", payment_intent_id: null, amount_minor: 0 }))).toMatch(/gift/);
+    expect(refundBlock(purchase({ payment_intent_id: null }))).toMatch(/Stripe/);
+    expect(refundBlock(purchase({ amount_refunded_minor: 1900, status: "refunded" }))).toMatch(/already/);
+  });
+
+  it("says where the money goes for each mode", () => {
+    expect(refundRoute("simulated")).toMatch(/simulator/);
+    expect(refundRoute("test")).toMatch(/test mode/);
+    expect(refundRoute("live")).toMatch(/5–10 days/);
+  });
+
+  it("turns off link actions once the purchase isn't paid", () => {
+    expect(accessBlock(purchase())).toBeNull();
+    expect(accessBlock(purchase({ status: "revoked" }))).toMatch(/revoked/);
+  });
+});
+
+describe("parseMajor", () => {
+  it("parses major units into minor units without floats", () => {
+    expect(parseMajor("4.50", "usd")).toEqual({ minor: 450 });
+    expect(parseMajor("4.5", "usd")).toEqual({ minor: 450 });
+    expect(parseMajor("19", "usd")).toEqual({ minor: 1900 });
+    expect(parseMajor(".99", "usd")).toEqual({ minor: 99 });
+    expect(parseMajor("1,234.56", "eur")).toEqual({ minor: 123456 });
+    expect(parseMajor("0.29", "usd")).toEqual({ minor: 29 }); // 0.29 * 100 is 28.999… as a float
+    expect(parseMajor("500", "jpy")).toEqual({ minor: 500 });
+    expect(parseMajor("1.234", "kwd")).toEqual({ minor: 1234 });
+  });
+
+  it("refuses what isn't an amount", () => {
+    for (const bad of ["", "abc", "4.505", "4,50", "1.2.3", "-3", "4 50", "12,34.00"]) {
+      expect(parseMajor(bad, "usd"), bad).toHaveProperty("error");
+    }
+    expect(parseMajor("5.5", "jpy")).toEqual({ error: "JPY has no decimals" });
+    expect(parseMajor("1234567890123456", "usd")).toEqual({ error: "That amount is too large" });
+  });
+});
+
+describe("checkRefundAmount", () => {
+  const p = purchase({ amount_refunded_minor: 500 });
+  it("treats empty as refund everything left", () => {
+    expect(checkRefundAmount("  ", p)).toEqual({ amount: null });
+  });
+  it("accepts a partial amount within what's left", () => {
+    expect(checkRefundAmount(" 4.50 ", p)).toEqual({ amount: "4.50" });
+    expect(checkRefundAmount("14.00", p)).toEqual({ amount: "14.00" });
+  });
+  it("refuses zero and more than what's left, naming the maximum", () => {
+    expect(checkRefundAmount("0", p)).toEqual({ error: "The amount must be more than zero" });
+    expect(checkRefundAmount("14.01", p)).toEqual({ error: "At most $14.00 can still be refunded" });
+  });
+});
+
+describe("checkLimit", () => {
+  it("accepts whole numbers 1..1000000 and unlimited", () => {
+    for (const ok of ["1", "5", "1000000", "unlimited", "Unlimited ", "none"]) expect(checkLimit(ok), ok).toBeNull();
+  });
+  it("refuses anything else", () => {
+    for (const bad of ["", "0", "-1", "2.5", "1000001", "lots"]) expect(checkLimit(bad), bad).not.toBeNull();
+  });
+  it("prefills the current limit, or nothing when items differ", () => {
+    expect(currentLimit(purchase())).toBe("5");
+    expect(currentLimit(purchase({ items: [item("A", null, [])] }))).toBe("unlimited");
+    expect(currentLimit(purchase({ items: [item("A", 5, []), item("B", 3, [])] }))).toBe("");
+  });
+});
+
+describe("checkEmail", () => {
+  it("wants something@domain.tld", () => {
+    expect(checkEmail("reader@example.com")).toBeNull();
+    expect(checkEmail(" ")).toMatch(/Enter/);
+    expect(checkEmail("reader@example")).toMatch(/doesn't look like/);
+    expect(checkEmail("two words@x.io")).not.toBeNull();
+  });
+});
