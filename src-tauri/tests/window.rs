@@ -86,14 +86,21 @@ async fn seller_sells_a_test_copy_from_the_window() {
     let checkout = wait_new_window(&app, &main).await;
     app.switch_to_window(&checkout).await;
     app.wait_for("input[name=email]", WAIT).await;
-    // A buyer's page: no way into the app's commands.
-    let ipc = app
-        .execute("return typeof window.__TAURI_INTERNALS__;", json!([]))
+    // A buyer's page: the app's commands refuse it (the capability is the main window's).
+    let refused = app
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const ipc = window.__TAURI_INTERNALS__;
+             if (!ipc) { done('no ipc'); return; }
+             ipc.invoke('list_purchases', { query: '' })
+               .then(() => done('allowed'), (e) => done('refused: ' + String(e)));",
+            json!([]),
+        )
         .await;
-    assert_eq!(
-        ipc,
-        json!("undefined"),
-        "the checkout window must not reach Tauri IPC"
+    let refused = refused.as_str().unwrap_or_default().to_string();
+    assert!(
+        refused == "no ipc" || refused.starts_with("refused"),
+        "the checkout window must not reach the shop's commands: {refused}"
     );
     app.fill("input[name=email]", "reader@example.com").await;
     app.fill("input[name=card_number]", "4242 4242 4242 4242")
@@ -140,11 +147,13 @@ async fn seller_sells_a_test_copy_from_the_window() {
     app.switch_to_window(&main).await;
     app.click("[data-nav=purchases]").await;
     let row = format!("[data-purchase='{token}']");
+    app.wait_for(&row, WAIT).await;
+    app.screenshot(&shots.join("desktop-purchases.png")).await;
     let row_text = app
         .wait_text(&row, |t| t.contains("reader@example.com"), WAIT)
         .await;
     assert!(row_text.to_lowercase().contains("test"), "row: {row_text}");
-    app.click(&row).await;
+    app.click(&format!("{row} td")).await;
     let downloads = format!("[data-testid=purchase-detail] [data-testid='downloads-{file_id}']");
     app.wait_text(&downloads, |t| t.contains("1 of 5"), WAIT)
         .await;

@@ -190,7 +190,19 @@ impl Browser {
         .await
     }
 
-    /// Waits until an element matches `css` and its text satisfies `pred`; returns the text.
+    /// Runs `script` asynchronously: it calls `arguments[arguments.length - 1](value)`
+    /// when done, and that value is returned.
+    pub async fn execute_async(&self, script: &str, args: Value) -> Value {
+        self.cmd_ok(
+            "POST",
+            "/execute/async",
+            json!({ "script": script, "args": args }),
+            "execute async script",
+        )
+        .await
+    }
+
+    /// Waits until an element matches `css` and its text content satisfies `pred`; returns it.
     pub async fn wait_text(
         &self,
         css: &str,
@@ -200,12 +212,19 @@ impl Browser {
         let deadline = Instant::now() + timeout;
         let mut last = None;
         loop {
-            if self.exists(css).await {
-                let t = self.text(css).await;
-                if pred(&t) {
-                    return t;
+            // textContent, not WebDriver's rendered text: WebKitWebDriver leaves out the
+            // text of cells that clip their overflow.
+            let t = self
+                .execute(
+                    "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+                    json!([css]),
+                )
+                .await;
+            if let Some(t) = t.as_str() {
+                if pred(t) {
+                    return t.to_string();
                 }
-                last = Some(t);
+                last = Some(t.to_string());
             }
             if Instant::now() >= deadline {
                 let source: String = self.source().await.chars().take(3000).collect();
@@ -285,6 +304,18 @@ impl Browser {
 
     pub async fn click(&self, css: &str) {
         let id = self.element(css).await;
+        // Drivers scroll a target just into view, where a sticky header or footer can
+        // cover it; centre it first.
+        let _ = self
+            .cmd(
+                "POST",
+                "/execute/sync",
+                json!({
+                    "script": "arguments[0].scrollIntoView({block: 'center'});",
+                    "args": [{ ELEMENT_KEY: id }],
+                }),
+            )
+            .await;
         self.cmd_ok(
             "POST",
             &format!("/element/{id}/click"),
