@@ -78,7 +78,6 @@ async fn seller_sells_a_test_copy_from_the_window() {
         .await;
     app.click("[data-testid=save-product]").await;
     app.wait_for("[data-product=field-notes]", WAIT).await;
-    app.screenshot(&shots.join("desktop-products.png")).await;
 
     // Test purchase: the checkout opens in a second window; pay there with a test card.
     let main = app.window_handle().await;
@@ -102,6 +101,8 @@ async fn seller_sells_a_test_copy_from_the_window() {
         refused == "no ipc" || refused.starts_with("refused"),
         "the checkout window must not reach the shop's commands: {refused}"
     );
+    app.screenshot(&shots.join("desktop-test-purchase-checkout.png"))
+        .await;
     app.fill("input[name=email]", "reader@example.com").await;
     app.fill("input[name=card_number]", "4242 4242 4242 4242")
         .await;
@@ -144,11 +145,11 @@ async fn seller_sells_a_test_copy_from_the_window() {
     assert_eq!(&body[..], &std::fs::read(&file).unwrap()[..]);
 
     // Purchases: it is listed, marked test; its detail shows the download; reset it.
+    app.close_window().await;
     app.switch_to_window(&main).await;
     app.click("[data-nav=purchases]").await;
     let row = format!("[data-purchase='{token}']");
     app.wait_for(&row, WAIT).await;
-    app.screenshot(&shots.join("desktop-purchases.png")).await;
     let row_text = app
         .wait_text(&row, |t| t.contains("reader@example.com"), WAIT)
         .await;
@@ -156,8 +157,6 @@ async fn seller_sells_a_test_copy_from_the_window() {
     app.click(&format!("{row} td")).await;
     let downloads = format!("[data-testid=purchase-detail] [data-testid='downloads-{file_id}']");
     app.wait_text(&downloads, |t| t.contains("1 of 5"), WAIT)
-        .await;
-    app.screenshot(&shots.join("desktop-purchase-detail.png"))
         .await;
     app.click("[data-action=reset-downloads]").await;
     confirm_if_asked(&app).await;
@@ -174,15 +173,76 @@ async fn seller_sells_a_test_copy_from_the_window() {
         WAIT,
     )
     .await;
-    app.screenshot(&shots.join("desktop-mail.png")).await;
     let mail = smtp.wait_for_messages(1, WAIT).await;
     assert_eq!(mail[0].to, vec!["reader@example.com".to_string()]);
     assert!(mail[0].text.as_deref().unwrap_or("").contains(&token));
 
+    // Mailings: tell the (test) buyer about a new version, with the progress shown.
+    app.click("[data-nav=mailings]").await;
+    app.wait_for("select[name=product] option[value=field-notes]", WAIT)
+        .await;
+    app.fill("[name=message]", "Version two adds the winter chapter.")
+        .await;
+    app.click("[name=include-test]").await;
+    app.click("[data-action=preview-mailing]").await;
+    app.wait_text(
+        "[data-testid=preview-recipients]",
+        |t| t.contains("1 buyer"),
+        WAIT,
+    )
+    .await;
+    app.click("[data-action=send-mailing]").await;
+    app.click("[data-confirm=send-mailing]").await;
+    let mail = smtp.wait_for_messages(2, WAIT).await;
+    assert!(mail[1]
+        .text
+        .as_deref()
+        .unwrap_or("")
+        .contains("winter chapter"));
+    let mailings = shop.mailings().await.unwrap();
+    assert_eq!((mailings.len(), mailings[0].recipients), (1, 1));
+
+    // Settings: a bad listen address is refused next to its field, and nothing changes.
+    app.click("[data-nav=settings]").await;
+    app.wait_for("[name=listen]", WAIT).await;
+    app.fill("[name=listen]", "localhost:http").await;
+    app.click("[data-testid=save-server]").await;
+    app.wait_text("#listen-msg", |t| !t.trim().is_empty(), WAIT)
+        .await;
+    assert_eq!(
+        shop.setting(booth_core::settings::LISTEN).await.unwrap(),
+        Some(format!("127.0.0.1:{port}"))
+    );
+
     // The dashboard counts the sale.
     app.click("[data-nav=dashboard]").await;
     app.wait_text("body", |t| t.contains("$12.50"), WAIT).await;
-    app.screenshot(&shots.join("desktop-dashboard.png")).await;
+
+    // A still picture of each screen for docs/ (after the toasts have gone).
+    for (nav, ready, name) in [
+        ("dashboard", "[data-nav=dashboard]", "desktop-dashboard.png"),
+        (
+            "products",
+            "[data-product=field-notes]",
+            "desktop-products.png",
+        ),
+        ("purchases", "[data-purchase]", "desktop-purchases.png"),
+        ("mailings", "[data-mailing-row]", "desktop-mailings.png"),
+        ("mail", "[data-kind=update]", "desktop-mail.png"),
+        ("settings", "[name=listen]", "desktop-settings.png"),
+    ] {
+        app.click(&format!("[data-nav={nav}]")).await;
+        app.wait_for(ready, WAIT).await;
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+        app.screenshot(&shots.join(name)).await;
+    }
+    app.click("[data-nav=purchases]").await;
+    app.wait_for(&row, WAIT).await;
+    app.click(&format!("{row} td")).await;
+    app.wait_for("[data-testid=purchase-detail]", WAIT).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    app.screenshot(&shots.join("desktop-purchase-detail.png"))
+        .await;
     app.close().await;
 }
 

@@ -169,6 +169,12 @@ impl Browser {
         )
     }
 
+    /// Closes the current window; switch to another before the next command.
+    pub async fn close_window(&self) {
+        self.cmd_ok("DELETE", "/window", Value::Null, "close window")
+            .await;
+    }
+
     pub async fn switch_to_window(&self, handle: &str) {
         self.cmd_ok(
             "POST",
