@@ -1,6 +1,8 @@
-//! Secrets (Stripe keys, the webhook secret, the SMTP password) live here, never in the
-//! database or logs: a JSON file in the data dir that only the seller's user can read
-//! (mode 0600), written atomically so a crash never leaves half a file.
+//! Secrets (Stripe keys, the webhook secret, the SMTP password) never go in the database
+//! or logs. They live in the OS keychain when there is one (the Secret Service on Linux
+//! desktops, Keychain on macOS, Credential Manager on Windows): one item per data dir.
+//! Where there is none (a server, a bare session) they go in a JSON file in the data dir
+//! that only the seller's user can read (mode 0600), written atomically.
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -19,19 +21,74 @@ pub struct Secrets {
     pub smtp_password: Option<String>,
 }
 
+/// The keychain item's service name; its account is the data dir's path.
+pub const KEYCHAIN_SERVICE: &str = "Booth";
+
 pub fn path(data_dir: &Path) -> PathBuf {
     data_dir.join("secrets.json")
 }
 
-/// Where the secrets are, in words for the Settings screen.
+/// The keychain item for this data dir, if a keychain answers (an empty one counts).
+fn keychain(data_dir: &Path) -> Option<keyring::Entry> {
+    let dir = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
+    let entry = keyring::Entry::new(KEYCHAIN_SERVICE, &dir.display().to_string()).ok()?;
+    match entry.get_password() {
+        Ok(_) | Err(keyring::Error::NoEntry) => Some(entry),
+        Err(e) => {
+            tracing::debug!(error = %e, "no usable keychain; secrets go in a 0600 file");
+            None
+        }
+    }
+}
+
+/// Where the secrets are kept, in words for the Settings screen.
 pub fn describe(data_dir: &Path) -> String {
-    format!(
-        "a file only your user can read ({}, mode 0600); Booth doesn't use a system keychain",
-        path(data_dir).display()
-    )
+    match keychain(data_dir) {
+        Some(_) => format!(
+            "the system keychain (item \"{KEYCHAIN_SERVICE}\", account {})",
+            data_dir.display()
+        ),
+        None => format!(
+            "a file only your user can read ({}, mode 0600): this system has no keychain Booth can use",
+            path(data_dir).display()
+        ),
+    }
 }
 
 pub fn load(data_dir: &Path) -> Result<Secrets> {
+    if let Some(entry) = keychain(data_dir) {
+        match entry.get_password() {
+            Ok(json) => {
+                return serde_json::from_str(&json).map_err(|e| {
+                    Error::Internal(format!(
+                        "Booth's keychain item is damaged ({e}); enter the keys again"
+                    ))
+                })
+            }
+            // Nothing there yet; secrets saved before the keychain was there are in the file.
+            Err(keyring::Error::NoEntry) => {}
+            Err(e) => return Err(Error::Internal(format!("keychain: {e}"))),
+        }
+    }
+    load_file(data_dir)
+}
+
+pub fn save(data_dir: &Path, secrets: &Secrets) -> Result<()> {
+    if let Some(entry) = keychain(data_dir) {
+        let json = serde_json::to_string(secrets).expect("json");
+        entry
+            .set_password(&json)
+            .map_err(|e| Error::Internal(format!("keychain: {e}")))?;
+        // Safely in the keychain now: no plain copy should linger on disk.
+        return match std::fs::remove_file(path(data_dir)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        };
+    }
+    save_file(data_dir, secrets)
+}
+
+fn load_file(data_dir: &Path) -> Result<Secrets> {
     match std::fs::read_to_string(path(data_dir)) {
         Ok(s) => serde_json::from_str(&s).map_err(|e| {
             Error::Internal(format!(
@@ -44,7 +101,7 @@ pub fn load(data_dir: &Path) -> Result<Secrets> {
     }
 }
 
-pub fn save(data_dir: &Path, secrets: &Secrets) -> Result<()> {
+fn save_file(data_dir: &Path, secrets: &Secrets) -> Result<()> {
     let target = path(data_dir);
     let tmp = data_dir.join(".secrets.json.tmp");
     let mut options = std::fs::OpenOptions::new();
@@ -109,14 +166,14 @@ mod tests {
     #[test]
     fn saved_secrets_round_trip_in_a_private_file() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(load(dir.path()).unwrap(), Secrets::default());
+        assert_eq!(load_file(dir.path()).unwrap(), Secrets::default());
         let s = Secrets {
             stripe_test_key: Some("sk_test_abc".into()),
             smtp_password: Some("p@ss".into()),
             ..Secrets::default()
         };
-        save(dir.path(), &s).unwrap();
-        assert_eq!(load(dir.path()).unwrap(), s);
+        save_file(dir.path(), &s).unwrap();
+        assert_eq!(load_file(dir.path()).unwrap(), s);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
