@@ -83,6 +83,10 @@ async fn seller_sells_a_test_copy_from_the_window() {
     let main = app.window_handle().await;
     app.click("[data-testid=test-purchase-field-notes]").await;
     let checkout = wait_new_window(&app, &main).await;
+    // The seller watches Purchases while paying in the other window.
+    app.click("[data-nav=purchases]").await;
+    app.wait_text(".content", |t| t.contains("No purchases yet"), WAIT)
+        .await;
     app.switch_to_window(&checkout).await;
     app.wait_for("input[name=email]", WAIT).await;
     // A buyer's page: the app's commands refuse it (the capability is the main window's).
@@ -147,7 +151,7 @@ async fn seller_sells_a_test_copy_from_the_window() {
     // Purchases: it is listed, marked test; its detail shows the download; reset it.
     app.close_window().await;
     app.switch_to_window(&main).await;
-    app.click("[data-nav=purchases]").await;
+    // It arrives in the list by itself.
     let row = format!("[data-purchase='{token}']");
     app.wait_for(&row, WAIT).await;
     let row_text = app
