@@ -144,7 +144,7 @@ impl Browser {
                 "tauri:options": { "application": app.display().to_string() },
             } },
         });
-        browser.open_session(caps, &log_path).await;
+        browser.open_session(caps, &log_path, TAURI_HINT).await;
         browser
     }
 
@@ -437,31 +437,7 @@ impl Browser {
                 },
             },
         });
-        let reply = self
-            .raw_cmd("POST", &format!("{}/session", self.base), caps)
-            .await;
-        match reply {
-            Ok(v) => {
-                let id = v["sessionId"]
-                    .as_str()
-                    .unwrap_or_else(|| panic!("new session reply has no sessionId: {v}"));
-                self.session = Some(id.to_string());
-            }
-            Err(e) => {
-                self.kill_driver();
-                let log = std::fs::read_to_string(log_path).unwrap_or_default();
-                let tail: String = log
-                    .lines()
-                    .rev()
-                    .take(30)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                panic!("could not start Chromium: {e}\nchromedriver log:\n{tail}\n{INSTALL_HINT}");
-            }
-        }
+        self.open_session(caps, log_path, INSTALL_HINT).await;
     }
 
     /// Waits for a WebDriver server that has no /status readiness flag (tauri-driver).
@@ -485,7 +461,7 @@ impl Browser {
         }
     }
 
-    async fn open_session(&mut self, caps: Value, log_path: &Path) {
+    async fn open_session(&mut self, caps: Value, log_path: &Path, hint: &str) {
         match self
             .raw_cmd("POST", &format!("{}/session", self.base), caps)
             .await
@@ -499,10 +475,9 @@ impl Browser {
             Err(e) => {
                 self.kill_driver();
                 let log = std::fs::read_to_string(log_path).unwrap_or_default();
-                panic!(
-                    "could not open a WebDriver session: {e}\ndriver log:\n{}",
-                    log.trim()
-                );
+                let lines: Vec<&str> = log.lines().collect();
+                let tail = lines[lines.len().saturating_sub(30)..].join("\n");
+                panic!("could not open a WebDriver session: {e}\ndriver log:\n{tail}\n{hint}");
             }
         }
     }
