@@ -271,3 +271,57 @@ async fn confirm_if_asked(app: &Browser) {
         app.click("[data-testid=confirm]").await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_taken_port_is_said_in_words_and_try_again_starts_the_shop() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("shop");
+    // Another program holds the shop's port.
+    let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = squatter.local_addr().unwrap().port();
+    Shop::open(&data_dir)
+        .unwrap()
+        .save_settings(SettingsInput {
+            listen: Some(format!("127.0.0.1:{port}")),
+            ..SettingsInput::default()
+        })
+        .await
+        .unwrap();
+
+    let display = VirtualDisplay::start();
+    let data_dir_s = data_dir.display().to_string();
+    let app = Browser::tauri_app(
+        Path::new(env!("CARGO_BIN_EXE_booth-desktop")),
+        &display.display,
+        &[("BOOTH_DATA_DIR", data_dir_s.as_str())],
+    )
+    .await;
+    let banner = app
+        .wait_text(
+            "[data-testid=status-banner]",
+            |t| t.contains("isn't running"),
+            WAIT,
+        )
+        .await;
+    assert!(
+        banner.contains(&format!("127.0.0.1:{port}")) && banner.contains("another"),
+        "the banner says which port and why: {banner}"
+    );
+    app.wait_text("[data-testid=server-status]", |t| t.contains("stopped"), WAIT)
+        .await;
+    // The catalog still opens while the shop is stopped.
+    app.click("[data-nav=products]").await;
+    app.wait_text(".content", |t| t.contains("No products yet"), WAIT)
+        .await;
+    app.screenshot(&shots_dir().join("desktop-port-taken.png")).await;
+
+    drop(squatter);
+    app.click("[data-testid=restart-shop-banner]").await;
+    app.wait_text("[data-testid=server-status]", |t| t.contains("running"), WAIT)
+        .await;
+    let health = reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    app.close().await;
+}
