@@ -307,18 +307,27 @@ async fn a_taken_port_is_said_in_words_and_try_again_starts_the_shop() {
         banner.contains(&format!("127.0.0.1:{port}")) && banner.contains("another"),
         "the banner says which port and why: {banner}"
     );
-    app.wait_text("[data-testid=server-status]", |t| t.contains("stopped"), WAIT)
-        .await;
+    app.wait_text(
+        "[data-testid=server-status]",
+        |t| t.contains("stopped"),
+        WAIT,
+    )
+    .await;
     // The catalog still opens while the shop is stopped.
     app.click("[data-nav=products]").await;
     app.wait_text(".content", |t| t.contains("No products yet"), WAIT)
         .await;
-    app.screenshot(&shots_dir().join("desktop-port-taken.png")).await;
+    app.screenshot(&shots_dir().join("desktop-port-taken.png"))
+        .await;
 
     drop(squatter);
     app.click("[data-testid=restart-shop-banner]").await;
-    app.wait_text("[data-testid=server-status]", |t| t.contains("running"), WAIT)
-        .await;
+    app.wait_text(
+        "[data-testid=server-status]",
+        |t| t.contains("running"),
+        WAIT,
+    )
+    .await;
     let health = reqwest::get(format!("http://127.0.0.1:{port}/healthz"))
         .await
         .unwrap();
