@@ -43,7 +43,9 @@ fn keychain(data_dir: &Path) -> Option<keyring::Entry> {
 
 /// Where the secrets are kept, in words for the Settings screen.
 pub fn describe(data_dir: &Path) -> String {
-    match keychain(data_dir) {
+    // A file means the keychain wasn't there (or refused) when they were saved.
+    let in_file = path(data_dir).exists();
+    match keychain(data_dir).filter(|_| !in_file) {
         Some(_) => format!(
             "the system keychain (item \"{KEYCHAIN_SERVICE}\", account {})",
             data_dir.display()
@@ -76,14 +78,20 @@ pub fn load(data_dir: &Path) -> Result<Secrets> {
 pub fn save(data_dir: &Path, secrets: &Secrets) -> Result<()> {
     if let Some(entry) = keychain(data_dir) {
         let json = serde_json::to_string(secrets).expect("json");
-        entry
-            .set_password(&json)
-            .map_err(|e| Error::Internal(format!("keychain: {e}")))?;
-        // Safely in the keychain now: no plain copy should linger on disk.
-        return match std::fs::remove_file(path(data_dir)) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-            _ => Ok(()),
-        };
+        match entry.set_password(&json) {
+            // Safely in the keychain now: no plain copy should linger on disk.
+            Ok(()) => {
+                return match std::fs::remove_file(path(data_dir)) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+                    _ => Ok(()),
+                }
+            }
+            // A keychain that reads but won't write (locked, no default collection) must
+            // not cost the seller their keys: the private file takes them.
+            Err(e) => {
+                tracing::warn!(error = %e, "the keychain refused the secrets; keeping them in the 0600 file")
+            }
+        }
     }
     save_file(data_dir, secrets)
 }

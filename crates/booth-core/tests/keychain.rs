@@ -26,9 +26,31 @@ fn secrets_live_in_the_keychain_when_there_is_one_and_leave_no_file() {
         std::fs::create_dir_all(d).unwrap();
     }
 
+    // A private session bus without service activation: otherwise the first keychain call
+    // could make the bus start another keyring daemon (in the real $HOME, locked) that
+    // wins the name before ours is up.
+    let config = tmp.path().join("bus.conf");
+    std::fs::write(
+        &config,
+        format!(
+            r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={}/bus</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>"#,
+            runtime.display()
+        ),
+    )
+    .unwrap();
     let mut bus = Command::new("dbus-daemon")
-        .args(["--session", "--nofork", "--print-address=1"])
-        .arg(format!("--address=unix:path={}/bus", runtime.display()))
+        .arg(format!("--config-file={}", config.display()))
+        .args(["--nofork", "--print-address=1"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -65,15 +87,38 @@ fn secrets_live_in_the_keychain_when_there_is_one_and_leave_no_file() {
     std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &address);
     std::env::set_var("XDG_RUNTIME_DIR", &runtime);
 
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !secrets::describe(&data_dir).contains("keychain (item") {
+    // A desktop session's keyring has "login" as its default collection; make it so here
+    // (retrying while the daemon starts), as the login manager would.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let set = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.secrets",
+                "/org/freedesktop/secrets",
+                "org.freedesktop.Secret.Service.SetAlias",
+                "string:default",
+                "objpath:/org/freedesktop/secrets/collection/login",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &address)
+            .output()
+            .expect("dbus-send (Debian package dbus-bin)");
+        if set.status.success() {
+            break;
+        }
         assert!(
             Instant::now() < deadline,
-            "the keychain never answered: {}",
-            secrets::describe(&data_dir)
+            "the keyring never took its default collection: {}",
+            String::from_utf8_lossy(&set.stderr)
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+    assert!(
+        secrets::describe(&data_dir).contains("keychain (item"),
+        "{}",
+        secrets::describe(&data_dir)
+    );
 
     // Secrets saved before there was a keychain are still found, then move into it.
     let before = Secrets {
@@ -90,6 +135,7 @@ fn secrets_live_in_the_keychain_when_there_is_one_and_leave_no_file() {
     };
     secrets::save(&data_dir, &after).unwrap();
     assert!(!old_file.exists(), "no plain copy may stay on disk");
+    assert!(secrets::describe(&data_dir).contains("keychain (item"));
     assert_eq!(secrets::load(&data_dir).unwrap(), after);
     assert!(walk(&data_dir).is_empty(), "{:?}", walk(&data_dir));
     // The keyring daemon keeps it encrypted in its own file, never in plain text.
