@@ -4,6 +4,7 @@
 use crate::error::{CmdError, CmdResult};
 use crate::state::AppState;
 use booth_core::catalog::Product;
+use booth_core::domain::escape_html;
 use booth_core::mailing::{Failure, MailingSummary};
 use booth_core::outbox::OutboxRow;
 use booth_core::purchases::Purchase;
@@ -198,17 +199,10 @@ pub async fn product_links(state: S<'_>, slug: String) -> CmdResult<ProductLinks
         page_url: format!("{base}/p/{}", p.slug),
         button_html: format!(
             "<a href=\"{buy_url}\" style=\"display:inline-block;padding:12px 22px;border-radius:8px;background:#4f46e5;color:#fff;font:600 16px/1.2 system-ui,sans-serif;text-decoration:none\">{}</a>",
-            html_escape(&label)
+            escape_html(&label)
         ),
         buy_url,
     })
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Opens the product's checkout (the simulator's, or Stripe's in test mode) in a second
@@ -484,12 +478,7 @@ pub async fn check_stripe(state: S<'_>, mode: String, key: String) -> CmdResult<
         "stripe_live_key"
     };
     let key = key.ok_or_else(|| CmdError::invalid(field, "enter a secret key first"))?;
-    let prefixes: &[&str] = if mode == "test" {
-        &["sk_test_", "rk_test_"]
-    } else {
-        &["sk_live_", "rk_live_"]
-    };
-    let key = secrets::check(field, &key, prefixes)?;
+    let key = secrets::check_stripe_key(mode == "live", &key)?;
     let config = booth_core::payments::StripeConfig {
         secret_key: key,
         api_base: std::env::var("STRIPE_API_BASE").ok(),

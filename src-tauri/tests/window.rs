@@ -40,14 +40,7 @@ async fn seller_sells_a_test_copy_from_the_window() {
     let file = tmp.path().join("field-notes.zip");
     std::fs::write(&file, b"PK\x05\x06 field notes, version one".repeat(50)).unwrap();
 
-    let display = VirtualDisplay::start();
-    let data_dir_s = data_dir.display().to_string();
-    let app = Browser::tauri_app(
-        Path::new(env!("CARGO_BIN_EXE_booth-desktop")),
-        &display.display,
-        &[("BOOTH_DATA_DIR", data_dir_s.as_str())],
-    )
-    .await;
+    let (_display, app) = launch(&data_dir).await;
     let shots = shots_dir();
 
     // The window opens on the dashboard with the shop running.
@@ -250,6 +243,19 @@ async fn seller_sells_a_test_copy_from_the_window() {
     app.close().await;
 }
 
+/// The desktop app on its own virtual display, on the shop in `data_dir`.
+async fn launch(data_dir: &Path) -> (VirtualDisplay, Browser) {
+    let display = VirtualDisplay::start();
+    let data_dir = data_dir.display().to_string();
+    let app = Browser::tauri_app(
+        Path::new(env!("CARGO_BIN_EXE_booth-desktop")),
+        &display.display,
+        &[("BOOTH_DATA_DIR", data_dir.as_str())],
+    )
+    .await;
+    (display, app)
+}
+
 async fn wait_new_window(app: &Browser, main: &str) -> String {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
@@ -288,14 +294,7 @@ async fn a_taken_port_is_said_in_words_and_try_again_starts_the_shop() {
         .await
         .unwrap();
 
-    let display = VirtualDisplay::start();
-    let data_dir_s = data_dir.display().to_string();
-    let app = Browser::tauri_app(
-        Path::new(env!("CARGO_BIN_EXE_booth-desktop")),
-        &display.display,
-        &[("BOOTH_DATA_DIR", data_dir_s.as_str())],
-    )
-    .await;
+    let (_display, app) = launch(&data_dir).await;
     let banner = app
         .wait_text(
             "[data-testid=status-banner]",

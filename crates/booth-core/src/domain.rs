@@ -323,6 +323,15 @@ pub fn parse_download_limit(input: &str) -> Result<Option<u32>> {
     }
 }
 
+/// Text made safe to put in HTML, inside elements or quoted attributes.
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
 /// Human-readable byte size, e.g. "1.2 MB".
 pub fn format_size(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];

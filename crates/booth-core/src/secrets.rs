@@ -155,6 +155,16 @@ pub fn check(field: &'static str, value: &str, prefixes: &[&str]) -> Result<Stri
     Ok(v.to_string())
 }
 
+/// A Stripe secret key typed for test or live mode: its form must match the mode, so a
+/// live key pasted into the test field is caught. The error names the form field.
+pub fn check_stripe_key(live: bool, value: &str) -> Result<String> {
+    if live {
+        check("stripe_live_key", value, &["sk_live_", "rk_live_"])
+    } else {
+        check("stripe_test_key", value, &["sk_test_", "rk_test_"])
+    }
+}
+
 /// A password as typed: spaces are allowed and kept; line breaks and control characters
 /// (which could break the protocol it's sent in) are not.
 pub fn check_password(field: &'static str, value: &str) -> Result<String> {

@@ -4,7 +4,7 @@
 use crate::catalog::{self, NewProduct, Product, ProductEdit};
 use crate::db::{now, Db};
 use crate::domain::{
-    format_size, parse_download_limit, Currency, Email, Money, PurchaseToken, Slug,
+    escape_html, format_size, parse_download_limit, Currency, Email, Money, PurchaseToken, Slug,
 };
 use crate::error::{Error, Result};
 use crate::mail::Mailer;
@@ -1107,32 +1107,29 @@ impl Shop {
     /// is stored, settings go to the database in one transaction, secrets to their file.
     pub async fn save_settings(&self, input: SettingsInput) -> Result<()> {
         let mut secrets = secrets::load(self.data_dir())?;
+        // None leaves a secret alone, "" removes it, anything else is checked.
         let secret = |v: &Option<String>,
-                      field: &'static str,
-                      prefixes: &[&str]|
+                      check: &dyn Fn(&str) -> Result<String>|
          -> Result<Option<Option<String>>> {
-            Ok(match v.as_deref() {
-                None => None,
-                Some("") => Some(None),
-                Some(v) => Some(Some(secrets::check(field, v, prefixes)?)),
-            })
+            v.as_deref()
+                .map(|v| match v {
+                    "" => Ok(None),
+                    v => check(v).map(Some),
+                })
+                .transpose()
         };
-        let test_key = secret(
-            &input.stripe_test_key,
-            "stripe_test_key",
-            &["sk_test_", "rk_test_"],
-        )?;
-        let live_key = secret(
-            &input.stripe_live_key,
-            "stripe_live_key",
-            &["sk_live_", "rk_live_"],
-        )?;
-        let webhook = secret(&input.webhook_secret, "webhook_secret", &["whsec_"])?;
-        let smtp_password = match input.smtp_password.as_deref() {
-            None => None,
-            Some("") => Some(None),
-            Some(p) => Some(Some(secrets::check_password("smtp_password", p)?)),
-        };
+        let test_key = secret(&input.stripe_test_key, &|v| {
+            secrets::check_stripe_key(false, v)
+        })?;
+        let live_key = secret(&input.stripe_live_key, &|v| {
+            secrets::check_stripe_key(true, v)
+        })?;
+        let webhook = secret(&input.webhook_secret, &|v| {
+            secrets::check("webhook_secret", v, &["whsec_"])
+        })?;
+        let smtp_password = secret(&input.smtp_password, &|v| {
+            secrets::check_password("smtp_password", v)
+        })?;
 
         let pairs: Vec<(&'static str, String)> = [
             (settings::STORE_NAME, &input.store_name),
@@ -1198,11 +1195,7 @@ impl Shop {
             subject: format!("Test message from {}", store.store_name),
             body_html: format!(
                 "<p>{}</p>",
-                text.trim()
-                    .replace('&', "&amp;")
-                    .replace('<', "&lt;")
-                    .replace('>', "&gt;")
-                    .replace("\n\n", "</p><p>")
+                escape_html(text.trim()).replace("\n\n", "</p><p>")
             ),
             body_text: text,
             unsubscribe_url: None,
