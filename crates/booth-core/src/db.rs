@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0001_init.sql"),
     include_str!("../../../migrations/0002_mailings.sql"),
     include_str!("../../../migrations/0003_funnel.sql"),
+    include_str!("../../../migrations/0004_tunnel.sql"),
 ];
 
 #[derive(Clone)]

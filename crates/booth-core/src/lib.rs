@@ -17,6 +17,7 @@ pub mod shop;
 pub mod smtp;
 pub mod stats;
 pub mod templates;
+pub mod tunnel;
 
 pub use error::{Error, Result};
 pub use shop::{Fulfilment, ProductInput, Shop};

@@ -38,6 +38,10 @@ pub struct Payments {
     test_mode: bool,
     simulated: bool,
     webhook_secret: std::sync::RwLock<Option<String>>,
+    /// The seller gave the webhook secret (their own endpoint): Booth leaves endpoints alone.
+    manual_webhook: bool,
+    /// The endpoint Booth manages, once known.
+    endpoint_id: std::sync::RwLock<Option<String>>,
 }
 
 /// A Checkout Session as Booth needs it for fulfilment.
@@ -92,6 +96,8 @@ impl Payments {
             test_mode: !key.starts_with("sk_live_"),
             simulated,
             webhook_secret: std::sync::RwLock::new(config.webhook_secret.clone()),
+            manual_webhook: config.webhook_secret.is_some(),
+            endpoint_id: std::sync::RwLock::new(None),
         })
     }
 
@@ -109,6 +115,19 @@ impl Payments {
 
     pub fn set_webhook_secret(&self, secret: String) {
         *self.webhook_secret.write().expect("lock") = Some(secret);
+    }
+
+    /// Was the webhook secret given by the seller (an endpoint they manage themselves)?
+    pub fn manual_webhook(&self) -> bool {
+        self.manual_webhook
+    }
+
+    pub fn endpoint_id(&self) -> Option<String> {
+        self.endpoint_id.read().expect("lock").clone()
+    }
+
+    pub fn set_endpoint_id(&self, id: &str) {
+        *self.endpoint_id.write().expect("lock") = Some(id.to_string());
     }
 
     /// Creates a Checkout Session for these products, at the prices in the database, and
@@ -314,8 +333,6 @@ impl Payments {
         Ok(())
     }
 
-    /// Replaces any webhook endpoint at `url` with a new one and returns its secret. Used
-    /// with the simulator, whose secrets Booth doesn't keep across restarts.
     /// Proves the key works with one cheap authenticated call (list one event).
     pub async fn check(&self) -> Result<()> {
         stripe_core::event::ListEvent::new()
@@ -326,17 +343,59 @@ impl Payments {
         Ok(())
     }
 
-    pub async fn replace_webhook_endpoint(&self, url: &str) -> Result<String> {
+    /// Points Booth's webhook endpoint at `url`: the endpoint `known` names is updated in
+    /// place (its secret stays the same, so nothing is missed while it moves); without one,
+    /// endpoints this shop made earlier (metadata `booth_shop`) are removed, since their
+    /// secrets are lost, and a new one is created. Stripe allows 16 endpoints per mode, so
+    /// Booth never leaves more than one behind.
+    pub async fn ensure_webhook_endpoint(
+        &self,
+        url: &str,
+        shop_id: &str,
+        known: Option<&str>,
+    ) -> Result<WebhookWiring> {
         use stripe_misc::webhook_endpoint::{
             CreateWebhookEndpoint, CreateWebhookEndpointEnabledEvents, DeleteWebhookEndpoint,
-            ListWebhookEndpoint,
+            ListWebhookEndpoint, RetrieveWebhookEndpoint, UpdateWebhookEndpoint,
+            UpdateWebhookEndpointEnabledEvents,
         };
+        if let Some(id) = known {
+            match RetrieveWebhookEndpoint::new(id).send(&self.client).await {
+                Ok(ep) => {
+                    let events_ok = HANDLED_EVENTS
+                        .iter()
+                        .all(|e| ep.enabled_events.iter().any(|x| x == e));
+                    if ep.url == url && ep.status == "enabled" && events_ok {
+                        return Ok(WebhookWiring::Unchanged { id: id.into() });
+                    }
+                    let events: Vec<_> = HANDLED_EVENTS
+                        .iter()
+                        .map(|e| UpdateWebhookEndpointEnabledEvents::from_str(e).expect("known"))
+                        .collect();
+                    UpdateWebhookEndpoint::new(id)
+                        .url(url)
+                        .disabled(false)
+                        .enabled_events(events)
+                        .send(&self.client)
+                        .await
+                        .map_err(stripe_error)?;
+                    return Ok(WebhookWiring::Updated { id: id.into() });
+                }
+                // Deleted in the dashboard, or made in the other mode: make a new one.
+                Err(stripe::StripeError::Stripe(_, 404)) => {}
+                Err(e) => return Err(stripe_error(e)),
+            }
+        }
         let existing = ListWebhookEndpoint::new()
             .limit(100)
             .send(&self.client)
             .await
             .map_err(stripe_error)?;
-        for ep in existing.data.iter().filter(|ep| ep.url == url) {
+        for ep in existing
+            .data
+            .iter()
+            .filter(|ep| ep.metadata.get(SHOP_KEY).map(String::as_str) == Some(shop_id))
+        {
             DeleteWebhookEndpoint::new(ep.id.clone())
                 .send(&self.client)
                 .await
@@ -347,11 +406,47 @@ impl Payments {
             .map(|e| CreateWebhookEndpointEnabledEvents::from_str(e).expect("known event"))
             .collect();
         let ep = CreateWebhookEndpoint::new(events, url)
+            .description("Booth")
+            .metadata(HashMap::from([(SHOP_KEY.to_string(), shop_id.to_string())]))
             .send(&self.client)
             .await
             .map_err(stripe_error)?;
-        ep.secret
-            .ok_or_else(|| Error::Payment("the new webhook endpoint came without a secret".into()))
+        let secret = ep.secret.ok_or_else(|| {
+            Error::Payment("the new webhook endpoint came without a secret".into())
+        })?;
+        Ok(WebhookWiring::Created {
+            id: ep.id.to_string(),
+            secret,
+        })
+    }
+}
+
+/// Webhook endpoint metadata key naming the shop that made it.
+const SHOP_KEY: &str = "booth_shop";
+
+/// What `ensure_webhook_endpoint` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookWiring {
+    Unchanged {
+        id: String,
+    },
+    Updated {
+        id: String,
+    },
+    /// A new endpoint; its secret is shown this once and must be kept.
+    Created {
+        id: String,
+        secret: String,
+    },
+}
+
+impl WebhookWiring {
+    pub fn id(&self) -> &str {
+        match self {
+            WebhookWiring::Unchanged { id }
+            | WebhookWiring::Updated { id }
+            | WebhookWiring::Created { id, .. } => id,
+        }
     }
 }
 

@@ -19,6 +19,20 @@ pub struct Secrets {
     pub webhook_secret: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp_password: Option<String>,
+    /// cloudflared's tunnel token, ngrok's authtoken or bore's server secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tunnel_token: Option<String>,
+    /// The webhook endpoint Booth created in Stripe, and its signing secret (Stripe shows
+    /// the secret only once, when the endpoint is created).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_webhook: Option<ManagedWebhook>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ManagedWebhook {
+    pub endpoint_id: String,
+    pub secret: String,
+    pub livemode: bool,
 }
 
 /// The keychain item's service name; its account is the data dir's path.

@@ -15,6 +15,12 @@ pub const LISTEN: &str = "listen";
 pub const PAYMENTS: &str = "payments";
 /// smtp://user@host:port without the password (that is a secret); empty: the outbox folder.
 pub const SMTP_URL: &str = "smtp_url";
+/// The tunnel the shop is reached through (JSON of `tunnel::TunnelSpec`).
+pub const TUNNEL: &str = "tunnel";
+/// "yes" when the tunnel starts with the shop (the seller pressed Start and not Stop).
+pub const TUNNEL_ON: &str = "tunnel_on";
+/// A random id for this shop, so Booth knows its own webhook endpoint among others.
+pub const SHOP_ID: &str = "shop_id";
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
@@ -29,6 +35,8 @@ pub const KEYS: &[&str] = &[
     LISTEN,
     PAYMENTS,
     SMTP_URL,
+    TUNNEL,
+    TUNNEL_ON,
 ];
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -53,8 +61,25 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
             }
         }
         PUBLIC_URL => {
+            // Empty: no stable address; the tunnel's (or the local one) is used.
+            if value.is_empty() {
+                conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+                return Ok(());
+            }
             let normal = check_public_url(value)?;
             return store(conn, key, &normal);
+        }
+        TUNNEL => {
+            let spec: crate::tunnel::TunnelSpec = serde_json::from_str(value)
+                .map_err(|_| Error::invalid("tunnel", "not a tunnel setting"))?;
+            // Stored only as parsing the seller's input would produce it.
+            let checked = crate::tunnel::TunnelSpec::parse(&spec.input())?;
+            return store(conn, key, &serde_json::to_string(&checked).expect("json"));
+        }
+        TUNNEL_ON => {
+            if !matches!(value, "yes" | "no") {
+                return Err(Error::invalid("tunnel_on", "yes or no"));
+            }
         }
         LISTEN => {
             value.parse::<std::net::SocketAddr>().map_err(|_| {
