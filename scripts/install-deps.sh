@@ -59,3 +59,9 @@ if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.car
   echo "Installing tauri-driver"
   cargo install tauri-driver --locked --version '^2' --quiet
 fi
+
+# The tunnel tests run a real bore relay and client on loopback (crates.io: bore-cli).
+if ! command -v bore >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/bore" ]; then
+  echo "Installing bore"
+  cargo install bore-cli --locked --version '^0.6' --quiet
+fi

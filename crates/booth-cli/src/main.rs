@@ -28,6 +28,31 @@ struct Cli {
     command: Command,
 }
 
+/// Open the shop to the world through a tunnel (the token, if one is needed, comes from
+/// BOOTH_TUNNEL_TOKEN or the one saved in the app's Settings).
+#[derive(clap::Args)]
+struct TunnelArgs {
+    /// bore, cloudflared, cloudflared-named, ngrok, ssh or custom; "saved" uses the
+    /// tunnel saved in the app's Settings.
+    #[arg(long)]
+    tunnel: Option<String>,
+    /// bore: the bore server (default bore.pub); ssh: [user@]host[:port].
+    #[arg(long, requires = "tunnel")]
+    tunnel_server: Option<String>,
+    /// bore: a fixed public port; ssh: the remote port to ask for.
+    #[arg(long, requires = "tunnel")]
+    tunnel_port: Option<String>,
+    /// cloudflared-named: the public hostname; ngrok: your reserved domain.
+    #[arg(long, requires = "tunnel")]
+    tunnel_hostname: Option<String>,
+    /// custom: the command line ({port}, {addr} and {url} are the shop's local address).
+    #[arg(long, requires = "tunnel")]
+    tunnel_command: Option<String>,
+    /// custom or ssh: a regular expression that finds the public URL in the output.
+    #[arg(long, requires = "tunnel")]
+    tunnel_pattern: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the shop: public server, mail outbox, and (without STRIPE_SECRET_KEY) the Stripe simulator.
@@ -40,6 +65,8 @@ enum Command {
         /// Add the sample e-book as a product if the shop is empty.
         #[arg(long)]
         demo: bool,
+        #[command(flatten)]
+        tunnel: TunnelArgs,
     },
     /// Run the Stripe simulator on its own.
     StripeSim {
@@ -287,7 +314,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             public_url,
             demo,
-        } => serve(data_dir, listen, public_url, demo).await,
+            tunnel,
+        } => serve(data_dir, listen, public_url, demo, tunnel).await,
         Command::StripeSim { listen, state } => {
             let sim = booth_stripe_sim::Simulator::start(booth_stripe_sim::SimConfig {
                 listen,
@@ -475,7 +503,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("store_name     {}", info.store_name);
             println!("from_address   {}", info.from_address);
             println!("support_email  {}", info.support_email);
-            println!("public_url     {}", shop.public_url());
+            match shop.configured_url() {
+                Some(url) => println!("public_url     {url}"),
+                None => println!(
+                    "public_url     (not set: links use the tunnel's address, else the listen address)"
+                ),
+            }
             println!("data_dir       {}", data_dir.display());
             Ok(())
         }
@@ -487,11 +520,41 @@ async fn serve(
     listen: SocketAddr,
     public_url: Option<String>,
     demo: bool,
+    tunnel: TunnelArgs,
 ) -> anyhow::Result<()> {
+    // Bad tunnel flags are refused before anything starts.
+    let tunnel = match tunnel.tunnel.as_deref() {
+        None => None,
+        Some("saved") => {
+            let shop = Shop::open(&data_dir)?;
+            let spec = shop.tunnel_spec().await?.ok_or_else(|| {
+                anyhow!("no tunnel is saved yet: pick one in the app's Settings, or name one with --tunnel bore|cloudflared|…")
+            })?;
+            Some((spec, shop.tunnel_token()?))
+        }
+        Some(provider) => {
+            let input = booth_core::tunnel::TunnelInput {
+                provider: provider.into(),
+                server: tunnel.tunnel_server.unwrap_or_default(),
+                port: tunnel.tunnel_port.unwrap_or_default(),
+                hostname: tunnel.tunnel_hostname.unwrap_or_default(),
+                command: tunnel.tunnel_command.unwrap_or_default(),
+                pattern: tunnel.tunnel_pattern.unwrap_or_default(),
+            };
+            let spec = booth_core::tunnel::TunnelSpec::parse(&input)?;
+            let token = match std::env::var("BOOTH_TUNNEL_TOKEN") {
+                Ok(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+                _ => Shop::open(&data_dir)?.tunnel_token()?,
+            };
+            Some((spec, token))
+        }
+    };
+    // The demo product is there before the first buyer can arrive.
+    let seeded = demo && runtime::seed_demo(&Shop::open(&data_dir)?).await?;
     let mut config = RunConfig::new(data_dir, listen).with_env();
     config.public_url = public_url;
     let running = runtime::start(config).await?;
-    if demo && runtime::seed_demo(&running.shop).await? {
+    if seeded {
         println!(
             "Added the demo product: {}/p/little-book",
             running.public_url
@@ -507,11 +570,78 @@ async fn serve(
         }
     );
     println!("  mail:     {}", running.mailer.describe());
+    let mut failed = None;
+    if let Some((spec, token)) = tunnel {
+        println!("Opening a tunnel ({})…", spec.provider.label());
+        let status = running
+            .start_tunnel(
+                spec,
+                token,
+                std::sync::Arc::new(booth_server::tunnel::TokioLauncher),
+                booth_server::tunnel::TunnelOptions::default(),
+            )
+            .await;
+        failed = Some(tokio::spawn(report_tunnel(status)));
+    }
     println!("Press Ctrl-C to stop.");
-    tokio::signal::ctrl_c().await?;
+    let result = match failed {
+        Some(mut failed) => tokio::select! {
+            r = tokio::signal::ctrl_c() => r.map_err(Into::into),
+            m = &mut failed => Err(anyhow!(m.unwrap_or_else(|e| e.to_string()))),
+        },
+        None => tokio::signal::ctrl_c().await.map_err(Into::into),
+    };
     println!("Stopping…");
     running.shutdown().await;
-    Ok(())
+    result
+}
+
+/// Prints what the tunnel does, as it happens; returns the message if it can't start.
+async fn report_tunnel(
+    mut status: tokio::sync::watch::Receiver<booth_core::tunnel::TunnelStatus>,
+) -> String {
+    use booth_core::tunnel::TunnelState;
+    let mut last = (TunnelState::Starting, None::<String>, None::<bool>);
+    loop {
+        let s = status.borrow_and_update().clone();
+        let health_ok = s.health.as_ref().map(|h| h.ok);
+        match s.state {
+            TunnelState::Up if (last.0 != TunnelState::Up || last.1 != s.url) => {
+                println!("Public address: {}", s.url.clone().unwrap_or_default());
+                if let Some(w) = &s.webhook {
+                    println!("  {w}");
+                }
+                for w in &s.warnings {
+                    println!("  warning: {w}");
+                }
+            }
+            TunnelState::Retrying if last.0 != TunnelState::Retrying => println!(
+                "The tunnel stopped ({}); starting it again in {} s",
+                s.message.clone().unwrap_or_default().to_lowercase(),
+                s.retry_in_secs.unwrap_or(0)
+            ),
+            TunnelState::Failed => return s.message.unwrap_or_default(),
+            _ => {}
+        }
+        if health_ok != last.2 {
+            match (&s.health, health_ok) {
+                (Some(h), Some(true)) => println!(
+                    "  {} answers through the tunnel ({} ms)",
+                    s.url.clone().unwrap_or_default(),
+                    h.latency_ms.unwrap_or(0)
+                ),
+                (Some(h), Some(false)) => println!(
+                    "  health check failed: {}",
+                    h.error.clone().unwrap_or_default()
+                ),
+                _ => {}
+            }
+        }
+        last = (s.state, s.url.clone(), health_ok);
+        if status.changed().await.is_err() {
+            return "the tunnel supervisor ended".into();
+        }
+    }
 }
 
 async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {

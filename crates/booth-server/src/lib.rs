@@ -5,6 +5,7 @@ mod pages;
 mod range;
 mod ratelimit;
 pub mod runtime;
+pub mod tunnel;
 
 pub use pages::PAGE_TEMPLATES;
 
@@ -22,6 +23,15 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use warp::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
+
+/// /healthz names the process that answered, so a check through a tunnel knows it
+/// reached this Booth and not another server at a recycled address.
+pub const INSTANCE_HEADER: &str = "x-booth-instance";
+
+pub fn instance_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| uuid::Uuid::new_v4().simple().to_string())
+}
 
 pub use range::parse_range as parse_range_header;
 
@@ -139,9 +149,12 @@ pub fn routes(
         .and(warp::body::bytes())
         .and(with_app.clone())
         .then(unsubscribe_post);
-    let health = warp::path!("healthz")
-        .and(warp::get())
-        .map(|| Response::new("ok".into()));
+    let health = warp::path!("healthz").and(warp::get()).map(|| {
+        let mut r = Response::new("ok".into());
+        r.headers_mut()
+            .insert(INSTANCE_HEADER, HeaderValue::from_static(instance_id()));
+        r
+    });
 
     storefront
         .or(product)
@@ -174,7 +187,8 @@ pub fn routes(
 }
 
 /// The buyer's address. Connections from a local tunnel arrive from loopback, so there the
-/// first X-Forwarded-For hop is used; anyone else can't spoof it.
+/// last X-Forwarded-For hop is used: the one the tunnel's proxy added (hops before it are
+/// whatever the client sent). Anyone connecting directly can't spoof it.
 fn client_ip() -> impl Filter<Extract = (IpAddr,), Error = warp::Rejection> + Clone {
     warp::addr::remote()
         .and(warp::header::optional::<String>("x-forwarded-for"))
@@ -184,7 +198,7 @@ fn client_ip() -> impl Filter<Extract = (IpAddr,), Error = warp::Rejection> + Cl
                 .unwrap_or(IpAddr::from([127, 0, 0, 1]));
             if peer.is_loopback() {
                 if let Some(ip) =
-                    xff.and_then(|x| x.split(',').next().and_then(|s| s.trim().parse().ok()))
+                    xff.and_then(|x| x.rsplit(',').next().and_then(|s| s.trim().parse().ok()))
                 {
                     return ip;
                 }

@@ -2,15 +2,18 @@
 //! the public server, the outbox worker, Stripe (or, with no key, the simulator), and a
 //! catch-up on Stripe events missed while Booth was down.
 
+use crate::tunnel::{Launcher, Tunnel, TunnelOptions};
 use crate::ServerConfig;
 use booth_core::mail::Mailer;
 use booth_core::outbox::{self, OutboxConfig};
 use booth_core::payments::{Payments, StripeConfig};
+use booth_core::tunnel::{TunnelSpec, TunnelStatus};
 use booth_core::{secrets, settings, Error, Result, Shop};
 use booth_stripe_sim::{SimConfig, Simulator};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -135,6 +138,7 @@ pub struct Running {
     pub public_url: String,
     pub mailer: Mailer,
     pub simulator: Option<Simulator>,
+    tunnel: tokio::sync::Mutex<Option<Tunnel>>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -144,8 +148,50 @@ impl Running {
         self.simulator.is_some()
     }
 
+    /// Opens the shop to the world through the tunnel saved in Settings (replacing a
+    /// running one). `launcher` starts the program: tokio here, the shell plugin in the app.
+    pub async fn start_tunnel(
+        &self,
+        spec: TunnelSpec,
+        token: Option<String>,
+        launcher: Arc<dyn Launcher>,
+        options: TunnelOptions,
+    ) -> watch::Receiver<TunnelStatus> {
+        let mut slot = self.tunnel.lock().await;
+        if let Some(old) = slot.take() {
+            old.stop().await;
+        }
+        let t = Tunnel::start(self.shop.clone(), spec, token, self.addr, launcher, options);
+        let rx = t.watch();
+        *slot = Some(t);
+        rx
+    }
+
+    pub async fn stop_tunnel(&self) {
+        if let Some(t) = self.tunnel.lock().await.take() {
+            t.stop().await;
+        }
+    }
+
+    pub async fn tunnel_status(&self) -> TunnelStatus {
+        match &*self.tunnel.lock().await {
+            Some(t) => t.status(),
+            None => TunnelStatus::off(),
+        }
+    }
+
+    /// Checks the tunnel's public URL now.
+    pub async fn check_tunnel(&self) {
+        if let Some(t) = &*self.tunnel.lock().await {
+            t.check_now();
+        }
+    }
+
     /// Stops taking requests, lets the outbox worker finish its message, stops the simulator.
     pub async fn shutdown(self) {
+        if let Some(t) = self.tunnel.into_inner() {
+            t.stop().await;
+        }
         let _ = self.shutdown.send(true);
         for t in self.tasks {
             let _ = t.await;
@@ -171,24 +217,28 @@ pub async fn start(config: RunConfig) -> Result<Running> {
             )
         })?;
     let addr = listener.local_addr()?;
-    let local_url = format!("http://{addr}");
-    match &config.public_url {
-        Some(url) => shop.set_public_url(url).await?,
-        None => {
-            if shop
-                .db()
-                .run(|c| booth_core::settings::get(c, booth_core::settings::PUBLIC_URL))
-                .await?
-                .is_none()
-            {
-                shop.set_public_url(&local_url).await?;
-            }
-        }
+    shop.set_local_url(format!("http://{}", local_addr(addr)));
+    if let Some(url) = &config.public_url {
+        shop.set_public_url(url).await?;
     }
     let public_url = shop.public_url();
 
     let (simulator, payments) = match &config.stripe {
-        Some(stripe) => (None, Payments::new(stripe, false)?),
+        Some(stripe) => {
+            let payments = Payments::new(stripe, false)?;
+            if !payments.manual_webhook() {
+                // The endpoint Booth made earlier for this mode, if any.
+                let live = !payments.test_mode();
+                if let Some(m) = secrets::load(&config.data_dir)?
+                    .managed_webhook
+                    .filter(|m| m.livemode == live)
+                {
+                    payments.set_webhook_secret(m.secret);
+                    payments.set_endpoint_id(&m.endpoint_id);
+                }
+            }
+            (None, payments)
+        }
         None => {
             let sim = Simulator::start(SimConfig {
                 listen: "127.0.0.1:0".parse().expect("addr"),
@@ -203,19 +253,20 @@ pub async fn start(config: RunConfig) -> Result<Running> {
                 api_base: Some(sim.base_url()),
                 webhook_secret: None,
             };
-            let payments = Payments::new(&stripe, true)?;
-            // The simulator runs beside us, so it calls the server on loopback.
-            let secret = payments
-                .replace_webhook_endpoint(&format!("{local_url}/webhooks/stripe"))
-                .await?;
-            payments.set_webhook_secret(secret);
-            (Some(sim), payments)
+            (Some(sim), Payments::new(&stripe, true)?)
         }
     };
-    if payments.webhook_secret().is_none() {
-        tracing::warn!("STRIPE_WEBHOOK_SECRET is not set: webhooks will be refused; purchases are still fulfilled from the success page and the start-up catch-up");
-    }
     let shop = shop.with_payments(payments);
+    // Point the webhook endpoint at the shop. The simulator runs beside us, so without a
+    // tunnel it calls the server on loopback; Stripe needs a public address.
+    match shop.connect_webhook().await {
+        Ok(where_) => tracing::info!("{where_}"),
+        Err(e) if simulator.is_some() => return Err(e),
+        Err(e) => tracing::warn!("{e}"),
+    }
+    if shop.payments()?.webhook_secret().is_none() {
+        tracing::warn!("no webhook secret yet: webhooks will be refused until a tunnel or public address lets Booth make its endpoint; purchases are still fulfilled from the success page and the start-up catch-up");
+    }
     let mailer = mailer_for(&shop, config.smtp_url.as_deref(), config.dkim_from_env).await?;
 
     let (tx, rx) = watch::channel(false);
@@ -261,9 +312,24 @@ pub async fn start(config: RunConfig) -> Result<Running> {
         public_url,
         mailer,
         simulator,
+        tunnel: tokio::sync::Mutex::new(None),
         shutdown: tx,
         tasks,
     })
+}
+
+/// The address to reach a listener on: loopback when it listens on every interface.
+fn local_addr(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        let ip: std::net::IpAddr = if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        };
+        SocketAddr::new(ip, addr.port())
+    } else {
+        addr
+    }
 }
 
 /// The mailer: SMTP or the outbox folder, DKIM-signed when BOOTH_DKIM_KEY_FILE is set.
