@@ -714,6 +714,19 @@ async fn checkout_creation_is_rate_limited_per_ip() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
+    // A proxy (cloudflared, ngrok) appends the address it saw; hops before it are whatever
+    // the client sent, so a made-up first hop doesn't get a limited buyer a fresh allowance.
+    let via_proxy = |xff: &'static str| {
+        app.http
+            .get(app.url("/buy/book"))
+            .header("x-forwarded-for", xff)
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(via_proxy("203.0.113.9").await.unwrap().status(), 303);
+    }
+    let spoofed = via_proxy("198.51.100.1, 203.0.113.9").await.unwrap();
+    assert_eq!(spoofed.status(), 429);
 }
 
 #[tokio::test]
