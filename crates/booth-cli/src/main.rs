@@ -584,12 +584,18 @@ async fn serve(
         failed = Some(tokio::spawn(report_tunnel(status)));
     }
     println!("Press Ctrl-C to stop.");
-    let result = match failed {
-        Some(mut failed) => tokio::select! {
-            r = tokio::signal::ctrl_c() => r.map_err(Into::into),
-            m = &mut failed => Err(anyhow!(m.unwrap_or_else(|e| e.to_string()))),
-        },
-        None => tokio::signal::ctrl_c().await.map_err(Into::into),
+    let failed = async {
+        match failed {
+            Some(f) => f.await.unwrap_or_else(|e| e.to_string()),
+            None => std::future::pending().await,
+        }
+    };
+    // Ctrl-C, or a service manager's SIGTERM, stops the shop (and its tunnel) cleanly.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let result = tokio::select! {
+        r = tokio::signal::ctrl_c() => r.map_err(Into::into),
+        _ = term.recv() => Ok(()),
+        m = failed => Err(anyhow!(m)),
     };
     println!("Stopping…");
     running.shutdown().await;

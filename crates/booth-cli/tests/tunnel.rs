@@ -117,6 +117,58 @@ async fn serve_opens_a_bore_tunnel_and_stops_it_with_the_shop() {
     );
 }
 
+/// A Booth killed with SIGKILL leaves its tunnel program running (holding the fixed
+/// port); the next start ends it and gets the same address back. SIGTERM stops cleanly.
+#[tokio::test]
+async fn a_crashed_booth_leaves_no_tunnel_holding_its_address() {
+    let bore = BoreServer::start("127.0.0.22");
+    let shop = Shop::new();
+    let port = booth_testkit::smtp::free_port().to_string();
+    let args = [
+        "--tunnel",
+        "bore",
+        "--tunnel-server",
+        &bore.host,
+        "--tunnel-port",
+        &port,
+    ];
+    let mut first = Serve::start(&shop, &args);
+    let line = first.wait_line("Public address: ");
+    let url = format!("http://127.0.0.22:{port}");
+    assert_eq!(line, format!("Public address: {url}"));
+    let pid_file = shop.data_dir().join("tunnel.pid");
+    let text = std::fs::read_to_string(&pid_file).expect("tunnel.pid while running");
+    let orphan: i32 = text.split_whitespace().next().unwrap().parse().unwrap();
+    unsafe { kill(first.child.id() as i32, 9) };
+    first.child.wait().unwrap();
+    assert!(
+        std::path::Path::new(&format!("/proc/{orphan}")).exists(),
+        "the bore client outlived the killed Booth"
+    );
+
+    let mut second = Serve::start(&shop, &args);
+    assert_eq!(
+        second.wait_line("Public address: "),
+        format!("Public address: {url}")
+    );
+    let gone = (0..50).any(|_| {
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::read_to_string(format!("/proc/{orphan}/stat"))
+            .map(|s| s.contains(") Z "))
+            .unwrap_or(true)
+    });
+    assert!(gone, "the leftover bore client was ended");
+    let health = reqwest::get(format!("{url}/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+
+    // SIGTERM (a service manager stopping it): clean exit, tunnel closed, no pid file.
+    unsafe { kill(second.child.id() as i32, 15) };
+    let status = second.child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    assert!(!pid_file.exists());
+    assert!(reqwest::get(format!("{url}/healthz")).await.is_err());
+}
+
 #[test]
 fn bad_tunnel_flags_are_refused_before_anything_starts() {
     let shop = Shop::new();

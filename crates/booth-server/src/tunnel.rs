@@ -157,7 +157,21 @@ enum RunEnd {
 }
 
 impl Supervisor {
+    /// `<data dir>/tunnel.pid`: the running tunnel program, so a Booth that crashed can
+    /// end it on its next start (it would hold a fixed bore port or a named tunnel).
+    fn pid_file(&self) -> std::path::PathBuf {
+        self.shop.data_dir().join("tunnel.pid")
+    }
+
     async fn run(mut self) {
+        if let Some(pid) = end_leftover(&self.pid_file()).await {
+            self.shop
+                .log_tunnel(
+                    "leftover",
+                    format!("ended tunnel program {pid}, left running by an earlier Booth"),
+                )
+                .await;
+        }
         let mut attempt = 0u32;
         loop {
             let started = Instant::now();
@@ -199,6 +213,7 @@ impl Supervisor {
                 }
             }
         }
+        let _ = std::fs::remove_file(self.pid_file());
         self.shop.set_tunnel_url(None);
         if self.shop.payments().map(|p| p.simulated()).unwrap_or(false) {
             // The simulator runs beside the shop: its events can come straight back.
@@ -250,6 +265,7 @@ impl Supervisor {
         };
         let pid = child.pid();
         self.update(|s| s.pid = Some(pid));
+        let _ = std::fs::write(self.pid_file(), format!("{pid} {}\n", program.display()));
         self.shop
             .log_tunnel(
                 "started",
@@ -393,6 +409,29 @@ impl Supervisor {
             }
         }
     }
+}
+
+/// Ends the tunnel program named in `pid_file` if it still runs (the same program: a pid
+/// can be reused), and removes the file. Returns its pid if it ended one.
+async fn end_leftover(pid_file: &Path) -> Option<i32> {
+    let text = std::fs::read_to_string(pid_file).ok()?;
+    let _ = std::fs::remove_file(pid_file);
+    let (pid, program) = text.trim().split_once(' ')?;
+    let pid: i32 = pid.parse().ok().filter(|p| *p > 1)?;
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
+    if exe != Path::new(program) {
+        return None;
+    }
+    // SIGTERM first so it can say goodbye to its relay; SIGKILL if it won't go.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    for _ in 0..40 {
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            return Some(pid);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    Some(pid)
 }
 
 /// Resolves once the tunnel is told to stop (or its owner is gone).
