@@ -34,6 +34,10 @@ const COMMANDS: &[&str] = &[
     "check_stripe",
     "send_test_mail",
     "customize_template",
+    "tunnel",
+    "start_tunnel",
+    "stop_tunnel",
+    "check_tunnel",
 ];
 
 fn main() {

@@ -12,6 +12,7 @@ use booth_core::shop::{
     MailingPreview, MailingRequest, ProductEditInput, PurchaseDetail, SettingsInput,
 };
 use booth_core::stats::Dashboard;
+use booth_core::tunnel::{self, LogEntry, Provider, TunnelInput, TunnelStatus};
 use booth_core::{secrets, settings, ProductInput};
 use booth_server::runtime::{self, RunConfig};
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,7 @@ pub struct Status {
     secrets_store: String,
     store_name: String,
     version: &'static str,
+    tunnel: TunnelStatus,
 }
 
 #[tauri::command]
@@ -49,6 +51,7 @@ pub async fn status(state: S<'_>) -> CmdResult<Status> {
         secrets_store: secrets::describe(&state.data_dir),
         store_name: "Booth".into(),
         version: env!("CARGO_PKG_VERSION"),
+        tunnel: state.tunnel_status().await,
     };
     // An unusable data dir is itself the status to show, not a failure to report one.
     let shop = match state.shop().await {
@@ -416,7 +419,7 @@ pub async fn settings(state: S<'_>) -> CmdResult<SettingsView> {
         store_name: info.store_name,
         from_address: info.from_address,
         support_email: info.support_email,
-        public_url: shop.public_url(),
+        public_url: shop.configured_url().unwrap_or_default(),
         listen: get(
             shop.setting(settings::LISTEN).await?,
             settings::DEFAULT_LISTEN,
@@ -518,4 +521,85 @@ pub async fn customize_template(state: S<'_>, name: String) -> CmdResult<String>
         )?,
     };
     Ok(path.display().to_string())
+}
+
+// ---- tunnel ---------------------------------------------------------------------------
+
+#[derive(Serialize)]
+pub struct ProviderInfo {
+    id: &'static str,
+    label: &'static str,
+    program: Option<&'static str>,
+    installed: bool,
+    token_label: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+pub struct TunnelView {
+    status: TunnelStatus,
+    /// The saved tunnel as the form shows it.
+    saved: Option<TunnelInput>,
+    /// Starts with the shop.
+    on: bool,
+    token_set: bool,
+    /// Where links in emails point now; `configured_url` is the stable one, if set.
+    public_url: String,
+    configured_url: Option<String>,
+    providers: Vec<ProviderInfo>,
+    log: Vec<LogEntry>,
+}
+
+#[tauri::command]
+pub async fn tunnel(state: S<'_>) -> CmdResult<TunnelView> {
+    let shop = state.shop().await?;
+    let providers = Provider::ALL
+        .into_iter()
+        .map(|p| ProviderInfo {
+            id: p.id(),
+            label: p.label(),
+            program: p.program(),
+            installed: p
+                .program()
+                .is_none_or(|prog| tunnel::find_program(prog).is_some()),
+            token_label: p.token_label(),
+        })
+        .collect();
+    Ok(TunnelView {
+        status: state.tunnel_status().await,
+        saved: shop.tunnel_spec().await?.map(|s| s.input()),
+        on: shop.tunnel_on().await?,
+        token_set: shop.tunnel_token()?.is_some(),
+        public_url: shop.public_url(),
+        configured_url: shop.configured_url(),
+        providers,
+        log: shop.tunnel_log(50).await?,
+    })
+}
+
+/// Saves the tunnel the seller picked and opens it; it reopens with the shop from now on.
+#[tauri::command]
+pub async fn start_tunnel(
+    state: S<'_>,
+    input: TunnelInput,
+    token: Option<String>,
+) -> CmdResult<TunnelView> {
+    let shop = state.running_shop().await?;
+    shop.save_tunnel(&input, token.as_deref()).await?;
+    shop.set_tunnel_on(true).await?;
+    state.start_tunnel().await?;
+    tunnel(state).await
+}
+
+#[tauri::command]
+pub async fn stop_tunnel(state: S<'_>) -> CmdResult<TunnelView> {
+    state.shop().await?.set_tunnel_on(false).await?;
+    state.stop_tunnel().await;
+    tunnel(state).await
+}
+
+/// Checks the public address through the tunnel now (the result shows up shortly).
+#[tauri::command]
+pub async fn check_tunnel(state: S<'_>) -> CmdResult<TunnelView> {
+    state.check_tunnel().await;
+    tunnel(state).await
 }

@@ -6,6 +6,7 @@
 mod commands;
 mod error;
 mod state;
+mod tunnel;
 
 use clap::Parser;
 use state::AppState;
@@ -45,6 +46,10 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(data_dir))
         .setup(move |app| {
+            app.state::<AppState>()
+                .set_launcher(std::sync::Arc::new(tunnel::ShellLauncher(
+                    app.handle().clone(),
+                )));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let state = handle.state::<AppState>();
@@ -114,6 +119,10 @@ fn main() {
             commands::check_stripe,
             commands::send_test_mail,
             commands::customize_template,
+            commands::tunnel,
+            commands::start_tunnel,
+            commands::stop_tunnel,
+            commands::check_tunnel,
         ])
         .build(tauri::generate_context!())
         .expect("error while starting Booth");

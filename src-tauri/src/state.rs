@@ -3,14 +3,19 @@
 //! they change, stopped cleanly on quit.
 
 use crate::error::{CmdError, CmdResult};
+use booth_core::tunnel::{TunnelSpec, TunnelStatus};
 use booth_core::Shop;
 use booth_server::runtime::{self, RunConfig, Running};
+use booth_server::tunnel::{Launcher, TunnelOptions};
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::Mutex;
 
 pub struct AppState {
     pub data_dir: PathBuf,
     inner: Mutex<Inner>,
+    /// Starts tunnel programs (tauri-plugin-shell); set once the app exists.
+    launcher: OnceLock<Arc<dyn Launcher>>,
 }
 
 #[derive(Default)]
@@ -25,7 +30,12 @@ impl AppState {
         AppState {
             data_dir,
             inner: Mutex::new(Inner::default()),
+            launcher: OnceLock::new(),
         }
+    }
+
+    pub fn set_launcher(&self, launcher: Arc<dyn Launcher>) {
+        let _ = self.launcher.set(launcher);
     }
 
     /// Starts the shop from the saved settings, stopping a running one first.
@@ -41,6 +51,13 @@ impl AppState {
         .await;
         match started {
             Ok(running) => {
+                // The tunnel comes back with the shop if the seller left it on.
+                let shop = running.shop.clone();
+                if let (Ok(true), Ok(Some(spec))) =
+                    (shop.tunnel_on().await, shop.tunnel_spec().await)
+                {
+                    self.open_tunnel(&running, spec).await;
+                }
                 inner.running = Some(running);
                 inner.error = None;
             }
@@ -48,6 +65,56 @@ impl AppState {
                 tracing::error!(error = %e, "the shop couldn't start");
                 inner.error = Some(e.into());
             }
+        }
+    }
+
+    async fn open_tunnel(&self, running: &Running, spec: TunnelSpec) {
+        let Some(launcher) = self.launcher.get() else {
+            return;
+        };
+        let token = running.shop.tunnel_token().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "couldn't read the tunnel token");
+            None
+        });
+        running
+            .start_tunnel(spec, token, launcher.clone(), TunnelOptions::default())
+            .await;
+    }
+
+    /// Starts the saved tunnel on the running shop (replacing a running one).
+    pub async fn start_tunnel(&self) -> CmdResult<()> {
+        let inner = self.inner.lock().await;
+        let running = inner.running.as_ref().ok_or_else(|| {
+            CmdError::new(
+                "not_running",
+                "Start the shop first: a tunnel opens the running shop to the world.",
+            )
+        })?;
+        let spec = running
+            .shop
+            .tunnel_spec()
+            .await?
+            .ok_or_else(|| CmdError::invalid("provider", "Pick a tunnel first."))?;
+        self.open_tunnel(running, spec).await;
+        Ok(())
+    }
+
+    pub async fn stop_tunnel(&self) {
+        if let Some(r) = &self.inner.lock().await.running {
+            r.stop_tunnel().await;
+        }
+    }
+
+    pub async fn check_tunnel(&self) {
+        if let Some(r) = &self.inner.lock().await.running {
+            r.check_tunnel().await;
+        }
+    }
+
+    pub async fn tunnel_status(&self) -> TunnelStatus {
+        match &self.inner.lock().await.running {
+            Some(r) => r.tunnel_status().await,
+            None => TunnelStatus::off(),
         }
     }
 

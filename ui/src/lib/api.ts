@@ -34,13 +34,101 @@ export interface Status {
   mode: Mode;
   /** Where the server listens, e.g. "127.0.0.1:8080". */
   listen: string;
-  /** Where buyers reach the shop (checkout redirects and email links). */
+  /** Where links in emails point now: the stable address if set, else the tunnel's, else the local one. */
   public_url: string;
   data_dir: string;
   /** Where secrets are kept, in words, e.g. "a file only you can read (…/secrets.json, mode 0600)". */
   secrets_store: string;
   store_name: string;
   version: string;
+  tunnel: TunnelStatus;
+}
+
+// ---- tunnel (the shop's public address) ----
+
+export type TunnelProvider = "bore" | "cloudflared" | "cloudflared-named" | "ngrok" | "ssh" | "custom";
+export type TunnelState = "off" | "starting" | "up" | "retrying" | "failed";
+
+export interface TunnelHealth {
+  ok: boolean;
+  /** unix seconds of the check */
+  at: number;
+  latency_ms: number | null;
+  error: string | null;
+}
+
+export interface TunnelStatus {
+  state: TunnelState;
+  provider: TunnelProvider | null;
+  label: string | null;
+  /** The public URL, once the tunnel printed it. */
+  url: string | null;
+  /** The address changes on every start (cloudflared quick, bore without a fixed port…). */
+  ephemeral: boolean;
+  /** http:// (bore): not encrypted. */
+  plain_http: boolean;
+  /** Last check of url + "/healthz" through the tunnel (every minute). */
+  health: TunnelHealth | null;
+  /** Times the tunnel program was started again since Start. */
+  restarts: number;
+  /** The tunnel program's process id while it runs. */
+  pid: number | null;
+  /** state "retrying": seconds until the next start. */
+  retry_in_secs: number | null;
+  /** What went wrong, or what to do (e.g. "bore isn't installed… Install it with `cargo install bore-cli`…"). */
+  message: string | null;
+  /** Where Stripe (or the simulator) sends payment events, or why it doesn't, in words. */
+  webhook: string | null;
+  /** Things the seller should know (ephemeral address, plain http), in words. */
+  warnings: string[];
+}
+
+/** The tunnel form, as typed. Fields a provider doesn't use are ignored. */
+export interface TunnelInput {
+  provider: TunnelProvider | string;
+  /** bore: server (default bore.pub); ssh: [user@]host[:port] (default nokey@localhost.run) */
+  server: string;
+  /** bore: fixed public port (makes the address stable); ssh: remote port (default 80) */
+  port: string;
+  /** cloudflared-named: public hostname (required); ngrok: reserved domain (optional, makes it stable) */
+  hostname: string;
+  /** custom: the command line; {port}, {addr}, {url} stand for the shop's local address */
+  command: string;
+  /** custom (required) or ssh (optional): regular expression finding the URL in the output */
+  pattern: string;
+}
+
+export interface TunnelProviderInfo {
+  id: TunnelProvider;
+  label: string;
+  /** The program it runs; null for custom. */
+  program: string | null;
+  /** The program was found on this machine. */
+  installed: boolean;
+  /** Label of the token field, if this provider has one (cloudflared-named: required). */
+  token_label: string | null;
+}
+
+export interface TunnelLogEntry {
+  at: number;
+  /** started, up, address, exited, timeout, restart, health, webhook, failed, stopped, error */
+  kind: string;
+  message: string;
+}
+
+export interface TunnelView {
+  status: TunnelStatus;
+  saved: TunnelInput | null;
+  /** The tunnel reopens when the shop starts. */
+  on: boolean;
+  token_set: boolean;
+  /** Where links in emails point now. */
+  public_url: string;
+  /** The stable public address the seller set (Settings → public_url), if any. */
+  configured_url: string | null;
+  providers: TunnelProviderInfo[];
+  /** Newest first, at most 50. */
+  log: TunnelLogEntry[];
 }
 
 export interface ProductFile {
@@ -346,4 +434,12 @@ export const api = {
   sendTestMail: (to: string) => invoke<string>("send_test_mail", { to }),
   /** Copies the built-in template into the templates folder for editing; returns its path. */
   customizeTemplate: (name: string) => invoke<string>("customize_template", { name }),
+
+  // tunnel
+  tunnel: () => invoke<TunnelView>("tunnel"),
+  /** Saves the tunnel (token: undefined keeps the saved one, "" removes it) and starts it; on invalid_input `field` is provider/server/port/hostname/command/pattern/token. */
+  startTunnel: (input: TunnelInput, token?: string) => invoke<TunnelView>("start_tunnel", { input, token: token ?? null }),
+  stopTunnel: () => invoke<TunnelView>("stop_tunnel"),
+  /** Checks the public address now; the result appears in status.health shortly after. */
+  checkTunnel: () => invoke<TunnelView>("check_tunnel"),
 };

@@ -7,10 +7,12 @@ import App from "../App.svelte";
 import { go, type Screen } from "../lib/nav.svelte";
 import { handlers as a } from "./mock-a";
 import { handlers as b } from "./mock-b";
+import { handlers as c } from "./mock-c";
 import "../app.css";
 
 type Handler = (args: Record<string, unknown>) => unknown;
-const all: Record<string, Handler> = { ...a, ...b };
+// mock-c comes last: it wraps mock-a's status and settings answers with the tunnel's.
+const all: Record<string, Handler> = { ...a, ...b, ...c };
 
 mockWindows("main");
 mockIPC(async (cmd, args) => {

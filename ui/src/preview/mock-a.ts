@@ -63,6 +63,10 @@ function status(): Status {
     mode: settings.payments, listen: settings.listen,
     public_url: settings.public_url, data_dir: HOME, secrets_store: settings.secrets_store,
     store_name: settings.store_name, version: "0.1.0",
+    tunnel: {
+      state: "off", provider: null, label: null, url: null, ephemeral: false, plain_http: false, health: null,
+      restarts: 0, pid: null, retry_in_secs: null, message: null, webhook: null, warnings: [],
+    },
   };
 }
 

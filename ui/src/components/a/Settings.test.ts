@@ -11,6 +11,7 @@ const api = vi.hoisted(() => ({
   checkStripe: vi.fn(),
   sendTestMail: vi.fn(),
   customizeTemplate: vi.fn(),
+  tunnel: vi.fn(),
 }));
 vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
 
@@ -28,6 +29,14 @@ let onchange: ReturnType<typeof vi.fn>;
 beforeEach(async () => {
   for (const f of Object.values(api)) f.mockReset();
   api.settings.mockResolvedValue(structuredClone(saved));
+  api.tunnel.mockResolvedValue({
+    status: {
+      state: "off", provider: null, label: null, url: null, ephemeral: false, plain_http: false, health: null,
+      restarts: 0, pid: null, retry_in_secs: null, message: null, webhook: null, warnings: [],
+    },
+    saved: null, on: false, token_set: false, public_url: "http://127.0.0.1:8080", configured_url: null,
+    providers: [], log: [],
+  });
   onchange = vi.fn();
   render(Settings, { props: { status: null, onchange } });
   await waitFor(() => expect(field("store_name")).toBeTruthy());

@@ -1,0 +1,77 @@
+// The sidebar's server status (App.svelte): the public address under "Shop running" while
+// the tunnel is up, or a word about its trouble.
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Status, TunnelStatus } from "../../lib/api";
+import App from "../../App.svelte";
+
+const api = vi.hoisted(() => ({
+  status: vi.fn(),
+  restartShop: vi.fn(),
+  openExternal: vi.fn(),
+  // The dashboard behind the sidebar: left loading.
+  dashboard: vi.fn(() => new Promise(() => {})),
+}));
+vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
+
+function shop(tunnel: Partial<TunnelStatus>, running = true): Status {
+  return {
+    running, error: null, mode: "simulated", listen: "127.0.0.1:8080", public_url: "http://127.0.0.1:8080",
+    data_dir: "/data", secrets_store: "the keyring", store_name: "Ada's Shop", version: "0.1.0",
+    tunnel: {
+      state: "off", provider: null, label: null, url: null, ephemeral: false, plain_http: false, health: null,
+      restarts: 0, pid: null, retry_in_secs: null, message: null, webhook: null, warnings: [], ...tunnel,
+    },
+  };
+}
+
+const sidebar = async () => {
+  await waitFor(() => expect(screen.getByTestId("server-status")).toBeTruthy());
+  return screen.getByTestId("server-status");
+};
+
+beforeEach(() => {
+  api.status.mockReset();
+  api.openExternal.mockReset();
+});
+afterEach(cleanup);
+
+describe("sidebar server status", () => {
+  it("shows the public address while the tunnel is up, and opens it", async () => {
+    api.status.mockResolvedValue(shop({ state: "up", url: "https://a-b.trycloudflare.com" }));
+    api.openExternal.mockResolvedValue(undefined);
+    render(App);
+    const s = await sidebar();
+    expect(s.textContent).toMatch(/Shop running/);
+    const url = screen.getByTestId("public-url");
+    expect(url.textContent).toBe("a-b.trycloudflare.com");
+    await fireEvent.click(url);
+    expect(api.openExternal).toHaveBeenCalledWith("https://a-b.trycloudflare.com");
+  });
+
+  it.each([
+    ["retrying", "Tunnel retrying"],
+    ["failed", "Tunnel failed"],
+  ] as const)("says when the tunnel is %s", async (state, words) => {
+    api.status.mockResolvedValue(shop({ state, url: "https://a-b.trycloudflare.com" }));
+    render(App);
+    await sidebar();
+    expect(screen.getByTestId("tunnel-hint").textContent).toBe(words);
+    expect(screen.queryByTestId("public-url")).toBeNull();
+  });
+
+  it("says nothing about a tunnel that is off, or when the shop is stopped", async () => {
+    api.status.mockResolvedValue(shop({ state: "off" }));
+    render(App);
+    await sidebar();
+    expect(screen.queryByTestId("public-url")).toBeNull();
+    expect(screen.queryByTestId("tunnel-hint")).toBeNull();
+    cleanup();
+
+    api.status.mockResolvedValue(shop({ state: "up", url: "https://a-b.trycloudflare.com" }, false));
+    render(App);
+    const s = await sidebar();
+    expect(s.textContent).toMatch(/Shop stopped/);
+    expect(screen.queryByTestId("public-url")).toBeNull();
+  });
+});

@@ -1,0 +1,297 @@
+// The tunnel form and status, in words: which fields each provider asks for, the state as a
+// badge, "checked 12 s ago", and client-side checks that mirror booth-core's tunnel.rs
+// (TunnelSpec::parse), so the seller sees the obvious mistakes before pressing Start.
+// The core stays the judge: its `invalid_input` errors are shown on the same fields.
+// Each check returns the problem in words, or null when the value is fine.
+import type { TunnelHealth, TunnelInput, TunnelProvider, TunnelStatus } from "./api";
+
+/** Form fields, named as the core's `field` in its errors. */
+export type TunnelField = "server" | "port" | "hostname" | "command" | "pattern" | "token";
+
+export const PROVIDERS: TunnelProvider[] = ["bore", "cloudflared", "cloudflared-named", "ngrok", "ssh", "custom"];
+
+const FIELDS: Record<TunnelProvider, TunnelField[]> = {
+  bore: ["server", "port", "token"],
+  cloudflared: [],
+  "cloudflared-named": ["hostname", "token"],
+  ngrok: ["hostname", "token"],
+  ssh: ["server", "port", "pattern"],
+  custom: ["command", "pattern"],
+};
+
+/** The fields the form shows for a provider, in order ("token" when it has a token). */
+export function fieldsFor(provider: string): TunnelField[] {
+  return FIELDS[provider as TunnelProvider] ?? [];
+}
+
+/** One line on each provider's card. */
+export const BLURB: Record<TunnelProvider, string> = {
+  bore: "Open source, no account. Plain http; a new port each start unless you fix one.",
+  cloudflared: "Free, no account. https, but a new random address every start.",
+  "cloudflared-named": "Your own hostname on Cloudflare: https and stable. Needs a free account and a domain.",
+  ngrok: "https. Stable with your ngrok domain; needs an ngrok account.",
+  ssh: "Only needs ssh. localhost.run, serveo or pinggy; a new address each start.",
+  custom: "Any program that prints its public URL.",
+};
+
+/** How to install a provider's program (the core says it again if Start fails). */
+export const INSTALL_HINT: Record<TunnelProvider, string> = {
+  bore: "Install it with `cargo install bore-cli`, or download it from github.com/ekzhang/bore/releases.",
+  cloudflared: "Download it from github.com/cloudflare/cloudflared/releases (a .deb for Debian and Ubuntu).",
+  "cloudflared-named": "Download cloudflared from github.com/cloudflare/cloudflared/releases (a .deb for Debian and Ubuntu).",
+  ngrok: "Download it from ngrok.com/download (or `snap install ngrok`).",
+  ssh: "Install OpenSSH's client: `sudo apt install openssh-client`.",
+  custom: "Give the program's full path, or install it somewhere on your PATH.",
+};
+
+/** SSH services that take a tunnel without an account, as the server field's quick picks. */
+export const SSH_SERVICES: { label: string; server: string }[] = [
+  { label: "localhost.run", server: "nokey@localhost.run" },
+  { label: "serveo", server: "serveo.net" },
+  { label: "pinggy", server: "a.pinggy.io:443" },
+];
+
+export function emptyInput(provider: string = "cloudflared"): TunnelInput {
+  return { provider, server: "", port: "", hostname: "", command: "", pattern: "" };
+}
+
+/** What Start sends: the provider's own fields, trimmed, the others empty. */
+export function inputFor(form: TunnelInput): TunnelInput {
+  const out = emptyInput(form.provider);
+  for (const f of fieldsFor(form.provider)) {
+    if (f === "token") continue;
+    // A pattern is a regular expression: spaces may matter inside, not around it.
+    out[f] = form[f].trim();
+  }
+  return out;
+}
+
+/** Mirrors TunnelSpec::ephemeral: does this tunnel get a new address on every start? */
+export function isEphemeral(input: TunnelInput): boolean {
+  switch (input.provider) {
+    case "bore": return !input.port.trim();
+    case "cloudflared":
+    case "ssh": return true;
+    case "ngrok": return !input.hostname.trim();
+    default: return false; // named tunnels are stable; a custom command: unknown
+  }
+}
+
+// ---- checks (mirror booth-core tunnel.rs) ----------------------------------------------
+
+const bytes = (s: string) => new TextEncoder().encode(s).length;
+// Rust's char::is_control: C0 and C1 control characters.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Empty, or a whole number from 1 to 65535. */
+export function checkPort(value: string): string | null {
+  const p = value.trim();
+  if (!p) return null;
+  // u16::from_str takes an optional '+' and digits only.
+  if (!/^\+?\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535) return "A port is a whole number from 1 to 65535";
+  return null;
+}
+
+/** A bore server (host[:port]) or, with `ssh`, [user@]host[:port]. Empty means the default. */
+export function checkServer(value: string, ssh: boolean): string | null {
+  const v = value.trim();
+  if (!v) return null; // the core uses bore.pub / nokey@localhost.run
+  const allowed = ssh ? /^[A-Za-z0-9._:[\]@-]+$/ : /^[A-Za-z0-9._:[\]-]+$/;
+  if (bytes(v) > 253 || v.startsWith("-") || !allowed.test(v)) {
+    return ssh
+      ? "An SSH server is [user@]host[:port], like nokey@localhost.run"
+      : "A bore server is a host name or address, like bore.pub or 203.0.113.7:7835";
+  }
+  if (!ssh && v.split(":").length === 2) {
+    const port = v.split(":")[1];
+    if (!/^\+?\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) return "The port after ':' is 1 to 65535";
+  }
+  return null;
+}
+
+/** "https://Shop.Example.com/" → "shop.example.com", as the core stores it. */
+export function normalizeHostname(value: string): string {
+  const v = value.trim().toLowerCase();
+  const bare = v.startsWith("https://") ? v.slice(8) : v.startsWith("http://") ? v.slice(7) : v;
+  return bare.replace(/\/+$/, "");
+}
+
+export function checkHostname(value: string, required: boolean): string | null {
+  const v = normalizeHostname(value);
+  if (!v) return required ? "Type the hostname the tunnel serves, like shop.example.com" : null;
+  const label = (l: string) => l.length >= 1 && l.length <= 63 && /^[a-z0-9-]+$/.test(l) && !l.startsWith("-") && !l.endsWith("-");
+  if (v.length > 253 || !v.includes(".") || !v.split(".").every(label)) {
+    return "A hostname looks like shop.example.com (no path, no port)";
+  }
+  return null;
+}
+
+/** Splits a command line like the core: words, "…" and '…' quoting, no shell. */
+export function splitCommand(line: string): string[] | { error: string } {
+  if (bytes(line) > 2000 || [...line].some((c) => c !== "\t" && CONTROL.test(c))) {
+    return { error: "A command is one line of at most 2000 characters" };
+  }
+  const words: string[] = [];
+  let cur = "";
+  let inWord = false;
+  let quote: string | null = null;
+  for (const c of line) {
+    if (quote) {
+      if (c === quote) quote = null;
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(cur);
+      cur = "";
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (quote) return { error: "A quote is not closed" };
+  if (inWord) words.push(cur);
+  if (!words.length) return { error: "Type the command that opens the tunnel" };
+  if (words[0].startsWith("-")) return { error: "The command starts with the program's name, not an option" };
+  return words;
+}
+
+export function checkCommand(line: string): string | null {
+  const r = splitCommand(line);
+  return "error" in r ? r.error : null;
+}
+
+/**
+ * A regular expression finding the URL in the program's output. The core compiles it with
+ * Rust's regex crate; JavaScript's RegExp is close enough to catch typos (Rust's leading
+ * inline flags and (?P<name>…) groups are translated first, so they aren't refused here).
+ */
+export function checkPattern(pattern: string, required: boolean): string | null {
+  const p = pattern.trim();
+  if (!p) return required ? "Say how to find the public URL in the command's output, e.g. https://\\S+" : null;
+  if (bytes(p) > 500) return "A URL pattern is at most 500 characters";
+  let re: RegExp;
+  try {
+    re = new RegExp(p.replace(/^\(\?[imsxU-]+\)/, "").replaceAll("(?P<", "(?<"));
+  } catch (e) {
+    const why = e instanceof Error ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "") : "";
+    return `That isn't a regular expression${why ? ` (${why})` : ""}`;
+  }
+  // Groups: an alternative that matches "" leaves one slot per group in the result.
+  const groups = new RegExp(`${re.source}|`).exec("")!.length - 1;
+  if (groups > 1) return "Use at most one group: (…) around the URL, or none for the whole match";
+  return null;
+}
+
+/**
+ * Every problem in the form, keyed by field. `token` is what Start would send (undefined
+ * keeps the saved one, "" removes it); `tokenSaved` says whether one is saved.
+ */
+export function validateTunnel(form: TunnelInput, token: string | undefined, tokenSaved: boolean): Partial<Record<TunnelField | "provider", string>> {
+  const errors: Partial<Record<TunnelField | "provider", string>> = {};
+  const put = (f: TunnelField | "provider", e: string | null) => { if (e) errors[f] = e; };
+  const p = form.provider;
+  if (!PROVIDERS.includes(p as TunnelProvider)) put("provider", "Pick a tunnel");
+  if (p === "bore" || p === "ssh") {
+    put("server", checkServer(form.server, p === "ssh"));
+    put("port", checkPort(form.port));
+  }
+  if (p === "cloudflared-named" || p === "ngrok") put("hostname", checkHostname(form.hostname, p === "cloudflared-named"));
+  if (p === "cloudflared-named") {
+    const has = token === undefined ? tokenSaved : token.trim() !== "";
+    if (!has) put("token", "A named tunnel needs its token: Cloudflare dashboard → Zero Trust → Networks → Tunnels → your tunnel (the long string after --token)");
+  }
+  if (p === "ssh") put("pattern", checkPattern(form.pattern, false));
+  if (p === "custom") {
+    put("command", checkCommand(form.command));
+    put("pattern", checkPattern(form.pattern, true));
+  }
+  return errors;
+}
+
+// ---- status in words -------------------------------------------------------------------
+
+export type Tone = "ok" | "warn" | "bad" | "accent" | "";
+
+/** The state badge: "Up", "Retrying in 8 s"… and its colour. */
+export function stateBadge(s: Pick<TunnelStatus, "state" | "retry_in_secs">): { text: string; tone: Tone } {
+  switch (s.state) {
+    case "up": return { text: "Up", tone: "ok" };
+    case "starting": return { text: "Starting…", tone: "accent" };
+    case "retrying":
+      return { text: s.retry_in_secs != null && s.retry_in_secs > 0 ? `Retrying in ${s.retry_in_secs} s` : "Retrying…", tone: "warn" };
+    case "failed": return { text: "Failed", tone: "bad" };
+    default: return { text: "Off", tone: "" };
+  }
+}
+
+/** Seconds since `at` (unix seconds) in words: "just now", "12 s ago", "3 min ago". */
+export function ago(at: number, now: number = Date.now() / 1000): string {
+  const s = Math.max(0, Math.floor(now - at));
+  if (s < 5) return "just now";
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86400)} d ago`;
+}
+
+/** "Reachable · 120 ms · checked 20 s ago" or "Not reachable: <why> · checked …". */
+export function healthText(h: TunnelHealth | null, now: number = Date.now() / 1000): string {
+  if (!h) return "Not checked yet";
+  const when = `checked ${ago(h.at, now)}`;
+  if (h.ok) return ["Reachable", h.latency_ms != null ? `${h.latency_ms} ms` : null, when].filter(Boolean).join(" · ");
+  return `Not reachable: ${h.error || "no answer"} · ${when}`;
+}
+
+/** "Restarted 3 times" (nothing when it never was). */
+export function restartsText(n: number): string {
+  return n <= 0 ? "" : n === 1 ? "Restarted once" : `Restarted ${n} times`;
+}
+
+/** An incident-log kind's badge colour. */
+export function kindTone(kind: string): Tone {
+  if (kind === "up" || kind === "address") return "ok";
+  if (kind === "failed" || kind === "error") return "bad";
+  if (kind === "exited" || kind === "timeout" || kind === "restart" || kind === "health" || kind === "webhook") return "warn";
+  return "";
+}
+
+/** Unix seconds → local time, "14:05:09" today, "22 Nov, 14:05" before. */
+export function logTime(at: number, now: number = Date.now() / 1000): string {
+  const d = new Date(at * 1000);
+  if (d.toDateString() === new Date(now * 1000).toDateString()) {
+    return d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  }
+  return d.toLocaleString(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+}
+
+/** A message with `code` in backticks → parts, to show commands as code. */
+export function codeParts(text: string): { text: string; code: boolean }[] {
+  return text.split("`").map((t, i) => ({ text: t, code: i % 2 === 1 })).filter((p) => p.text);
+}
+
+/**
+ * Should the "this address changes" callout show (a tunnel up, starting or retrying)? Then the core's warning saying the same
+ * (it comes first, for an ephemeral tunnel without a stable address) is left out of the list.
+ */
+export function ephemeralCallout(s: TunnelStatus, configuredUrl: string | null): boolean {
+  // Off or failed, there is no address to warn about.
+  return s.ephemeral && !configuredUrl && s.state !== "off" && s.state !== "failed";
+}
+
+export function otherWarnings(s: TunnelStatus, configuredUrl: string | null): string[] {
+  if (!ephemeralCallout(s, configuredUrl)) return s.warnings;
+  return s.warnings.filter((w) => !/changes every time|emailed/i.test(w));
+}
+
+/** Does this URL only work on this computer (127.0.0.1, localhost, [::1])? */
+export function isLocalUrl(url: string): boolean {
+  try {
+    const h = new URL(url).hostname;
+    return h === "localhost" || h.startsWith("127.") || h === "[::1]" || h === "0.0.0.0";
+  } catch {
+    return false;
+  }
+}
