@@ -131,6 +131,7 @@ pub struct TunnelSpec {
 
 pub const NAMED_TOKEN_HELP: &str = "a named tunnel needs its token (Cloudflare dashboard → Zero Trust → Networks → Tunnels → your tunnel: the long string after --token in the install command)";
 pub const DEFAULT_BORE_SERVER: &str = "bore.pub";
+const BORE_CONTROL_PORT: &str = "7835";
 pub const DEFAULT_SSH_SERVER: &str = "nokey@localhost.run";
 /// The URLs localhost.run, serveo and pinggy print for a tunnel (not their docs links).
 pub const DEFAULT_SSH_PATTERN: &str = r"https://[a-z0-9-]+\.(?:lhr\.life|serveo\.net|serveousercontent\.com|(?:[a-z0-9-]+\.)*pinggy\.(?:link|online))";
@@ -507,11 +508,15 @@ fn check_host(value: &str, ssh: bool) -> Result<String> {
         ));
     }
     if !ssh && v.matches(':').count() == 1 {
-        // host:port is accepted here (bore's control port) but must be a real port.
-        let port = v.rsplit(':').next().unwrap_or_default();
-        if port.parse::<u16>().map(|p| p == 0).unwrap_or(true) {
-            return Err(Error::invalid(field, "the port after ':' is 1 to 65535"));
+        // bore's control port is fixed; host:7835 (as its docs write it) means the host.
+        let (host, port) = v.split_once(':').unwrap_or((v, ""));
+        if port != BORE_CONTROL_PORT {
+            return Err(Error::invalid(
+                field,
+                format!("a bore server always listens on port {BORE_CONTROL_PORT}: give its name or address alone"),
+            ));
         }
+        return Ok(host.to_string());
     }
     Ok(v.to_string())
 }
@@ -776,6 +781,7 @@ mod tests {
         .unwrap();
         let cmd = spec.command(local(), Some("s3cret")).unwrap();
         assert_eq!(cmd.program, "bore");
+        // bore's own client takes the host alone (it adds the fixed control port).
         assert_eq!(
             cmd.args,
             [
@@ -784,7 +790,7 @@ mod tests {
                 "--local-host",
                 "127.0.0.1",
                 "--to",
-                "127.0.0.1:7835"
+                "127.0.0.1"
             ]
         );
         assert!(cmd.env.contains(&("BORE_SECRET".into(), "s3cret".into())));
@@ -1008,6 +1014,7 @@ mod tests {
         for server in [
             "bore.pub:0",
             "bore.pub:99999",
+            "bore.pub:7836",
             "-x",
             "bore pub",
             "user@bore.pub",

@@ -64,3 +64,13 @@ impl Drop for BoreServer {
         self.kill();
     }
 }
+
+/// Does the shop answer /healthz at this public address? A closed tunnel may refuse the
+/// connection or (bore's relay waits 10 s for a client that is gone) hold it: both are no.
+pub async fn answers(public: &str) -> bool {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(3))
+        .build()
+        .expect("client");
+    matches!(http.get(format!("{public}/healthz")).send().await, Ok(r) if r.status() == 200)
+}
