@@ -243,6 +243,21 @@ async fn seller_sells_a_test_copy_from_the_window() {
     app.close().await;
 }
 
+/// A new shop (in a temp dir) whose server is to listen on `port`.
+async fn shop_on_port(port: u16) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("shop");
+    Shop::open(&data_dir)
+        .unwrap()
+        .save_settings(SettingsInput {
+            listen: Some(format!("127.0.0.1:{port}")),
+            ..SettingsInput::default()
+        })
+        .await
+        .unwrap();
+    (tmp, data_dir)
+}
+
 /// The desktop app on its own virtual display, on the shop in `data_dir`.
 async fn launch(data_dir: &Path) -> (VirtualDisplay, Browser) {
     let display = VirtualDisplay::start();
@@ -280,19 +295,10 @@ async fn confirm_if_asked(app: &Browser) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_taken_port_is_said_in_words_and_try_again_starts_the_shop() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data_dir = tmp.path().join("shop");
     // Another program holds the shop's port.
     let squatter = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = squatter.local_addr().unwrap().port();
-    Shop::open(&data_dir)
-        .unwrap()
-        .save_settings(SettingsInput {
-            listen: Some(format!("127.0.0.1:{port}")),
-            ..SettingsInput::default()
-        })
-        .await
-        .unwrap();
+    let (_tmp, data_dir) = shop_on_port(port).await;
 
     let (_display, app) = launch(&data_dir).await;
     let banner = app
@@ -340,17 +346,7 @@ async fn a_taken_port_is_said_in_words_and_try_again_starts_the_shop() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_seller_opens_the_shop_to_the_world_from_settings() {
     let bore = booth_testkit::bore::BoreServer::start("127.0.0.31");
-    let tmp = tempfile::tempdir().unwrap();
-    let data_dir = tmp.path().join("shop");
-    let port = free_port();
-    Shop::open(&data_dir)
-        .unwrap()
-        .save_settings(SettingsInput {
-            listen: Some(format!("127.0.0.1:{port}")),
-            ..SettingsInput::default()
-        })
-        .await
-        .unwrap();
+    let (_tmp, data_dir) = shop_on_port(free_port()).await;
     let (_display, app) = launch(&data_dir).await;
     app.wait_text(
         "[data-testid=server-status]",

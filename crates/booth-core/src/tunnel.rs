@@ -250,7 +250,7 @@ impl TunnelSpec {
 
     /// The command that opens this tunnel to the shop listening at `local`.
     pub fn command(&self, local: SocketAddr, token: Option<&str>) -> Result<TunnelCommand> {
-        let local = loopback_for(local);
+        let local = local_address(local);
         let port = local.port().to_string();
         let url = format!("http://{local}");
         let token = token.filter(|t| !t.trim().is_empty());
@@ -453,8 +453,9 @@ pub fn backoff(attempt: u32) -> Duration {
     Duration::from_secs(1u64 << attempt.min(6)).min(Duration::from_secs(60))
 }
 
-/// The tunnel reaches the shop on loopback even when it listens on every interface.
-fn loopback_for(addr: SocketAddr) -> SocketAddr {
+/// Where to reach a server listening at `addr` from this machine: loopback when it
+/// listens on every interface (0.0.0.0 or ::).
+pub fn local_address(addr: SocketAddr) -> SocketAddr {
     if addr.ip().is_unspecified() {
         let ip = if addr.is_ipv4() {
             std::net::Ipv4Addr::LOCALHOST.into()

@@ -217,7 +217,10 @@ pub async fn start(config: RunConfig) -> Result<Running> {
             )
         })?;
     let addr = listener.local_addr()?;
-    shop.set_local_url(format!("http://{}", local_addr(addr)));
+    shop.set_local_url(format!(
+        "http://{}",
+        booth_core::tunnel::local_address(addr)
+    ));
     if let Some(url) = &config.public_url {
         shop.set_public_url(url).await?;
     }
@@ -316,20 +319,6 @@ pub async fn start(config: RunConfig) -> Result<Running> {
         shutdown: tx,
         tasks,
     })
-}
-
-/// The address to reach a listener on: loopback when it listens on every interface.
-fn local_addr(addr: SocketAddr) -> SocketAddr {
-    if addr.ip().is_unspecified() {
-        let ip: std::net::IpAddr = if addr.is_ipv4() {
-            std::net::Ipv4Addr::LOCALHOST.into()
-        } else {
-            std::net::Ipv6Addr::LOCALHOST.into()
-        };
-        SocketAddr::new(ip, addr.port())
-    } else {
-        addr
-    }
 }
 
 /// The mailer: SMTP or the outbox folder, DKIM-signed when BOOTH_DKIM_KEY_FILE is set.

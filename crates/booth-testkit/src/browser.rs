@@ -138,7 +138,10 @@ impl Browser {
             driver: Some(driver),
             tmp,
         };
-        browser.wait_port(&log_path).await;
+        // tauri-driver forwards the session to WebKitWebDriver, which it starts at once but
+        // which may take a while to listen on a busy machine: wait for both.
+        browser.wait_port(port, &log_path).await;
+        browser.wait_port(native_port, &log_path).await;
         let caps = json!({
             "capabilities": { "alwaysMatch": {
                 "tauri:options": { "application": app.display().to_string() },
@@ -441,9 +444,9 @@ impl Browser {
     }
 
     /// Waits for a WebDriver server that has no /status readiness flag (tauri-driver).
-    async fn wait_port(&mut self, log_path: &Path) {
+    async fn wait_port(&mut self, port: u16, log_path: &Path) {
         let deadline = Instant::now() + START_TIMEOUT;
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
             let exited = self
                 .driver

@@ -3,6 +3,7 @@
 //! and the buyer (and the simulator's webhooks) use only the tunnel's address.
 
 use booth_core::tunnel::{TunnelInput, TunnelSpec, TunnelState, TunnelStatus};
+use booth_server::runtime::Running;
 use booth_server::tunnel::{TokioLauncher, TunnelOptions};
 use booth_testkit::app::{location, spawn_app, TestApp, CARD_OK};
 use booth_testkit::bore::BoreServer;
@@ -34,11 +35,11 @@ fn fast() -> TunnelOptions {
 }
 
 async fn open(
-    app: &TestApp,
+    running: &Running,
     spec: TunnelSpec,
     options: TunnelOptions,
 ) -> watch::Receiver<TunnelStatus> {
-    app.running
+    running
         .start_tunnel(spec, None, Arc::new(TokioLauncher), options)
         .await
 }
@@ -118,7 +119,7 @@ async fn a_buyer_anywhere_buys_and_downloads_through_the_tunnel() {
     let app = spawn_app().await;
     app.add_product("book", "9.99", "5", &[("book.pdf", BOOK)])
         .await;
-    let mut rx = open(&app, bore_spec(&bore.host, None), fast()).await;
+    let mut rx = open(&app.running, bore_spec(&bore.host, None), fast()).await;
     let up = wait_until(&mut rx, "up", |s| s.state == TunnelState::Up).await;
     let public = up.url.clone().unwrap();
     assert!(public.starts_with("http://127.0.0.11:"), "{public}");
@@ -219,7 +220,7 @@ async fn a_killed_tunnel_comes_back_and_the_webhook_follows_it() {
     let app = spawn_app().await;
     app.add_product("book", "9.99", "5", &[("book.pdf", BOOK)])
         .await;
-    let mut rx = open(&app, bore_spec(&bore.host, None), fast()).await;
+    let mut rx = open(&app.running, bore_spec(&bore.host, None), fast()).await;
     let first = wait_until(&mut rx, "up", |s| s.state == TunnelState::Up).await;
     let first_url = first.url.clone().unwrap();
     buy_through(&app, &first_url, "one@example.com").await;
@@ -259,7 +260,7 @@ async fn a_fixed_port_survives_the_relay_going_away_with_backoff() {
     app.add_product("book", "9.99", "5", &[("book.pdf", BOOK)])
         .await;
     let port = booth_testkit::smtp::free_port();
-    let mut rx = open(&app, bore_spec(&bore.host, Some(port)), fast()).await;
+    let mut rx = open(&app.running, bore_spec(&bore.host, Some(port)), fast()).await;
     let up = wait_until(&mut rx, "up", |s| s.state == TunnelState::Up).await;
     let url = format!("http://127.0.0.13:{port}");
     assert_eq!(up.url.as_deref(), Some(url.as_str()));
@@ -306,7 +307,7 @@ async fn a_fixed_port_survives_the_relay_going_away_with_backoff() {
 async fn a_hung_tunnel_is_noticed_by_the_health_check_and_restarted() {
     let bore = BoreServer::start("127.0.0.14");
     let app = spawn_app().await;
-    let mut rx = open(&app, bore_spec(&bore.host, None), fast()).await;
+    let mut rx = open(&app.running, bore_spec(&bore.host, None), fast()).await;
     let up = wait_until(&mut rx, "up", |s| {
         s.state == TunnelState::Up && s.health.as_ref().is_some_and(|h| h.ok)
     })
@@ -348,7 +349,7 @@ async fn a_missing_program_fails_clearly_and_keeps_the_shop_running() {
         ..TunnelInput::default()
     })
     .unwrap();
-    let mut rx = open(&app, spec, fast()).await;
+    let mut rx = open(&app.running, spec, fast()).await;
     let failed = wait_until(&mut rx, "failed", |s| s.state == TunnelState::Failed).await;
     let m = failed.message.unwrap();
     assert!(m.contains("booth-no-such-tunnel isn't installed"), "{m}");
@@ -363,7 +364,7 @@ async fn a_missing_program_fails_clearly_and_keeps_the_shop_running() {
         ..TunnelInput::default()
     })
     .unwrap();
-    let mut rx = open(&app, spec, fast()).await;
+    let mut rx = open(&app.running, spec, fast()).await;
     wait_until(&mut rx, "retrying", |s| s.state == TunnelState::Retrying).await;
     let log = app.shop().tunnel_log(20).await.unwrap();
     let exited = log
@@ -454,14 +455,7 @@ async fn stripe_mode_keeps_one_endpoint_and_its_secret_across_restarts() {
         .await
         .unwrap();
 
-    let mut rx = running
-        .start_tunnel(
-            bore_spec(&bore.host, None),
-            None,
-            Arc::new(TokioLauncher),
-            fast(),
-        )
-        .await;
+    let mut rx = open(&running, bore_spec(&bore.host, None), fast()).await;
     let up = wait_until(&mut rx, "up", |s| s.state == TunnelState::Up).await;
     let public = up.url.unwrap();
     let webhook = up.webhook.unwrap();
@@ -496,14 +490,7 @@ async fn stripe_mode_keeps_one_endpoint_and_its_secret_across_restarts() {
 
     // Restart with a new tunnel address: the same endpoint moves, with the same secret.
     let running = runtime::start(config()).await.unwrap();
-    let mut rx = running
-        .start_tunnel(
-            bore_spec(&bore.host, None),
-            None,
-            Arc::new(TokioLauncher),
-            fast(),
-        )
-        .await;
+    let mut rx = open(&running, bore_spec(&bore.host, None), fast()).await;
     let up = wait_until(&mut rx, "up again", |s| s.state == TunnelState::Up).await;
     let public2 = up.url.unwrap();
     assert_ne!(public2, public);

@@ -44,6 +44,49 @@ export const INSTALL_HINT: Record<TunnelProvider, string> = {
   custom: "Give the program's full path, or install it somewhere on your PATH.",
 };
 
+/** The one-line fields, in the order the form shows them. */
+export const TEXT_FIELDS = ["server", "port", "hostname"] as const;
+
+export interface FieldText {
+  label: string;
+  hint: string;
+  placeholder: string;
+}
+
+/** What a field is called, and what it means, for each provider that has it. */
+const FIELD_TEXT: Partial<Record<TunnelProvider, Partial<Record<(typeof TEXT_FIELDS)[number], FieldText>>>> = {
+  bore: {
+    server: { label: "bore server", hint: "Empty: the free public server bore.pub.", placeholder: "bore.pub" },
+    port: {
+      label: "Fixed public port (optional)",
+      hint: "The same port every start keeps the address stable. Empty: a random port each time.",
+      placeholder: "e.g. 41327",
+    },
+  },
+  ssh: {
+    server: { label: "SSH service", hint: "[user@]host[:port]. Empty: localhost.run.", placeholder: "nokey@localhost.run" },
+    port: { label: "Remote port (optional)", hint: "The port asked of the service. Empty: 80.", placeholder: "80" },
+  },
+  ngrok: {
+    hostname: {
+      label: "Your ngrok domain (optional)",
+      hint: "Your free static domain (ngrok dashboard → Domains) keeps the address stable. Empty: a new one each start.",
+      placeholder: "your-name.ngrok-free.app",
+    },
+  },
+  "cloudflared-named": {
+    hostname: {
+      label: "Public hostname",
+      hint: "The hostname you routed to this tunnel in Cloudflare (the tunnel's Public hostnames).",
+      placeholder: "shop.example.com",
+    },
+  },
+};
+
+export function fieldText(provider: string, field: (typeof TEXT_FIELDS)[number]): FieldText {
+  return FIELD_TEXT[provider as TunnelProvider]?.[field] ?? { label: field, hint: "", placeholder: "" };
+}
+
 /** SSH services that take a tunnel without an account, as the server field's quick picks. */
 export const SSH_SERVICES: { label: string; server: string }[] = [
   { label: "localhost.run", server: "nokey@localhost.run" },
