@@ -51,11 +51,14 @@ pub struct TunnelOptions {
     pub stable_after: Duration,
 }
 
+/// How soon a failed health check is repeated.
+const RECHECK_AFTER_FAILURE: Duration = Duration::from_secs(10);
+
 impl Default for TunnelOptions {
     fn default() -> Self {
         TunnelOptions {
             health_every: Duration::from_secs(60),
-            health_timeout: Duration::from_secs(15),
+            health_timeout: Duration::from_secs(10),
             url_timeout: Duration::from_secs(45),
             restart_after_failures: 3,
             stable_after: Duration::from_secs(120),
@@ -378,9 +381,16 @@ impl Supervisor {
                     return RunEnd::Stopped;
                 }
             }
-            next_check = Instant::now() + self.options.health_every;
             let health = check(&self.http, &url).await;
             let ok = health.ok;
+            // A failed check is repeated sooner, so a hung tunnel is restarted in well
+            // under a minute rather than after three.
+            next_check = Instant::now()
+                + if ok {
+                    self.options.health_every
+                } else {
+                    self.options.health_every.min(RECHECK_AFTER_FAILURE)
+                };
             if ok && failures > 0 {
                 self.shop
                     .log_tunnel("health", format!("{url} answers again"))
