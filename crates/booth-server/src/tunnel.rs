@@ -43,6 +43,9 @@ pub struct TunnelOptions {
     pub health_every: Duration,
     /// How long a check may wait for the answer.
     pub health_timeout: Duration,
+    /// How soon a failed check is repeated (sooner than `health_every`, so a hung tunnel
+    /// is restarted in well under a minute rather than after three).
+    pub recheck_after_failure: Duration,
     /// How long the program may take to print its public URL.
     pub url_timeout: Duration,
     /// Checks failing in a row before the tunnel is restarted.
@@ -51,14 +54,12 @@ pub struct TunnelOptions {
     pub stable_after: Duration,
 }
 
-/// How soon a failed health check is repeated.
-const RECHECK_AFTER_FAILURE: Duration = Duration::from_secs(10);
-
 impl Default for TunnelOptions {
     fn default() -> Self {
         TunnelOptions {
             health_every: Duration::from_secs(60),
             health_timeout: Duration::from_secs(10),
+            recheck_after_failure: Duration::from_secs(10),
             url_timeout: Duration::from_secs(45),
             restart_after_failures: 3,
             stable_after: Duration::from_secs(120),
@@ -383,13 +384,11 @@ impl Supervisor {
             }
             let health = check(&self.http, &url).await;
             let ok = health.ok;
-            // A failed check is repeated sooner, so a hung tunnel is restarted in well
-            // under a minute rather than after three.
             next_check = Instant::now()
                 + if ok {
                     self.options.health_every
                 } else {
-                    self.options.health_every.min(RECHECK_AFTER_FAILURE)
+                    self.options.recheck_after_failure
                 };
             if ok && failures > 0 {
                 self.shop

@@ -28,6 +28,7 @@ fn fast() -> TunnelOptions {
     TunnelOptions {
         health_every: Duration::from_millis(500),
         health_timeout: Duration::from_secs(2),
+        recheck_after_failure: Duration::from_millis(300),
         url_timeout: Duration::from_secs(20),
         restart_after_failures: 3,
         stable_after: Duration::from_secs(120),
@@ -307,7 +308,13 @@ async fn a_fixed_port_survives_the_relay_going_away_with_backoff() {
 async fn a_hung_tunnel_is_noticed_by_the_health_check_and_restarted() {
     let bore = BoreServer::start("127.0.0.14");
     let app = spawn_app().await;
-    let mut rx = open(&app.running, bore_spec(&bore.host, None), fast()).await;
+    // Checks a minute apart, as in production: only "Check now" and the quick re-checks
+    // after a failure can notice the hang within the test's 30 s.
+    let options = TunnelOptions {
+        health_every: Duration::from_secs(60),
+        ..fast()
+    };
+    let mut rx = open(&app.running, bore_spec(&bore.host, None), options).await;
     let up = wait_until(&mut rx, "up", |s| {
         s.state == TunnelState::Up && s.health.as_ref().is_some_and(|h| h.ok)
     })
@@ -315,6 +322,7 @@ async fn a_hung_tunnel_is_noticed_by_the_health_check_and_restarted() {
     // SIGSTOP: the process is alive but carries nothing.
     let pid = up.pid.unwrap();
     assert_eq!(unsafe { libc_kill(pid as i32, 19) }, 0);
+    app.running.check_tunnel().await;
     let failing = wait_until(&mut rx, "a failed check", |s| {
         s.health.as_ref().is_some_and(|h| !h.ok)
     })
