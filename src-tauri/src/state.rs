@@ -3,13 +3,13 @@
 //! they change, stopped cleanly on quit.
 
 use crate::error::{CmdError, CmdResult};
-use booth_core::tunnel::{TunnelSpec, TunnelStatus};
+use booth_core::tunnel::{TunnelSpec, TunnelState, TunnelStatus};
 use booth_core::Shop;
 use booth_server::runtime::{self, RunConfig, Running};
 use booth_server::tunnel::{Launcher, TunnelOptions};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
-use tokio::sync::Mutex;
+use tokio::sync::{watch, Mutex};
 
 pub struct AppState {
     pub data_dir: PathBuf,
@@ -68,17 +68,21 @@ impl AppState {
         }
     }
 
-    async fn open_tunnel(&self, running: &Running, spec: TunnelSpec) {
-        let Some(launcher) = self.launcher.get() else {
-            return;
-        };
+    async fn open_tunnel(
+        &self,
+        running: &Running,
+        spec: TunnelSpec,
+    ) -> Option<watch::Receiver<TunnelStatus>> {
+        let launcher = self.launcher.get()?;
         let token = running.shop.tunnel_token().unwrap_or_else(|e| {
             tracing::warn!(error = %e, "couldn't read the tunnel token");
             None
         });
-        running
-            .start_tunnel(spec, token, launcher.clone(), TunnelOptions::default())
-            .await;
+        Some(
+            running
+                .start_tunnel(spec, token, launcher.clone(), TunnelOptions::default())
+                .await,
+        )
     }
 
     /// Starts the saved tunnel on the running shop (replacing a running one).
@@ -95,7 +99,14 @@ impl AppState {
             .tunnel_spec()
             .await?
             .ok_or_else(|| CmdError::invalid("provider", "Pick a tunnel first."))?;
-        self.open_tunnel(running, spec).await;
+        let status = self.open_tunnel(running, spec).await;
+        drop(inner);
+        // Most tunnels give their address within a second or two: answer with it rather
+        // than with "starting", when it comes soon enough.
+        if let Some(mut status) = status {
+            let settled = status.wait_for(|s| s.state != TunnelState::Starting);
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), settled).await;
+        }
         Ok(())
     }
 

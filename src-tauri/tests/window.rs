@@ -370,6 +370,7 @@ async fn the_seller_opens_the_shop_to_the_world_from_settings() {
     );
 
     app.fill("[name=tunnel-server]", &bore.host).await;
+    let pressed = std::time::Instant::now();
     app.click("[data-testid=start-tunnel]").await;
     let url = app
         .wait_text(
@@ -380,6 +381,8 @@ async fn the_seller_opens_the_shop_to_the_world_from_settings() {
         .await
         .trim()
         .to_string();
+    // A figure for the notes, not a check: the window is driven over WebDriver.
+    eprintln!("Start pressed to address shown: {:?}", pressed.elapsed());
     let health = reqwest::get(format!("{url}/healthz")).await.unwrap();
     assert_eq!(health.status(), 200);
     assert!(health.headers().contains_key("x-booth-instance"));
