@@ -141,6 +141,18 @@ enum Command {
         #[command(subcommand)]
         action: Option<SettingsCmd>,
     },
+    /// Back up the database, safely while the shop runs (default: into <data dir>/backups/).
+    Backup {
+        /// Write the copy here (a new file) instead.
+        #[arg(long)]
+        to: Option<PathBuf>,
+        /// List the backups in <data dir>/backups/ instead (the daily ones included).
+        #[arg(long, conflicts_with = "to")]
+        list: bool,
+    },
+    /// Put a backup in place of the shop's database (stop the shop first); the current
+    /// database is kept beside it.
+    Restore { backup: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -494,6 +506,51 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Backup { to, list } => {
+            let shop = Shop::open(&data_dir)?;
+            if list {
+                let all = booth_core::backup::list(&data_dir)?;
+                if all.is_empty() {
+                    println!(
+                        "No backups in {} yet.",
+                        booth_core::backup::dir(&data_dir).display()
+                    );
+                }
+                for b in all {
+                    println!(
+                        "{}  {:>10}  {}",
+                        booth_core::shop::format_iso(b.at),
+                        format_size(b.bytes),
+                        b.path.display()
+                    );
+                }
+                return Ok(());
+            }
+            let b = match to {
+                Some(path) => shop.backup_to(path).await?,
+                None => shop.backup_now().await?,
+            };
+            println!(
+                "Backed up {} purchase(s) to {} ({}); integrity check ok.",
+                b.purchases,
+                b.path.display(),
+                format_size(b.bytes)
+            );
+            Ok(())
+        }
+        Command::Restore { backup } => {
+            if shop_is_running(&data_dir) {
+                bail!("the shop is running on this data dir: stop `booth serve` (or the app) first, then restore");
+            }
+            let aside = booth_core::backup::restore(&data_dir, &backup)?;
+            let shop = Shop::open(&data_dir)?;
+            let n = shop.list_purchases(None).await?.len();
+            println!("Restored {} ({n} purchase(s)).", backup.display());
+            if let Some(aside) = aside {
+                println!("The database it replaced is kept as {}.", aside.display());
+            }
+            Ok(())
+        }
         Command::Settings { action } => {
             let shop = Shop::open(&data_dir)?;
             if let Some(SettingsCmd::Set { key, value }) = action {
@@ -513,6 +570,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Is a `booth serve` (or the app) running on this data dir right now?
+fn shop_is_running(data_dir: &std::path::Path) -> bool {
+    runtime::read_run_info(data_dir).is_some_and(|i| {
+        cfg!(not(target_os = "linux")) || std::path::Path::new(&format!("/proc/{}", i.pid)).exists()
+    })
 }
 
 async fn serve(
@@ -925,9 +989,7 @@ async fn send_mailing(shop: &Shop, id: i64, rate: Option<u32>) -> anyhow::Result
         .progress_chars("█▉▊▋▌▍▎▏ "),
     );
     bar.set_position(m.done() as u64);
-    let serving = runtime::read_run_info(shop.data_dir()).is_some_and(|i| {
-        cfg!(not(target_os = "linux")) || std::path::Path::new(&format!("/proc/{}", i.pid)).exists()
-    });
+    let serving = shop_is_running(shop.data_dir());
     let mut sender = if serving {
         bar.set_message("sent by the running `booth serve`");
         None

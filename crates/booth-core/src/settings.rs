@@ -19,6 +19,8 @@ pub const SMTP_URL: &str = "smtp_url";
 pub const TUNNEL: &str = "tunnel";
 /// "yes" when the tunnel starts with the shop (the seller pressed Start and not Stop).
 pub const TUNNEL_ON: &str = "tunnel_on";
+/// How many daily backups to keep (1–365; default 7).
+pub const BACKUP_KEEP: &str = "backup_keep";
 /// A random id for this shop, so Booth knows its own webhook endpoint among others.
 pub const SHOP_ID: &str = "shop_id";
 
@@ -37,6 +39,7 @@ pub const KEYS: &[&str] = &[
     SMTP_URL,
     TUNNEL,
     TUNNEL_ON,
+    BACKUP_KEEP,
 ];
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -75,6 +78,11 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
             // Stored only as parsing the seller's input would produce it.
             let checked = crate::tunnel::TunnelSpec::parse(&spec.input())?;
             return store(conn, key, &serde_json::to_string(&checked).expect("json"));
+        }
+        BACKUP_KEEP => {
+            if !matches!(value.parse::<u16>(), Ok(1..=365)) {
+                return Err(Error::invalid("backup_keep", "keep 1 to 365 daily backups"));
+            }
         }
         TUNNEL_ON => {
             if !matches!(value, "yes" | "no") {

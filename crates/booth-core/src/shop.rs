@@ -1,6 +1,7 @@
 //! The shop: everything a seller or a buyer can do, whatever the adapter (HTTP server, CLI,
 //! desktop). It ties the database, files, payments and the outbox together.
 
+use crate::backup;
 use crate::catalog::{self, NewProduct, Product, ProductEdit};
 use crate::db::{now, Db};
 use crate::domain::{
@@ -1274,6 +1275,39 @@ impl Shop {
     pub async fn setting(&self, key: &'static str) -> Result<Option<String>> {
         self.db().run(move |c| settings::get(c, key)).await
     }
+}
+
+// ---- backups --------------------------------------------------------------------------------
+
+impl Shop {
+    /// A consistent copy of the database at `dest` (which must not exist), while the shop runs.
+    pub async fn backup_to(&self, dest: PathBuf) -> Result<backup::BackupInfo> {
+        let db = self.db().clone();
+        blocking(move || backup::backup_to(&db, &dest)).await
+    }
+
+    /// A backup into `<data dir>/backups/`, named by the time.
+    pub async fn backup_now(&self) -> Result<backup::BackupInfo> {
+        let (db, dir) = (self.db().clone(), self.data_dir().to_path_buf());
+        blocking(move || backup::backup_now(&db, &dir)).await
+    }
+
+    /// Today's automatic backup, if not made yet, keeping the newest `backup_keep`.
+    pub async fn daily_backup(&self) -> Result<Option<backup::BackupInfo>> {
+        let keep = self
+            .setting(settings::BACKUP_KEEP)
+            .await?
+            .and_then(|k| k.parse().ok())
+            .unwrap_or(backup::DEFAULT_KEEP);
+        let (db, dir) = (self.db().clone(), self.data_dir().to_path_buf());
+        blocking(move || backup::daily(&db, &dir, keep)).await
+    }
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Internal(format!("background task failed: {e}")))?
 }
 
 // ---- the public address: tunnel and webhook wiring ---------------------------------------

@@ -291,6 +291,7 @@ pub async fn start(config: RunConfig) -> Result<Running> {
         shop.outbox_wake(),
         rx.clone(),
     )));
+    tasks.push(tokio::spawn(daily_backups(shop.clone(), rx.clone())));
     let catch_up_shop = shop.clone();
     tokio::spawn(async move {
         match catch_up_shop.catch_up().await {
@@ -319,6 +320,23 @@ pub async fn start(config: RunConfig) -> Result<Running> {
         shutdown: tx,
         tasks,
     })
+}
+
+/// Makes the day's backup at start and then whenever a day has passed (checked hourly).
+async fn daily_backups(shop: Shop, mut stop: watch::Receiver<bool>) {
+    loop {
+        match shop.daily_backup().await {
+            Ok(Some(b)) => {
+                tracing::info!(path = %b.path.display(), purchases = b.purchases, "daily backup made")
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "the daily backup failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
 }
 
 /// The mailer: SMTP or the outbox folder, DKIM-signed when BOOTH_DKIM_KEY_FILE is set.
