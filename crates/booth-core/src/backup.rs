@@ -128,7 +128,7 @@ pub fn list(data_dir: &Path) -> Result<Vec<BackupInfo>> {
             at,
         });
     }
-    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.sort_by_key(|b| std::cmp::Reverse(b.at));
     Ok(out)
 }
 
