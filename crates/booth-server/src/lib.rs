@@ -1,6 +1,7 @@
 //! The public shop over HTTP (warp): the buyer's side only. Nothing here can change the
 //! shop's settings or catalog; the seller's tools live in the CLI and the desktop app.
 
+mod conn;
 mod pages;
 mod range;
 mod ratelimit;
@@ -16,7 +17,7 @@ use pages::{Message, Pages};
 use range::{parse_range, RangeRequest};
 use ratelimit::RateLimiter;
 use std::convert::Infallible;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
@@ -40,6 +41,15 @@ pub struct ServerConfig {
     /// Checkout sessions one IP may start per `checkout_window`.
     pub checkout_limit: u32,
     pub checkout_window: Duration,
+    /// A request's headers must arrive within this (slow-header clients are cut off).
+    pub header_timeout: Duration,
+    /// A connection that can't read or write for this long is closed (a client that stops
+    /// reading a download, an idle keep-alive connection).
+    pub io_timeout: Duration,
+    /// Connections served at once; more are closed at once rather than starve the rest.
+    pub max_connections: usize,
+    /// How long a stop waits for requests in flight before closing their connections.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ServerConfig {
@@ -47,6 +57,10 @@ impl Default for ServerConfig {
         ServerConfig {
             checkout_limit: 10,
             checkout_window: Duration::from_secs(60),
+            header_timeout: Duration::from_secs(10),
+            io_timeout: Duration::from_secs(60),
+            max_connections: 4096,
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
@@ -70,11 +84,8 @@ pub async fn serve(
     config: ServerConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
-    warp::serve(routes(shop, config))
-        .incoming(listener)
-        .graceful(shutdown)
-        .run()
-        .await;
+    let service = warp::service(routes(shop, config.clone()));
+    conn::serve(service, listener, config, shutdown).await;
 }
 
 pub fn routes(
@@ -190,11 +201,11 @@ pub fn routes(
 /// last X-Forwarded-For hop is used: the one the tunnel's proxy added (hops before it are
 /// whatever the client sent). Anyone connecting directly can't spoof it.
 fn client_ip() -> impl Filter<Extract = (IpAddr,), Error = warp::Rejection> + Clone {
-    warp::addr::remote()
+    warp::ext::optional::<conn::PeerAddr>()
         .and(warp::header::optional::<String>("x-forwarded-for"))
-        .map(|remote: Option<SocketAddr>, xff: Option<String>| {
+        .map(|remote: Option<conn::PeerAddr>, xff: Option<String>| {
             let peer = remote
-                .map(|r| r.ip())
+                .map(|r| r.0.ip())
                 .unwrap_or(IpAddr::from([127, 0, 0, 1]));
             if peer.is_loopback() {
                 if let Some(ip) =

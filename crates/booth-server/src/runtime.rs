@@ -204,6 +204,7 @@ impl Running {
 }
 
 pub async fn start(config: RunConfig) -> Result<Running> {
+    raise_open_file_limit();
     let shop = Shop::open(&config.data_dir)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -320,6 +321,23 @@ pub async fn start(config: RunConfig) -> Result<Running> {
         shutdown: tx,
         tasks,
     })
+}
+
+/// Each connection and each download in flight holds a file descriptor; a soft limit of
+/// 1024 (common on desktops) would refuse buyers long before `max_connections`. The hard
+/// limit is the ceiling a process may raise itself to, as nginx's worker_rlimit_nofile does.
+fn raise_open_file_limit() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed in.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max.min(1 << 16);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
 }
 
 /// Makes the day's backup at start and then whenever a day has passed (checked hourly).

@@ -28,12 +28,15 @@ pub struct TestApp {
 #[derive(Debug, Clone)]
 pub struct AppOptions {
     pub checkout_limit: u32,
+    /// Timeouts, connection cap and the rest (checkout_limit above wins).
+    pub server: ServerConfig,
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
         AppOptions {
             checkout_limit: 1000,
+            server: ServerConfig::default(),
         }
     }
 }
@@ -65,6 +68,7 @@ pub async fn start_in(data_dir: tempfile::TempDir, smtp: SmtpServer, opts: AppOp
     config.server = ServerConfig {
         checkout_limit: opts.checkout_limit,
         checkout_window: Duration::from_secs(60),
+        ..opts.server.clone()
     };
     config.sim_webhook_retry_base = Duration::from_millis(200);
     let running = runtime::start(config).await.expect("the shop starts");

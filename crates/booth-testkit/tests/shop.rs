@@ -696,7 +696,11 @@ async fn new_version_is_served_from_the_same_link() {
 
 #[tokio::test]
 async fn checkout_creation_is_rate_limited_per_ip() {
-    let app = spawn_app_with(AppOptions { checkout_limit: 3 }).await;
+    let app = spawn_app_with(AppOptions {
+        checkout_limit: 3,
+        ..AppOptions::default()
+    })
+    .await;
     app.add_product("book", "5", "5", &[("book.pdf", BOOK)])
         .await;
     for _ in 0..3 {
