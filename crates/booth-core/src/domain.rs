@@ -477,4 +477,44 @@ mod tests {
         assert_eq!(format_size(1_234_567), "1.2 MB");
         assert_eq!(format_size(10_000), "10.0 KB");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// Parsing anything a form or a URL can carry never panics, and what is accepted
+        /// keeps each type's promise.
+        #[test]
+        fn parsers_accept_only_what_they_promise(input in proptest::prelude::any::<String>()) {
+            if let Ok(e) = Email::parse(&input) {
+                assert!(!e.as_str().contains(['\r', '\n', '\0', ' ', '<', '>', ',']), "{e:?}");
+                assert!(e.as_str().contains('@'));
+            }
+            if let Ok(s) = Slug::parse(&input) {
+                assert!(!s.as_str().is_empty());
+                assert!(s.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{s:?}");
+            }
+            if let Ok(t) = PurchaseToken::parse(&input) {
+                assert_eq!(t.as_str().len(), 32);
+            }
+            if let Ok(c) = Currency::parse(&input) {
+                let m = Money::parse_price(&input, c);
+                assert!(m.is_err() || m.unwrap().minor > 0);
+            }
+            let usd = Currency::parse("usd").unwrap();
+            if let Ok(m) = Money::parse_price(&input, usd) {
+                assert!(m.minor > 0 && m.minor <= MAX_AMOUNT_MINOR, "{input:?} -> {}", m.minor);
+            }
+            if let Ok(Some(n)) = parse_download_limit(&input) {
+                assert!(n > 0);
+            }
+        }
+
+        #[test]
+        fn prices_that_look_like_prices(input in "[-+ ]?[0-9]{0,12}([.,][0-9]{0,4})?[ a-z$€]{0,3}") {
+            let usd = Currency::parse("usd").unwrap();
+            if let Ok(m) = Money::parse_price(&input, usd) {
+                assert!(m.minor > 0 && m.minor <= MAX_AMOUNT_MINOR, "{input:?} -> {}", m.minor);
+            }
+        }
+    }
 }

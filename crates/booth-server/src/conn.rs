@@ -18,6 +18,8 @@ use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
 use tower_service::Service;
 
+const MAX_HEADER_BYTES: usize = 64 * 1024;
+
 /// The connection's peer, for `client_ip` (warp's own remote-address slot is private).
 #[derive(Debug, Clone, Copy)]
 pub struct PeerAddr(pub SocketAddr);
@@ -70,6 +72,9 @@ pub async fn serve<S, B>(
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(config.header_timeout)
+            // hyper would buffer ~400 KB of headers per connection; buyers' browsers send
+            // a few KB (nginx allows 32 KB). Beyond this: 431.
+            .max_buf_size(MAX_HEADER_BYTES)
             .serve_connection(io, hyper_svc);
         let conn = graceful.watch(conn);
         tokio::spawn(async move {

@@ -114,4 +114,38 @@ mod tests {
             }
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        /// Whatever a client sends, the answer is a range inside the file, the whole
+        /// file, or 416; never a panic, never a byte past the end.
+        #[test]
+        fn any_header_gives_a_range_inside_the_file(
+            header in proptest::prelude::any::<String>(),
+            size in 0u64..10_000_000,
+        ) {
+            check(&header, size);
+        }
+
+        #[test]
+        fn range_like_headers_give_a_range_inside_the_file(
+            header in "(bytes|BYTES|byte)?=? *-?[0-9]{0,25} *-? *[0-9]{0,25}(,[0-9]*-[0-9]*)?",
+            size in proptest::prop_oneof![0u64..3, 0u64..100_000, proptest::prelude::Just(u64::MAX)],
+        ) {
+            check(&header, size);
+        }
+    }
+
+    fn check(header: &str, size: u64) {
+        match parse_range(Some(header), size) {
+            RangeRequest::Partial { start, end } => {
+                assert!(
+                    start <= end && end < size,
+                    "{header:?} {size}: {start}-{end}"
+                );
+            }
+            RangeRequest::Full | RangeRequest::Unsatisfiable => {}
+        }
+    }
 }

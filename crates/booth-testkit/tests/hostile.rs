@@ -1,0 +1,191 @@
+//! Hostile input over real HTTP, generated at random for a bounded number of requests
+//! (seeded; the seed is printed, BOOTH_FUZZ_SEED replays it): paths, tokens, Range headers,
+//! forwarded addresses, webhook bodies and signatures, oversized headers. Nothing may give
+//! a 5xx or take the server down, and nothing may create or spend a purchase.
+
+use booth_testkit::app::{now, sign, spawn_app};
+use std::time::Duration;
+
+struct Rng(u64);
+
+impl Rng {
+    fn seeded() -> Rng {
+        let seed = std::env::var("BOOTH_FUZZ_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+            });
+        eprintln!("fuzz seed {seed} (set BOOTH_FUZZ_SEED to replay)");
+        Rng(seed | 1)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.below(from.len())]
+    }
+
+    fn bytes(&mut self, max: usize) -> Vec<u8> {
+        let n = self.below(max + 1);
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+
+    fn text(&mut self, max: usize) -> String {
+        const ALPHABET: &[&str] = &[
+            "a", "Z", "0", "9", "-", "_", ".", "..", "/", "%", "%2e", "%2F", "%00", "%0d%0a", "é",
+            "😀", "'", "\"", "<", ">", ";", "=", "&", "?", "#", "~", "\\", " ", "+", "*",
+        ];
+        let n = self.below(max + 1);
+        (0..n).map(|_| self.pick(ALPHABET)).collect()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_hostile_requests_get_clear_answers_and_change_nothing() {
+    let app = spawn_app().await;
+    app.add_product("book", "5.00", "5", &[("book.pdf", b"%PDF-1.4 fuzz")])
+        .await;
+    // One real purchase, so there is a real signed event to tamper with.
+    let paid = app.buy_and_pay("book", "real@example.com").await;
+    app.wait_for_purchase(&paid.session_id).await;
+    let token = app.grant_token("book").await;
+    let file_id = app.shop().purchase(&token).await.unwrap().unwrap().items[0].files[0]
+        .file
+        .id
+        .to_string();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let mut rng = Rng::seeded();
+    let (mut sent, mut refused_by_client) = (0, 0);
+    let mut statuses = std::collections::BTreeMap::new();
+    for _ in 0..1500 {
+        let prefix = rng.pick(&[
+            "/",
+            "/p/",
+            "/buy/",
+            "/d/",
+            "/u/",
+            "/checkout/success?session_id=",
+            "/checkout/cancel?products=",
+            "/webhooks/stripe",
+            "/cart/checkout",
+            "/healthz/",
+            "/static/",
+            "/d/TOKEN/",
+            "/d/TOKEN/FILE",
+            "/u/TOKEN?m=",
+        ]);
+        let path = format!("{prefix}{}", rng.text(40))
+            .replace("TOKEN", if rng.below(2) == 0 { &token } else { "0" })
+            .replace("FILE", &file_id);
+        let method = rng.pick(&[
+            "GET", "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
+        ]);
+        let Ok(url) = reqwest::Url::parse(&format!("{}{path}", app.base)) else {
+            refused_by_client += 1;
+            continue;
+        };
+        let mut req = client.request(method.parse().unwrap(), url);
+        if rng.below(3) == 0 {
+            let range = format!(
+                "{}{}-{}",
+                rng.pick(&["bytes=", "bytes=-", "items=", "", "bytes= "]),
+                rng.next() % 100,
+                rng.pick(&["", "5", "99999999999999999999999", "-1", "3,4-5"])
+            );
+            req = req.header("range", range);
+        }
+        if rng.below(4) == 0 {
+            req = req.header(
+                "x-forwarded-for",
+                rng.pick(&["1.2.3.4", "::1", "nope", "1.2.3.4, ::ffff:1.2.3.4", ""]),
+            );
+        }
+        if rng.below(4) == 0 {
+            req = req.header(
+                "stripe-signature",
+                format!("t={},v1={}", rng.next(), rng.text(20)),
+            );
+        }
+        if method == "POST" || method == "PUT" {
+            req = req.body(rng.bytes(20_000));
+        }
+        let res = match req.send().await {
+            Ok(r) => r,
+            Err(e) if e.is_builder() => {
+                refused_by_client += 1;
+                continue;
+            }
+            Err(e) => panic!("{method} {path}: the server dropped the request: {e}"),
+        };
+        sent += 1;
+        let status = res.status().as_u16();
+        *statuses.entry(status).or_insert(0) += 1;
+        assert!(status < 500, "{method} {path} answered {status}");
+    }
+    eprintln!("{sent} requests ({refused_by_client} not sendable): {statuses:?}");
+    assert!(sent > 1000);
+
+    // Oversized headers are refused without harm.
+    let huge = "x".repeat(200 * 1024);
+    let res = client
+        .get(format!("{}/", app.base))
+        .header("x-huge", huge)
+        .send()
+        .await;
+    assert_eq!(res.unwrap().status().as_u16(), 431);
+
+    // Webhooks: random bodies with random signatures, and a real event with one byte
+    // changed, are all refused; nothing is fulfilled.
+    let secret = app.webhook_secret();
+    let event = app.latest_event_json("checkout.session.completed").await;
+    for i in 0..300 {
+        let body = if i % 3 == 0 {
+            let mut b = event.clone().into_bytes();
+            if !b.is_empty() {
+                let at = rng.below(b.len());
+                b[at] ^= 1 + (rng.next() as u8 % 127);
+            }
+            b
+        } else {
+            rng.bytes(5000)
+        };
+        let signature = if i % 2 == 0 {
+            sign(&event, &secret, now())
+        } else {
+            format!("t={},v1={}", now(), rng.text(64))
+        };
+        let res = client
+            .post(format!("{}/webhooks/stripe", app.base))
+            .header("stripe-signature", signature)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "webhook {i}");
+    }
+
+    // Still serving, nothing bought, nothing spent beyond the limit.
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    let purchases = app.purchases().await;
+    assert_eq!(purchases.len(), 2, "only the real one and the granted one");
+    for p in purchases {
+        assert!(p.items[0].files[0].downloads_used <= 5);
+    }
+}
