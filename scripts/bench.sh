@@ -1,15 +1,31 @@
 #!/usr/bin/env bash
-# Runs the update-mailing benchmark (release build): one mailing to N buyers through a local
-# SMTP sink, timed, with peak memory. Not a test; see docs/benchmarks.md.
-#   BENCH_BUYERS=N (default 10000)  BENCH_SINK=files  BENCH_BREAKDOWN=1
+# Benchmarks (not tests; see docs/benchmarks.md), release builds, on loopback:
+#   ./scripts/bench.sh            both
+#   ./scripts/bench.sh shop       Booth's buyer side beside nginx (downloads, page latency,
+#                                 memory under 1,000 downloads, webhook fulfilment)
+#   ./scripts/bench.sh mailing    one update mailing to N buyers through SMTP
+# BENCH_SECS=N per shop measurement (default 10); BENCH_BUYERS, BENCH_SINK, BENCH_BREAKDOWN
+# for the mailing (see its source).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
+# The reference server and the load generator, from Debian.
+if ! command -v nginx >/dev/null 2>&1 || ! command -v wrk >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get install -y -q nginx wrk >/dev/null
+fi
 
 echo "date:    $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "machine: $(nproc) CPU(s), $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "memory:  $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-echo "kernel:  $(uname -sr); $(rustc --version)"
+echo "kernel:  $(uname -sr); $(rustc --version); $(nginx -v 2>&1); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
+echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo
 
-cargo bench -p booth-testkit --bench mailing
+which="${1:-all}"
+if [ "$which" = all ] || [ "$which" = shop ]; then
+  cargo bench -p booth-cli --bench shop
+fi
+if [ "$which" = all ] || [ "$which" = mailing ]; then
+  cargo bench -p booth-testkit --bench mailing
+fi

@@ -63,7 +63,16 @@ fn a_full_disk_while_adding_a_file_loses_nothing_and_leaves_nothing() {
     // 8 MiB onto a 3 MiB disk: refused in one line, nothing half-made.
     let big = shop.file("big.zip", &vec![42u8; 8 << 20]);
     let err = shop.fail(&[
-        "product", "add", "--name", "Big", "--price", "9", "--currency", "usd", "--file", &big,
+        "product",
+        "add",
+        "--name",
+        "Big",
+        "--price",
+        "9",
+        "--currency",
+        "usd",
+        "--file",
+        &big,
     ]);
     assert!(err.to_lowercase().contains("space"), "{err}");
     assert_eq!(shop.products(), before, "no product was made");
@@ -74,7 +83,14 @@ fn a_full_disk_while_adding_a_file_loses_nothing_and_leaves_nothing() {
     );
 
     // The same as a new version of an existing product: the old version stays.
-    let err = shop.fail(&["product", "new-version", "small", "--file", "small.pdf", &big]);
+    let err = shop.fail(&[
+        "product",
+        "new-version",
+        "small",
+        "--file",
+        "small.pdf",
+        &big,
+    ]);
     assert!(err.to_lowercase().contains("space"), "{err}");
     assert_eq!(shop.products(), before, "the version is unchanged");
     assert_eq!(files_under(&shop.data_dir().join("files")), files_before);
@@ -82,7 +98,16 @@ fn a_full_disk_while_adding_a_file_loses_nothing_and_leaves_nothing() {
     // With room again (a file that fits), all is well.
     let fits = shop.file("fits.pdf", &vec![7u8; 256 * 1024]);
     shop.ok(&[
-        "product", "add", "--name", "Fits", "--price", "3", "--currency", "usd", "--file", &fits,
+        "product",
+        "add",
+        "--name",
+        "Fits",
+        "--price",
+        "3",
+        "--currency",
+        "usd",
+        "--file",
+        &fits,
     ]);
     assert_eq!(shop.products().as_array().unwrap().len(), 2);
     let out = shop.ok(&["grant", "--product", "fits", "--email", "a@example.com"]);
