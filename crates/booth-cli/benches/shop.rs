@@ -430,29 +430,12 @@ async fn webhooks(dir: &Path) -> R<f64> {
         r.map_err(|e| e.to_string())??;
     }
     // The events, as Stripe would send them.
-    let mut events = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let mut url = format!("{sim}v1/events?type=checkout.session.completed&limit=100");
-        if let Some(a) = &after {
-            url.push_str(&format!("&starting_after={a}"));
-        }
-        let page: serde_json::Value = http
-            .get(url)
-            .bearer_auth(booth_stripe_sim::SECRET_KEY)
-            .send()
+    let events: Vec<String> =
+        booth_testkit::app::list_all(&http, &sim, "v1/events?type=checkout.session.completed")
             .await
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
-        let data = page["data"].as_array().cloned().unwrap_or_default();
-        events.extend(data.iter().map(|e| e.to_string()));
-        if page["has_more"] != true || data.is_empty() {
-            break;
-        }
-        after = data.last().and_then(|e| e["id"].as_str()).map(String::from);
-    }
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
     if events.len() != WEBHOOK_EVENTS {
         return Err(format!(
             "{} events for {WEBHOOK_EVENTS} payments",

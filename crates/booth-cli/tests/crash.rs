@@ -244,33 +244,12 @@ fn read_run_json(shop: &Shop) -> serde_json::Value {
 /// The sessions the payment provider (the simulator, persisted across the crashes) has
 /// as paid.
 async fn paid_sessions(http: &reqwest::Client, sim: &str) -> HashSet<String> {
-    let mut out = HashSet::new();
-    let mut after: Option<String> = None;
-    loop {
-        let mut url = format!("{}v1/checkout/sessions?limit=100", sim);
-        if let Some(a) = &after {
-            url.push_str(&format!("&starting_after={a}"));
-        }
-        let page: serde_json::Value = http
-            .get(url)
-            .bearer_auth(booth_stripe_sim::SECRET_KEY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let data = page["data"].as_array().unwrap();
-        for s in data {
-            if s["payment_status"] == "paid" {
-                out.insert(s["id"].as_str().unwrap().to_string());
-            }
-        }
-        if page["has_more"] != true || data.is_empty() {
-            return out;
-        }
-        after = data.last().and_then(|s| s["id"].as_str()).map(String::from);
-    }
+    booth_testkit::app::list_all(http, sim, "v1/checkout/sessions")
+        .await
+        .into_iter()
+        .filter(|s| s["payment_status"] == "paid")
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Waits until at least `n` messages arrived and no more came for two seconds.

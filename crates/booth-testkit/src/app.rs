@@ -330,3 +330,37 @@ pub fn location(res: &reqwest::Response) -> String {
         .unwrap()
         .to_string()
 }
+
+/// Every object of a list endpoint of the simulator (or Stripe), following `has_more`.
+/// `path` is relative to the API base and may carry a query, e.g.
+/// `v1/events?type=checkout.session.completed`.
+pub async fn list_all(
+    http: &reqwest::Client,
+    api_base: &str,
+    path: &str,
+) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    let sep = if path.contains('?') { '&' } else { '?' };
+    loop {
+        let mut url = format!("{api_base}{path}{sep}limit=100");
+        if let Some(a) = &after {
+            url.push_str(&format!("&starting_after={a}"));
+        }
+        let page: serde_json::Value = http
+            .get(&url)
+            .bearer_auth(booth_stripe_sim::SECRET_KEY)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        let data = page["data"].as_array().cloned().unwrap_or_default();
+        after = data.last().and_then(|o| o["id"].as_str()).map(String::from);
+        out.extend(data);
+        if page["has_more"] != true || after.is_none() {
+            return out;
+        }
+    }
+}

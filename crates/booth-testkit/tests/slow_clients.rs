@@ -40,6 +40,24 @@ fn read_to_close(mut s: TcpStream) -> (usize, Duration) {
     }
 }
 
+/// Bigger than anything the kernel buffers between the two ends on loopback.
+const BIG: usize = 48 << 20;
+
+/// Starts downloading a big file and reads its first KiB only; returns the connection.
+async fn start_big_download(app: &TestApp) -> TcpStream {
+    app.add_product("big", "1.00", "5", &[("big.bin", &vec![7u8; BIG])])
+        .await;
+    let token = app.grant_token("big").await;
+    let p = app.shop().purchase(&token).await.unwrap().unwrap();
+    let file_id = p.items[0].files[0].file.id;
+    let mut s = connect(app);
+    write!(s, "GET /d/{token}/{file_id} HTTP/1.1\r\nHost: shop\r\n\r\n").unwrap();
+    let mut first = [0u8; 1024];
+    s.read_exact(&mut first).unwrap();
+    assert!(first.starts_with(b"HTTP/1.1 200"));
+    s
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn headers_that_dribble_in_are_cut_off() {
     let app = app_with(ServerConfig {
@@ -65,26 +83,14 @@ async fn a_download_nobody_reads_is_let_go_and_idle_connections_close() {
         ..ServerConfig::default()
     })
     .await;
-    // Bigger than anything the kernel buffers between the two ends on loopback.
-    let big = vec![7u8; 48 << 20];
-    app.add_product("big", "1.00", "5", &[("big.bin", &big)])
-        .await;
-    let token = app.grant_token("big").await;
-    let p = app.shop().purchase(&token).await.unwrap().unwrap();
-    let file_id = p.items[0].files[0].file.id;
-
-    let mut s = connect(&app);
-    write!(s, "GET /d/{token}/{file_id} HTTP/1.1\r\nHost: shop\r\n\r\n").unwrap();
-    let mut first = [0u8; 1024];
-    s.read_exact(&mut first).unwrap();
-    assert!(first.starts_with(b"HTTP/1.1 200"));
+    let s = start_big_download(&app).await;
     // The client stops reading; the server gives up on it after the I/O timeout.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (rest, _) = tokio::task::spawn_blocking(move || read_to_close(s))
         .await
         .unwrap();
     assert!(
-        1024 + rest < big.len(),
+        1024 + rest < BIG,
         "the whole file went out ({} bytes) to a client that stopped reading",
         1024 + rest
     );
@@ -110,16 +116,7 @@ async fn a_stop_does_not_wait_for_a_stuck_download() {
         ..ServerConfig::default()
     })
     .await;
-    let big = vec![1u8; 48 << 20];
-    app.add_product("big", "1.00", "5", &[("big.bin", &big)])
-        .await;
-    let token = app.grant_token("big").await;
-    let p = app.shop().purchase(&token).await.unwrap().unwrap();
-    let file_id = p.items[0].files[0].file.id;
-    let mut s = connect(&app);
-    write!(s, "GET /d/{token}/{file_id} HTTP/1.1\r\nHost: shop\r\n\r\n").unwrap();
-    let mut first = [0u8; 1024];
-    s.read_exact(&mut first).unwrap();
+    let s = start_big_download(&app).await;
 
     let started = Instant::now();
     let stop = tokio::time::timeout(Duration::from_secs(20), app.stop()).await;
