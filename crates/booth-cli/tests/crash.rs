@@ -236,9 +236,20 @@ async fn kill_9_while_selling_and_mailing_loses_nothing_and_fulfils_once() {
     );
 }
 
+/// run.json, once the started shop has written it (it answers HTTP a moment before).
 fn read_run_json(shop: &Shop) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(shop.data_dir().join("run.json")).unwrap())
-        .unwrap()
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = std::fs::read_to_string(shop.data_dir().join("run.json")).unwrap_or_default();
+        if let Ok(v) = serde_json::from_str(&text) {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no run.json from the running shop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// The sessions the payment provider (the simulator, persisted across the crashes) has

@@ -1,8 +1,9 @@
 //! The SQLite file: opened with WAL and foreign keys, migrated on open, and shared by a
-//! small pool of connections so async callers never block the runtime.
+//! small pool of connections so async callers never block the runtime. Writes go through
+//! one writer thread that commits them in groups (see `write`).
 
 use crate::error::{Error, Result};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -23,7 +24,17 @@ pub struct Db {
 struct Inner {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// The writer thread's queue; the thread ends when the last `Db` is dropped.
+    writer: std::sync::mpsc::Sender<Job>,
 }
+
+/// A write, run by the writer thread inside the group's transaction; it returns what
+/// tells its caller how it went once the group's commit is known.
+type Job = Box<dyn FnOnce(&Transaction<'_>) -> Deliver + Send>;
+type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
+
+/// Writes waiting together are committed together, up to this many.
+const GROUP_MAX: usize = 256;
 
 impl Db {
     /// Opens (creating if needed) and migrates the database at `path`.
@@ -31,10 +42,17 @@ impl Db {
         let mut conn = connect(path)?;
         let migrations = Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect());
         migrations.to_latest(&mut conn)?;
+        let writer_conn = connect(path)?;
+        let (writer, jobs) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("booth-db-writer".into())
+            .spawn(move || write_groups(writer_conn, jobs))
+            .map_err(|e| Error::Internal(format!("can't start the database writer: {e}")))?;
         Ok(Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 idle: Mutex::new(vec![conn]),
+                writer,
             }),
         })
     }
@@ -55,20 +73,33 @@ impl Db {
             .map_err(|e| Error::Internal(format!("database task failed: {e}")))?
     }
 
-    /// Runs `f` inside one write transaction (BEGIN IMMEDIATE, so concurrent writers queue
-    /// up instead of failing to upgrade), committing when it returns Ok.
+    /// Runs `f` as one all-or-nothing write and returns once it is durable. Writes are
+    /// run one at a time by the writer thread; those that arrive while it commits wait and
+    /// are then committed together, each in its own savepoint (an error undoes only its
+    /// own changes), with one fsync for the group. Nobody hears "done" before the commit.
     pub async fn write<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        self.run(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        })
-        .await
+        let (done, answer) = tokio::sync::oneshot::channel::<Result<T>>();
+        let job: Job = Box::new(move |tx| {
+            let out = in_savepoint(tx, f);
+            Box::new(move |commit_error: Option<&str>| {
+                let _ = done.send(match commit_error {
+                    None => out,
+                    Some(e) => Err(Error::Internal(format!("the database couldn't save: {e}"))),
+                });
+            })
+        });
+        self.inner
+            .writer
+            .send(job)
+            .map_err(|_| Error::Internal("the database writer has stopped".into()))?;
+        // Dropped unanswered: the group's transaction couldn't even begin (logged there).
+        answer.await.map_err(|_| {
+            Error::Internal("the database is locked or unavailable; nothing was saved".into())
+        })?
     }
 
     pub fn run_blocking<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
@@ -84,6 +115,50 @@ impl Db {
             idle.push(conn);
         }
         out
+    }
+}
+
+/// One write inside the group's transaction, undone alone if it fails (or panics).
+fn in_savepoint<T>(
+    tx: &Transaction<'_>,
+    f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+) -> Result<T> {
+    tx.execute_batch("SAVEPOINT booth_write")?;
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(tx)))
+        .unwrap_or_else(|_| Err(Error::Internal("a database write panicked".into())));
+    match &out {
+        Ok(_) => tx.execute_batch("RELEASE booth_write")?,
+        Err(_) => tx.execute_batch("ROLLBACK TO booth_write; RELEASE booth_write")?,
+    }
+    out
+}
+
+/// The writer thread: takes the next write and every write already waiting behind it,
+/// runs them in one transaction, commits once, then answers each.
+fn write_groups(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut group = vec![first];
+        while group.len() < GROUP_MAX {
+            match jobs.try_recv() {
+                Ok(j) => group.push(j),
+                Err(_) => break,
+            }
+        }
+        let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+            Ok(tx) => tx,
+            Err(e) => {
+                // Locked by another process past the busy timeout, or the disk is gone.
+                tracing::error!(error = %e, writes = group.len(), "database writes couldn't start");
+                // Dropping the jobs unanswered tells their callers nothing was saved.
+                drop(group);
+                continue;
+            }
+        };
+        let delivers: Vec<Deliver> = group.into_iter().map(|job| job(&tx)).collect();
+        let committed = tx.commit().map_err(|e| e.to_string());
+        for deliver in delivers {
+            deliver(committed.as_ref().err().map(String::as_str));
+        }
     }
 }
 

@@ -306,10 +306,10 @@ pub async fn start(config: RunConfig) -> Result<Running> {
         public_url: public_url.clone(),
         simulator_url: simulator.as_ref().map(|s| s.base_url()),
     };
-    std::fs::write(
-        run_info_path(&config.data_dir),
-        serde_json::to_string_pretty(&info).expect("json"),
-    )?;
+    // Written whole or not at all: other `booth` commands read it at any moment.
+    let tmp = config.data_dir.join(".run.json.tmp");
+    std::fs::write(&tmp, serde_json::to_string_pretty(&info).expect("json"))?;
+    std::fs::rename(&tmp, run_info_path(&config.data_dir))?;
     tracing::info!(%addr, public_url, mail = mailer.describe(), simulated = simulator.is_some(), "Booth is running");
     Ok(Running {
         shop,

@@ -178,7 +178,12 @@ async fn random_hostile_requests_get_clear_answers_and_change_nothing() {
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status(), 400, "webhook {i}");
+        // 411 for an empty body sent without a length; 400 for everything else.
+        assert!(
+            matches!(res.status().as_u16(), 400 | 411),
+            "webhook {i}: {}",
+            res.status()
+        );
     }
 
     // Still serving, nothing bought, nothing spent beyond the limit.
