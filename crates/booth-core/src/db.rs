@@ -219,4 +219,47 @@ mod tests {
             .unwrap();
         assert_eq!(n, 0);
     }
+
+    /// Writes committed together stay each other's business: one that fails (or panics)
+    /// leaves no trace, the others in its group are saved, and the writer goes on.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_write_in_a_group_undoes_only_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("booth.db")).unwrap();
+        let writes = (0..200).map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.write(move |tx| {
+                    tx.execute(
+                        "INSERT INTO settings (key, value) VALUES (?1, 'x')",
+                        [format!("k{i}")],
+                    )?;
+                    match i % 10 {
+                        3 => Err(Error::invalid("x", "refused after writing")),
+                        7 if i == 7 => panic!("a bug in one write"),
+                        _ => Ok(i),
+                    }
+                })
+                .await
+            })
+        });
+        let results = futures_util::future::join_all(writes).await;
+        let ok: Vec<i32> = results
+            .into_iter()
+            .filter_map(|r| r.unwrap().ok())
+            .collect();
+        assert_eq!(ok.len(), 200 - 20 - 1);
+        let saved: Vec<String> = db
+            .run_blocking(|c| {
+                let mut st =
+                    c.prepare("SELECT key FROM settings WHERE key LIKE 'k%' ORDER BY key")?;
+                let rows = st.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<std::result::Result<_, _>>()?)
+            })
+            .unwrap();
+        assert_eq!(saved.len(), ok.len());
+        assert!(!saved.iter().any(|k| k.ends_with('3') || k == "k7"));
+        // And the writer is still there.
+        assert_eq!(db.write(|_| Ok(5)).await.unwrap(), 5);
+    }
 }
