@@ -93,10 +93,14 @@ pub async fn serve<S, B>(
     }
 }
 
-/// A TCP stream that fails a read or write making no progress for `limit`.
+/// A TCP stream that fails once the connection has made no progress, in either
+/// direction, for `limit`. Either direction counts: while a long download is being sent,
+/// the read side waits for a next request the whole time, and must not time out.
 struct Deadline {
     stream: TcpStream,
     limit: Duration,
+    /// When a read or write last got anywhere.
+    last: Instant,
     read: Option<Pin<Box<Sleep>>>,
     write: Option<Pin<Box<Sleep>>>,
 }
@@ -106,25 +110,33 @@ impl Deadline {
         Deadline {
             stream,
             limit,
+            last: Instant::now(),
             read: None,
             write: None,
         }
     }
 }
 
-/// Ok while `poll` progresses; once it has been pending for `limit`, a timeout error.
+/// Passes `poll` through, noting progress; a pending one fails once nothing at all has
+/// moved on the connection for `limit`.
 fn watch<T>(
     timer: &mut Option<Pin<Box<Sleep>>>,
+    last: &mut Instant,
     limit: Duration,
     cx: &mut Context<'_>,
     poll: Poll<io::Result<T>>,
 ) -> Poll<io::Result<T>> {
     if poll.is_ready() {
+        *last = Instant::now();
         *timer = None;
         return poll;
     }
-    let sleep =
-        timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(Instant::now() + limit)));
+    let deadline = *last + limit;
+    let sleep = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+    if sleep.deadline() != deadline {
+        // The other direction moved since this wait began: wait from then.
+        sleep.as_mut().reset(deadline);
+    }
     match sleep.as_mut().poll(cx) {
         Poll::Ready(()) => {
             *timer = None;
@@ -145,7 +157,7 @@ impl AsyncRead for Deadline {
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
         let poll = Pin::new(&mut this.stream).poll_read(cx, buf);
-        watch(&mut this.read, this.limit, cx, poll)
+        watch(&mut this.read, &mut this.last, this.limit, cx, poll)
     }
 }
 
@@ -157,7 +169,7 @@ impl AsyncWrite for Deadline {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         let poll = Pin::new(&mut this.stream).poll_write(cx, buf);
-        watch(&mut this.write, this.limit, cx, poll)
+        watch(&mut this.write, &mut this.last, this.limit, cx, poll)
     }
 
     fn poll_write_vectored(
@@ -167,7 +179,7 @@ impl AsyncWrite for Deadline {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         let poll = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
-        watch(&mut this.write, this.limit, cx, poll)
+        watch(&mut this.write, &mut this.last, this.limit, cx, poll)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -177,7 +189,7 @@ impl AsyncWrite for Deadline {
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = &mut *self;
         let poll = Pin::new(&mut this.stream).poll_flush(cx);
-        watch(&mut this.write, this.limit, cx, poll)
+        watch(&mut this.write, &mut this.last, this.limit, cx, poll)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

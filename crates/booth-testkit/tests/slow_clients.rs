@@ -175,3 +175,42 @@ async fn past_the_connection_cap_new_connections_are_refused() {
         String::from_utf8_lossy(&reply)
     );
 }
+
+/// A buyer on a slow line downloads for longer than the I/O timeout: as long as bytes keep
+/// moving the download goes on to the end (the client sends nothing meanwhile).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_but_steady_download_is_not_cut_off() {
+    let app = app_with(ServerConfig {
+        io_timeout: Duration::from_secs(1),
+        ..ServerConfig::default()
+    })
+    .await;
+    let s = start_big_download(&app).await;
+    let (got, took) = tokio::task::spawn_blocking(move || {
+        let mut s = s;
+        let started = Instant::now();
+        let mut total = 1024;
+        let mut buf = vec![0u8; 32 * 1024];
+        // At most 32 KiB every 3 ms (~10 MiB/s): several seconds for the 48 MiB, well past
+        // the 1 s timeout.
+        while total < BIG {
+            match s.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => total += n,
+                Err(e) => panic!("cut off after {total} bytes: {e}"),
+            }
+            std::thread::sleep(Duration::from_millis(3));
+        }
+        (total, started.elapsed())
+    })
+    .await
+    .unwrap();
+    assert!(
+        got >= BIG,
+        "the download stopped at {got} of {BIG} bytes after {took:?}"
+    );
+    assert!(
+        took > Duration::from_secs(2),
+        "not slow enough to mean anything: {took:?}"
+    );
+}
