@@ -507,7 +507,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup { to, list } => {
-            let shop = Shop::open(&data_dir)?;
             if list {
                 let all = booth_core::backup::list(&data_dir)?;
                 if all.is_empty() {
@@ -526,6 +525,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 return Ok(());
             }
+            let shop = Shop::open(&data_dir)?;
             let b = match to {
                 Some(path) => shop.backup_to(path).await?,
                 None => shop.backup_now().await?,
@@ -608,7 +608,7 @@ async fn serve(
             let spec = booth_core::tunnel::TunnelSpec::parse(&input)?;
             let token = match std::env::var("BOOTH_TUNNEL_TOKEN") {
                 Ok(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
-                _ => Shop::open(&data_dir)?.tunnel_token()?,
+                _ => booth_core::secrets::load(&data_dir)?.tunnel_token,
             };
             Some((spec, token))
         }

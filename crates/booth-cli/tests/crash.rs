@@ -98,24 +98,8 @@ async fn kill_9_while_selling_and_mailing_loses_nothing_and_fulfils_once() {
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    // A seed per run, printed, so a failure can be replayed.
-    let seed = std::env::var("BOOTH_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            let t = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap();
-            t.as_nanos() as u64 ^ std::process::id() as u64
-        });
-    eprintln!("crash test seed {seed} (set BOOTH_CRASH_SEED to replay)");
-    let mut rng = seed | 1;
-    let mut next = move |below: u64| {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng % below
-    };
+    // Kill moments at random, from a printed seed (BOOTH_CRASH_SEED replays a run).
+    let mut rng = booth_testkit::rng::Rng::seeded("BOOTH_CRASH_SEED");
 
     let mut confirmed: Vec<String> = Vec::new();
     for round in 0..KILLS {
@@ -135,7 +119,7 @@ async fn kill_9_while_selling_and_mailing_loses_nothing_and_fulfils_once() {
             let _ = watcher.wait();
         }
         let buyers = tokio::spawn(buy_until_down(http.clone(), base.clone(), round));
-        tokio::time::sleep(Duration::from_millis(300 + next(1200))).await;
+        tokio::time::sleep(Duration::from_millis(300 + rng.below(1200) as u64)).await;
         server.kill().unwrap(); // SIGKILL
         server.wait().unwrap();
         confirmed.extend(buyers.await.unwrap());

@@ -322,11 +322,7 @@ impl Shop {
 
     async fn store_files(&self, files: Vec<PathBuf>) -> Result<Vec<catalog::StoredFile>> {
         let dir = self.files_dir().to_path_buf();
-        tokio::task::spawn_blocking(move || {
-            files.iter().map(|f| catalog::store_file(&dir, f)).collect()
-        })
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
+        blocking(move || files.iter().map(|f| catalog::store_file(&dir, f)).collect()).await
     }
 
     pub async fn list_products(&self, only_active: bool) -> Result<Vec<Product>> {

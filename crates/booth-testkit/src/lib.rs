@@ -3,6 +3,7 @@
 pub mod app;
 pub mod bore;
 pub mod browser;
+pub mod rng;
 pub mod smtp;
 
 pub use browser::Browser;

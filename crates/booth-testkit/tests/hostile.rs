@@ -4,53 +4,17 @@
 //! a 5xx or take the server down, and nothing may create or spend a purchase.
 
 use booth_testkit::app::{now, sign, spawn_app};
+use booth_testkit::rng::Rng;
 use std::time::Duration;
 
-struct Rng(u64);
-
-impl Rng {
-    fn seeded() -> Rng {
-        let seed = std::env::var("BOOTH_FUZZ_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos() as u64
-            });
-        eprintln!("fuzz seed {seed} (set BOOTH_FUZZ_SEED to replay)");
-        Rng(seed | 1)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[self.below(from.len())]
-    }
-
-    fn bytes(&mut self, max: usize) -> Vec<u8> {
-        let n = self.below(max + 1);
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-
-    fn text(&mut self, max: usize) -> String {
-        const ALPHABET: &[&str] = &[
-            "a", "Z", "0", "9", "-", "_", ".", "..", "/", "%", "%2e", "%2F", "%00", "%0d%0a", "é",
-            "😀", "'", "\"", "<", ">", ";", "=", "&", "?", "#", "~", "\\", " ", "+", "*",
-        ];
-        let n = self.below(max + 1);
-        (0..n).map(|_| self.pick(ALPHABET)).collect()
-    }
+/// Up to `max` pieces of text that paths and headers are made of, hostile ones included.
+fn text(rng: &mut Rng, max: usize) -> String {
+    const ALPHABET: &[&str] = &[
+        "a", "Z", "0", "9", "-", "_", ".", "..", "/", "%", "%2e", "%2F", "%00", "%0d%0a", "é",
+        "😀", "'", "\"", "<", ">", ";", "=", "&", "?", "#", "~", "\\", " ", "+", "*",
+    ];
+    let n = rng.below(max + 1);
+    (0..n).map(|_| rng.pick(ALPHABET)).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -71,7 +35,7 @@ async fn random_hostile_requests_get_clear_answers_and_change_nothing() {
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    let mut rng = Rng::seeded();
+    let mut rng = Rng::seeded("BOOTH_FUZZ_SEED");
     let (mut sent, mut refused_by_client) = (0, 0);
     let mut statuses = std::collections::BTreeMap::new();
     for _ in 0..1500 {
@@ -91,7 +55,7 @@ async fn random_hostile_requests_get_clear_answers_and_change_nothing() {
             "/d/TOKEN/FILE",
             "/u/TOKEN?m=",
         ]);
-        let path = format!("{prefix}{}", rng.text(40))
+        let path = format!("{prefix}{}", text(&mut rng, 40))
             .replace("TOKEN", if rng.below(2) == 0 { &token } else { "0" })
             .replace("FILE", &file_id);
         let method = rng.pick(&[
@@ -106,7 +70,7 @@ async fn random_hostile_requests_get_clear_answers_and_change_nothing() {
             let range = format!(
                 "{}{}-{}",
                 rng.pick(&["bytes=", "bytes=-", "items=", "", "bytes= "]),
-                rng.next() % 100,
+                rng.number() % 100,
                 rng.pick(&["", "5", "99999999999999999999999", "-1", "3,4-5"])
             );
             req = req.header("range", range);
@@ -120,7 +84,7 @@ async fn random_hostile_requests_get_clear_answers_and_change_nothing() {
         if rng.below(4) == 0 {
             req = req.header(
                 "stripe-signature",
-                format!("t={},v1={}", rng.next(), rng.text(20)),
+                format!("t={},v1={}", rng.number(), text(&mut rng, 20)),
             );
         }
         if method == "POST" || method == "PUT" {
@@ -160,7 +124,7 @@ async fn random_hostile_requests_get_clear_answers_and_change_nothing() {
             let mut b = event.clone().into_bytes();
             if !b.is_empty() {
                 let at = rng.below(b.len());
-                b[at] ^= 1 + (rng.next() as u8 % 127);
+                b[at] ^= 1 + (rng.number() as u8 % 127);
             }
             b
         } else {
@@ -169,7 +133,7 @@ async fn random_hostile_requests_get_clear_answers_and_change_nothing() {
         let signature = if i % 2 == 0 {
             sign(&event, &secret, now())
         } else {
-            format!("t={},v1={}", now(), rng.text(64))
+            format!("t={},v1={}", now(), text(&mut rng, 64))
         };
         let res = client
             .post(format!("{}/webhooks/stripe", app.base))

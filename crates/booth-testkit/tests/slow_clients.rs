@@ -23,7 +23,14 @@ fn connect(app: &TestApp) -> TcpStream {
     s
 }
 
-/// Reads until the server closes the connection; returns (bytes read, how long it took).
+/// Reads (on a blocking thread) until the server closes the connection; returns the bytes
+/// read and how long it took.
+async fn until_closed(s: TcpStream) -> (usize, Duration) {
+    tokio::task::spawn_blocking(move || read_to_close(s))
+        .await
+        .unwrap()
+}
+
 fn read_to_close(mut s: TcpStream) -> (usize, Duration) {
     let started = Instant::now();
     let mut total = 0;
@@ -68,9 +75,7 @@ async fn headers_that_dribble_in_are_cut_off() {
     let mut s = connect(&app);
     s.write_all(b"GET /healthz HTTP/1.1\r\nHost: shop\r\n")
         .unwrap();
-    let (_, took) = tokio::task::spawn_blocking(move || read_to_close(s))
-        .await
-        .unwrap();
+    let (_, took) = until_closed(s).await;
     assert!(took < Duration::from_secs(5), "closed after {took:?}");
     // A complete request on a new connection is answered as ever.
     assert_eq!(app.get("/healthz").await.status(), 200);
@@ -86,9 +91,7 @@ async fn a_download_nobody_reads_is_let_go_and_idle_connections_close() {
     let s = start_big_download(&app).await;
     // The client stops reading; the server gives up on it after the I/O timeout.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let (rest, _) = tokio::task::spawn_blocking(move || read_to_close(s))
-        .await
-        .unwrap();
+    let (rest, _) = until_closed(s).await;
     assert!(
         1024 + rest < BIG,
         "the whole file went out ({} bytes) to a client that stopped reading",
@@ -102,9 +105,7 @@ async fn a_download_nobody_reads_is_let_go_and_idle_connections_close() {
     let mut reply = [0u8; 512];
     let n = s.read(&mut reply).unwrap();
     assert!(reply[..n].starts_with(b"HTTP/1.1 200"));
-    let (_, took) = tokio::task::spawn_blocking(move || read_to_close(s))
-        .await
-        .unwrap();
+    let (_, took) = until_closed(s).await;
     assert!(took < Duration::from_secs(5), "idle for {took:?}");
 }
 
@@ -150,9 +151,7 @@ async fn past_the_connection_cap_new_connections_are_refused() {
     extra
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: shop\r\n\r\n")
         .unwrap();
-    let (n, took) = tokio::task::spawn_blocking(move || read_to_close(extra))
-        .await
-        .unwrap();
+    let (n, took) = until_closed(extra).await;
     assert_eq!(n, 0);
     assert!(took < Duration::from_secs(2));
     // Those already connected are served; once they leave, newcomers are again.
