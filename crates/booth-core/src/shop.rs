@@ -512,16 +512,19 @@ impl Shop {
     /// Handles a webhook delivery: verifies it, then acts on it once.
     pub async fn handle_webhook(&self, payload: &str, signature: &str) -> Result<()> {
         let (id, type_, created, meaning) = self.payments()?.verify_webhook(payload, signature)?;
-        self.process_event(&id, &type_, created, meaning).await
+        self.process_event(&id, &type_, created, meaning)
+            .await
+            .map(|_| ())
     }
 
+    /// Acts on an event unless it was seen before; true if it was new.
     async fn process_event(
         &self,
         id: &str,
         type_: &str,
         created: i64,
         meaning: PaymentEvent,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let eid = id.to_string();
         let seen: bool = self
             .db()
@@ -534,7 +537,7 @@ impl Shop {
             })
             .await?;
         if seen {
-            return Ok(());
+            return Ok(false);
         }
         let object_id = match &meaning {
             PaymentEvent::SessionCompleted { session_id } => {
@@ -581,10 +584,11 @@ impl Shop {
                 )?;
                 Ok(())
             })
-            .await
+            .await?;
+        Ok(true)
     }
 
-    /// Processes events Booth missed while it was down (Stripe keeps 30 days of them).
+    /// Processes events Booth missed (Stripe keeps 30 days of them); returns how many were new.
     pub async fn catch_up(&self) -> Result<usize> {
         let newest: Option<i64> = self
             .db()
@@ -599,7 +603,7 @@ impl Shop {
         let mut handled = 0;
         for (id, type_, created, meaning) in events {
             match self.process_event(&id, &type_, created, meaning).await {
-                Ok(()) => handled += 1,
+                Ok(new) => handled += usize::from(new),
                 Err(e) => tracing::warn!(event = %id, error = %e, "catch-up: event not processed"),
             }
         }

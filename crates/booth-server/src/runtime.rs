@@ -31,6 +31,9 @@ pub struct RunConfig {
     pub server: ServerConfig,
     /// How soon the simulator retries a failed webhook delivery.
     pub sim_webhook_retry_base: Duration,
+    /// How often the shop asks Stripe for events it missed (also once at start): a webhook
+    /// endpoint that was disabled, or deliveries Stripe gave up on, still get fulfilled.
+    pub catch_up_every: Duration,
     /// Sign mail with DKIM as BOOTH_DKIM_* say (the domain defaults to the sender's).
     pub dkim_from_env: bool,
 }
@@ -46,6 +49,7 @@ impl RunConfig {
             outbox: OutboxConfig::default(),
             server: ServerConfig::default(),
             sim_webhook_retry_base: Duration::from_secs(2),
+            catch_up_every: Duration::from_secs(600),
             dkim_from_env: false,
         }
     }
@@ -293,13 +297,11 @@ pub async fn start(config: RunConfig) -> Result<Running> {
         rx.clone(),
     )));
     tasks.push(tokio::spawn(daily_backups(shop.clone(), rx.clone())));
-    let catch_up_shop = shop.clone();
-    tokio::spawn(async move {
-        match catch_up_shop.catch_up().await {
-            Ok(n) => tracing::info!(events = n, "caught up on Stripe events"),
-            Err(e) => tracing::warn!(error = %e, "couldn't catch up on Stripe events"),
-        }
-    });
+    tasks.push(tokio::spawn(catch_up(
+        shop.clone(),
+        config.catch_up_every,
+        rx.clone(),
+    )));
     let info = RunInfo {
         pid: std::process::id(),
         addr,
@@ -341,6 +343,25 @@ fn raise_open_file_limit() {
 }
 
 /// Makes the day's backup at start and then whenever a day has passed (checked hourly).
+/// Asks Stripe for missed events at start and then every `every`, until the stop signal.
+async fn catch_up(shop: Shop, every: Duration, mut stop: watch::Receiver<bool>) {
+    loop {
+        // A stop doesn't wait for Stripe to answer: what isn't processed now is next time.
+        tokio::select! {
+            r = shop.catch_up() => match r {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(events = n, "caught up on Stripe events"),
+                Err(e) => tracing::warn!(error = %e, "couldn't catch up on Stripe events"),
+            },
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
 async fn daily_backups(shop: Shop, mut stop: watch::Receiver<bool>) {
     loop {
         match shop.daily_backup().await {

@@ -30,6 +30,8 @@ pub struct AppOptions {
     pub checkout_limit: u32,
     /// Timeouts, connection cap and the rest (checkout_limit above wins).
     pub server: ServerConfig,
+    /// How often the shop asks "Stripe" for missed events (the production default unless set).
+    pub catch_up_every: Option<Duration>,
 }
 
 impl Default for AppOptions {
@@ -37,6 +39,7 @@ impl Default for AppOptions {
         AppOptions {
             checkout_limit: 1000,
             server: ServerConfig::default(),
+            catch_up_every: None,
         }
     }
 }
@@ -71,6 +74,9 @@ pub async fn start_in(data_dir: tempfile::TempDir, smtp: SmtpServer, opts: AppOp
         ..opts.server.clone()
     };
     config.sim_webhook_retry_base = Duration::from_millis(200);
+    if let Some(every) = opts.catch_up_every {
+        config.catch_up_every = every;
+    }
     let running = runtime::start(config).await.expect("the shop starts");
     let base = format!("http://{}", running.addr);
     let stripe = stripe::ClientBuilder::new(booth_stripe_sim::SECRET_KEY)
@@ -288,6 +294,42 @@ impl TestApp {
                 .await
                 .unwrap();
         }
+    }
+
+    /// Points the simulator's endpoint for Booth somewhere else (a tunnel gone down, say);
+    /// returns the URL it had.
+    pub async fn set_webhook_url(&self, url: &str) -> String {
+        use stripe_misc::webhook_endpoint::{ListWebhookEndpoint, UpdateWebhookEndpoint};
+        let list = ListWebhookEndpoint::new().send(&self.stripe).await.unwrap();
+        assert_eq!(list.data.len(), 1, "Booth registered one endpoint");
+        let ep = list.data.into_iter().next().unwrap();
+        UpdateWebhookEndpoint::new(ep.id)
+            .url(url)
+            .send(&self.stripe)
+            .await
+            .unwrap();
+        ep.url
+    }
+
+    /// Ids of events the simulator has tried and failed to deliver (and still owes).
+    pub async fn undelivered_events(&self) -> Vec<String> {
+        let sim = self.running.simulator.as_ref().unwrap().base_url();
+        let res: serde_json::Value = self
+            .http
+            .get(format!("{sim}v1/events?delivery_success=false&limit=100"))
+            .bearer_auth(booth_stripe_sim::SECRET_KEY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        res["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_string())
+            .collect()
     }
 
     /// The raw JSON of the newest event of a type, as the simulator would deliver it.

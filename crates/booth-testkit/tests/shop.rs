@@ -751,6 +751,58 @@ async fn missed_webhooks_are_caught_up_on_restart() {
 }
 
 #[tokio::test]
+async fn failing_webhook_deliveries_are_retried_once_booth_is_reachable_again() {
+    let app = spawn_app().await;
+    app.add_product("book", "5", "5", &[("book.pdf", BOOK)])
+        .await;
+    // The tunnel is down: "Stripe" can't reach Booth (nothing listens on that port).
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("http://{}/webhooks/stripe", dead.local_addr().unwrap());
+    drop(dead);
+    let booth_url = app.set_webhook_url(&dead_url).await;
+    // The buyer pays and closes the tab, so only a webhook can tell Booth.
+    let paid = app.buy_and_pay("book", "ida@example.com").await;
+    let mut waited = 0;
+    while app.undelivered_events().await.is_empty() {
+        waited += 1;
+        assert!(waited < 100, "the simulator never tried to deliver");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(app.purchases().await.is_empty());
+    // Reachable again: the next retry gets through and the buyer gets their receipt, once.
+    app.set_webhook_url(&booth_url).await;
+    let p = app.wait_for_purchase(&paid.session_id).await;
+    assert_eq!(p.email, "ida@example.com");
+    let mail = app.smtp.wait_for_messages(1, Duration::from_secs(20)).await;
+    assert!(mail[0].text.as_deref().unwrap().contains(&p.token));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(app.smtp.messages().len(), 1);
+    assert!(app.undelivered_events().await.is_empty());
+}
+
+#[tokio::test]
+async fn missed_webhooks_are_caught_up_while_running() {
+    let app = spawn_app_with(AppOptions {
+        catch_up_every: Some(Duration::from_millis(300)),
+        ..Default::default()
+    })
+    .await;
+    app.add_product("book", "5", "5", &[("book.pdf", BOOK)])
+        .await;
+    // Disabled in the dashboard: Stripe sends nothing, and won't retry.
+    app.set_webhooks_enabled(false).await;
+    let paid = app.buy_and_pay("book", "jo@example.com").await;
+    let p = app.wait_for_purchase(&paid.session_id).await;
+    assert_eq!(p.email, "jo@example.com");
+    app.smtp.wait_for_messages(1, Duration::from_secs(20)).await;
+    // Later catch-ups see the same event again and do nothing with it.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(app.smtp.messages().len(), 1);
+    assert_eq!(app.purchases().await.len(), 1);
+}
+
+#[tokio::test]
 async fn storefront_and_product_pages_and_hostile_forms() {
     let app = spawn_app().await;
     assert!(app
