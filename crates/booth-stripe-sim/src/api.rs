@@ -349,10 +349,10 @@ fn lookup(st: &State, public: &str, id: &str) -> Option<Value> {
         "ch" => &st.charges,
         "re" => &st.refunds,
         "dp" => &st.disputes,
-        "cs" => return state::find(&st.sessions, id).map(|s| render_session(public, s)),
+        "cs" => return st.find(&st.sessions, id).map(|s| render_session(public, s)),
         _ => return None,
     };
-    state::find(list, id).cloned()
+    st.find(list, id).cloned()
 }
 
 fn expand_one(st: &State, public: &str, obj: &mut Value, path: &str) -> Result<(), ApiError> {
@@ -527,7 +527,7 @@ fn route(
             expand(st, public, list, p)
         }
         ("GET", ["v1", "checkout", "sessions", id]) => {
-            let s = state::find(&st.sessions, id).ok_or_else(|| ApiError::no_such("checkout.session", id, "session", 404))?;
+            let s = st.find(&st.sessions, id).ok_or_else(|| ApiError::no_such("checkout.session", id, "session", 404))?;
             expand(st, public, render_session(public, s), p)
         }
         ("GET", ["v1", "checkout", "sessions", id, "line_items"]) => {
@@ -536,7 +536,7 @@ fn route(
             expand(st, public, list, p)
         }
         ("POST", ["v1", "checkout", "sessions", id, "expire"]) => {
-            let idx = st.sessions.iter().position(|s| s["id"] == *id).ok_or_else(|| ApiError::no_such("checkout.session", id, "session", 404))?;
+            let idx = st.position(&st.sessions, id).ok_or_else(|| ApiError::no_such("checkout.session", id, "session", 404))?;
             let status = st.sessions[idx]["status"].as_str().unwrap_or_default().to_string();
             if status != "open" {
                 return Err(ApiError::invalid(format!("Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout Session has a status of \"{status}\"."), None));
@@ -585,7 +585,8 @@ fn get_obj(
     id: &str,
     p: &Value,
 ) -> R {
-    let obj = state::find(list, id)
+    let obj = st
+        .find(list, id)
         .cloned()
         .ok_or_else(|| ApiError::no_such(kind, id, param, 404))?;
     expand(st, public, obj, p)
@@ -790,7 +791,7 @@ fn create_session(st: &mut State, public: &str, p: &Value) -> R {
         .insert(id.clone(), objects::line_items(&input, created));
     st.session_pi_data.insert(id, pi_data);
     let rendered = render_session(public, &session);
-    st.sessions.push(session);
+    state::append(&mut st.index, &mut st.sessions, session);
     expand(st, public, rendered, p)
 }
 
@@ -800,7 +801,8 @@ fn create_refund(st: &mut State, public: &str, p: &Value, info: &ReqInfo) -> R {
     let charge_id = if let Some(ch) = get_str(p, "charge") {
         ch.to_string()
     } else if let Some(pi) = get_str(p, "payment_intent") {
-        let intent = state::find(&st.payment_intents, pi)
+        let intent = st
+            .find(&st.payment_intents, pi)
             .ok_or_else(|| ApiError::no_such("payment_intent", pi, "payment_intent", 400))?;
         intent["latest_charge"]
             .as_str()
@@ -810,9 +812,7 @@ fn create_refund(st: &mut State, public: &str, p: &Value, info: &ReqInfo) -> R {
         return Err(ApiError::invalid("One of the following params should be provided for this request: charge or payment_intent.", None).code("parameter_missing"));
     };
     let idx = st
-        .charges
-        .iter()
-        .position(|c| c["id"] == charge_id)
+        .position(&st.charges, &charge_id)
         .ok_or_else(|| ApiError::no_such("charge", &charge_id, "charge", 400))?;
     let charge = st.charges[idx].clone();
     let amount = charge["amount"].as_i64().unwrap_or(0);
@@ -869,7 +869,7 @@ fn create_refund(st: &mut State, public: &str, p: &Value, info: &ReqInfo) -> R {
         ch["refunded"] = json!(refunded + want == amount);
     }
     let charge_now = st.charges[idx].clone();
-    st.refunds.push(refund.clone());
+    state::append(&mut st.index, &mut st.refunds, refund.clone());
     st.emit("refund.created", refund.clone(), None, info);
     st.emit("charge.refunded", charge_now, Some(previous), info);
     expand(st, public, refund, p)

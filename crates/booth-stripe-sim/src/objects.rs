@@ -160,7 +160,7 @@ pub fn complete_payment(
     name: Option<&str>,
     card: &Card,
 ) -> Option<()> {
-    let idx = st.sessions.iter().position(|s| s["id"] == session_id)?;
+    let idx = st.position(&st.sessions, session_id)?;
     let s = st.sessions[idx].clone();
     let now = now_secs();
     let amount = s["amount_total"].as_i64().unwrap_or(0);
@@ -307,8 +307,8 @@ pub fn complete_payment(
         });
     }
     let session_now = st.sessions[idx].clone();
-    st.payment_intents.push(pi.clone());
-    st.charges.push(charge.clone());
+    crate::state::append(&mut st.index, &mut st.payment_intents, pi.clone());
+    crate::state::append(&mut st.index, &mut st.charges, charge.clone());
     let req = ReqInfo::default();
     st.emit("charge.succeeded", charge, None, &req);
     st.emit("payment_intent.succeeded", pi, None, &req);
@@ -321,9 +321,10 @@ pub fn complete_payment(
 
 /// Opens a dispute on a charge (card 0259) and emits `charge.dispute.created`.
 pub fn open_dispute(st: &mut State, charge_id: &str) {
-    let Some(ch) = st.charges.iter_mut().find(|c| c["id"] == charge_id) else {
+    let Some(i) = st.position(&st.charges, charge_id) else {
         return;
     };
+    let ch = &mut st.charges[i];
     ch["disputed"] = json!(true);
     let now = now_secs();
     let dispute = json!({
@@ -344,7 +345,7 @@ pub fn open_dispute(st: &mut State, charge_id: &str) {
         "reason": "fraudulent",
         "status": "needs_response",
     });
-    st.disputes.push(dispute.clone());
+    crate::state::append(&mut st.index, &mut st.disputes, dispute.clone());
     st.emit("charge.dispute.created", dispute, None, &ReqInfo::default());
 }
 

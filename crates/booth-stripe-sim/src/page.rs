@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::api::{render_session, valid_email, Resp};
 use crate::objects::{self, format_amount, Card};
-use crate::state::{self, now_secs, State};
+use crate::state::{now_secs, State};
 use crate::Shared;
 
 pub fn esc(s: &str) -> String {
@@ -192,7 +192,7 @@ fn closed_page(s: &Value) -> Option<Resp> {
 
 pub fn get_pay(shared: &Shared, id: &str) -> Resp {
     let st = shared.lock();
-    let Some(s) = state::find(&st.sessions, id) else {
+    let Some(s) = st.find(&st.sessions, id) else {
         return notice(
             404,
             "Checkout session not found",
@@ -262,7 +262,7 @@ fn parse_expiry(s: &str) -> Option<(i64, i64)> {
 pub fn post_pay(shared: &Shared, id: &str, body: &[u8]) -> Resp {
     let values: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
     let mut st = shared.lock();
-    let Some(s) = state::find(&st.sessions, id).cloned() else {
+    let Some(s) = st.find(&st.sessions, id).cloned() else {
         return notice(
             404,
             "Checkout session not found",

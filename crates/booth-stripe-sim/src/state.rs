@@ -87,6 +87,12 @@ pub struct State {
     pub idempotency: HashMap<String, IdemRec>,
     /// (charge id, due time) for the 0259 card's delayed dispute.
     pub pending_disputes: Vec<(String, u64)>,
+    /// Where each object and event is in its list, by id (ids are unique across kinds;
+    /// their prefixes differ). Objects are only ever appended, so positions never change.
+    /// Without it every lookup scanned a list: a shop with thousands of test purchases
+    /// spent most of a retrieve comparing ids.
+    #[serde(skip)]
+    pub index: HashMap<String, usize>,
 }
 
 /// Who caused an event, for `event.request`.
@@ -96,8 +102,12 @@ pub struct ReqInfo {
     pub idempotency_key: Option<String>,
 }
 
-pub fn find<'a>(list: &'a [Value], id: &str) -> Option<&'a Value> {
-    list.iter().find(|v| v["id"] == id)
+/// Appends an object to its list and indexes it.
+pub fn append(index: &mut HashMap<String, usize>, list: &mut Vec<Value>, object: Value) {
+    if let Some(id) = object["id"].as_str() {
+        index.insert(id.to_string(), list.len());
+    }
+    list.push(object);
 }
 
 pub fn endpoint_wants(ep: &Value, event_type: &str) -> bool {
@@ -118,8 +128,12 @@ pub fn endpoint_wants(ep: &Value, event_type: &str) -> bool {
 impl State {
     pub fn load(path: &Path) -> anyhow::Result<State> {
         match std::fs::read(path) {
-            Ok(bytes) => Ok(serde_json::from_slice(&bytes)
-                .map_err(|e| anyhow::anyhow!("corrupt state file {}: {e}", path.display()))?),
+            Ok(bytes) => {
+                let mut st: State = serde_json::from_slice(&bytes)
+                    .map_err(|e| anyhow::anyhow!("corrupt state file {}: {e}", path.display()))?;
+                st.reindex();
+                Ok(st)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(State::default()),
             Err(e) => Err(anyhow::anyhow!(
                 "reading state file {}: {e}",
@@ -184,8 +198,53 @@ impl State {
                 in_flight: false,
             });
         }
+        self.index.insert(id.clone(), self.events.len());
         self.events.push(EventRec { event, owed });
         id
+    }
+
+    /// Where the object `id` is in `list` (one of this state's lists).
+    pub fn position(&self, list: &[Value], id: &str) -> Option<usize> {
+        match self.index.get(id) {
+            Some(&i) if list.get(i).is_some_and(|v| v["id"] == id) => Some(i),
+            // Not indexed (or not in this list): look, as before the index.
+            _ => list.iter().position(|v| v["id"] == id),
+        }
+    }
+
+    pub fn find<'a>(&self, list: &'a [Value], id: &str) -> Option<&'a Value> {
+        self.position(list, id).map(|i| &list[i])
+    }
+
+    pub fn event_position(&self, id: &str) -> Option<usize> {
+        match self.index.get(id) {
+            Some(&i) if self.events.get(i).is_some_and(|r| r.event["id"] == id) => Some(i),
+            _ => self.events.iter().position(|r| r.event["id"] == id),
+        }
+    }
+
+    /// Rebuilds the index (after loading a saved state).
+    fn reindex(&mut self) {
+        let mut index = HashMap::new();
+        for list in [
+            &self.sessions,
+            &self.payment_intents,
+            &self.charges,
+            &self.refunds,
+            &self.disputes,
+        ] {
+            for (i, v) in list.iter().enumerate() {
+                if let Some(id) = v["id"].as_str() {
+                    index.insert(id.to_string(), i);
+                }
+            }
+        }
+        for (i, r) in self.events.iter().enumerate() {
+            if let Some(id) = r.event["id"].as_str() {
+                index.insert(id.to_string(), i);
+            }
+        }
+        self.index = index;
     }
 
     /// The event as the API shows it now (pending_webhooks is live).
@@ -196,6 +255,44 @@ impl State {
     }
 
     pub fn event(&self, id: &str) -> Option<&EventRec> {
-        self.events.iter().find(|r| r.event["id"] == id)
+        self.event_position(id).map(|i| &self.events[i])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_use_the_index_and_it_survives_a_reload() {
+        let mut st = State::default();
+        for i in 0..50 {
+            append(
+                &mut st.index,
+                &mut st.sessions,
+                json!({ "id": format!("cs_{i}"), "n": i }),
+            );
+        }
+        append(&mut st.index, &mut st.charges, json!({ "id": "ch_1" }));
+        let ev = st.emit(
+            "charge.succeeded",
+            json!({ "id": "ch_1" }),
+            None,
+            &ReqInfo::default(),
+        );
+        assert_eq!(st.find(&st.sessions, "cs_42").unwrap()["n"], 42);
+        assert_eq!(st.position(&st.charges, "ch_1"), Some(0));
+        // An id from another list is not found in this one.
+        assert_eq!(st.position(&st.sessions, "ch_1"), None);
+        assert!(st.find(&st.sessions, "cs_nope").is_none());
+        assert!(st.event(&ev).is_some());
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sim.json");
+        st.save(&path);
+        let loaded = State::load(&path).unwrap();
+        assert_eq!(loaded.index.len(), st.index.len());
+        assert_eq!(loaded.find(&loaded.sessions, "cs_7").unwrap()["n"], 7);
+        assert_eq!(loaded.event(&ev).unwrap().event["id"], ev.as_str());
     }
 }

@@ -90,6 +90,7 @@ fn tick(shared: &Shared, st: &mut State) -> (Vec<Job>, Duration) {
         deliveries,
         events,
         endpoints,
+        index,
         ..
     } = st;
     deliveries.retain_mut(|d| {
@@ -97,7 +98,10 @@ fn tick(shared: &Shared, st: &mut State) -> (Vec<Job>, Duration) {
             return true;
         }
         let ep = endpoints.iter().find(|e| e.object["id"] == d.endpoint_id);
-        let ev = events.iter().find(|e| e.event["id"] == d.event_id);
+        let ev = index
+            .get(&d.event_id)
+            .and_then(|&i| events.get(i))
+            .filter(|e| e.event["id"] == d.event_id);
         let (Some(ep), Some(ev)) = (ep, ev) else {
             dropped = true;
             return false;
@@ -144,8 +148,8 @@ fn finish(shared: &Shared, event_id: &str, endpoint_id: &str, ok: bool) {
     d.attempts += 1;
     if ok {
         st.deliveries.remove(pos);
-        if let Some(ev) = st.events.iter_mut().find(|e| e.event["id"] == event_id) {
-            ev.owed.retain(|e| e != endpoint_id);
+        if let Some(i) = st.event_position(event_id) {
+            st.events[i].owed.retain(|e| e != endpoint_id);
         }
     } else if d.attempts >= max {
         // Give up; the event stays owed so `delivery_success=false` finds it.
