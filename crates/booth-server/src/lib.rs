@@ -2,6 +2,7 @@
 //! shop's settings or catalog; the seller's tools live in the CLI and the desktop app.
 
 mod conn;
+mod filecache;
 mod pages;
 mod range;
 mod ratelimit;
@@ -68,11 +69,14 @@ impl Default for ServerConfig {
 const WEBHOOK_MAX_BYTES: u64 = 256 * 1024;
 const FORM_MAX_BYTES: u64 = 16 * 1024;
 const CHUNK: usize = 256 * 1024;
+/// Memory for small files' contents (see filecache.rs).
+const FILE_CACHE_BYTES: usize = 32 << 20;
 
 struct App {
     shop: Shop,
     pages: Pages,
     checkout_limiter: RateLimiter,
+    files: filecache::FileCache,
 }
 
 type Ctx = Arc<App>;
@@ -96,6 +100,7 @@ pub fn routes(
     let app: Ctx = Arc::new(App {
         pages: Pages::new(shop.data_dir()),
         checkout_limiter: RateLimiter::new(config.checkout_limit, config.checkout_window),
+        files: filecache::FileCache::new(FILE_CACHE_BYTES),
         shop,
     });
     let with_app = warp::any().map(move || app.clone());
@@ -535,10 +540,6 @@ async fn download(
         Ok(p) => p,
         Err(e) => return internal_error(&app, e).await,
     };
-    let mut file = match tokio::fs::File::open(&path).await {
-        Ok(f) => f,
-        Err(e) => return internal_error(&app, Error::Io(e)).await,
-    };
     let size = serve.size;
     let (status, start, len) = match parse_range(range_header.as_deref(), size) {
         RangeRequest::Full => (StatusCode::OK, 0, size),
@@ -547,16 +548,24 @@ async fn download(
         }
         RangeRequest::Unsatisfiable => return range_not_satisfiable(size),
     };
-    let mut res = if method == Method::HEAD {
-        Response::new(Default::default())
-    } else {
-        if start > 0 {
-            if let Err(e) = file.seek(std::io::SeekFrom::Start(start)).await {
-                return internal_error(&app, Error::Io(e)).await;
-            }
+    let res = if method == Method::HEAD {
+        Ok(Response::new(Default::default()))
+    } else if size <= filecache::MAX_FILE {
+        let (start, end) = (start as usize, (start + len) as usize);
+        match app.files.get(&serve.sha256, &path).await {
+            Ok(all) if all.len() as u64 == size => Ok(Response::new(all.slice(start..end).into())),
+            Ok(_) => Err(std::io::Error::other(format!(
+                "{} isn't the size it was stored with",
+                path.display()
+            ))),
+            Err(e) => Err(e),
         }
-        let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), CHUNK);
-        warp::reply::Reply::into_response(warp::reply::stream(stream))
+    } else {
+        stream_range(&path, start, len).await
+    };
+    let mut res = match res {
+        Ok(res) => res,
+        Err(e) => return internal_error(&app, Error::Io(e)).await,
     };
     *res.status_mut() = status;
     let h = res.headers_mut();
@@ -587,6 +596,17 @@ async fn download(
         );
     }
     res
+}
+
+async fn stream_range(path: &std::path::Path, start: u64, len: u64) -> std::io::Result<Response> {
+    let mut file = tokio::fs::File::open(path).await?;
+    if start > 0 {
+        file.seek(std::io::SeekFrom::Start(start)).await?;
+    }
+    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), CHUNK);
+    Ok(warp::reply::Reply::into_response(warp::reply::stream(
+        stream,
+    )))
 }
 
 fn range_not_satisfiable(size: u64) -> Response {
