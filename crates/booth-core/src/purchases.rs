@@ -360,12 +360,11 @@ pub fn authorize_download(
     conn: &Connection,
     req: &DownloadRequest,
 ) -> Result<Result<ServeFile, Denied>> {
+    // Cached statements: this runs for every download, and parsing the SQL was a
+    // measurable part of a small one.
     let purchase: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT id, status FROM purchases WHERE token = ?1",
-            [req.token.as_str()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT id, status FROM purchases WHERE token = ?1")?
+        .query_row([req.token.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((purchase_id, status)) = purchase else {
         return Ok(Err(Denied::UnknownLink));
@@ -376,13 +375,15 @@ pub fn authorize_download(
         _ => return Ok(Err(Denied::Revoked)),
     }
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT i.id, i.download_limit, i.revoked_at IS NOT NULL, f.display_name,
                     v.id, v.version, v.stored_path, v.size, v.sha256
              FROM purchase_items i
              JOIN product_files f ON f.product_id = i.product_id AND f.id = ?2 AND f.removed_at IS NULL
              JOIN file_versions v ON v.id = (SELECT max(id) FROM file_versions WHERE file_id = f.id)
              WHERE i.purchase_id = ?1",
+        )?
+        .query_row(
             params![purchase_id, req.file_id],
             |r| {
                 Ok((
@@ -431,26 +432,30 @@ pub fn authorize_download(
         return Ok(Ok(serve));
     }
     let resuming = req.range_start.is_some_and(|s| s > 0) && {
-        let recent: i64 = conn.query_row(
-            "SELECT count(*) FROM downloads WHERE purchase_item_id = ?1 AND file_id = ?2
-             AND file_version_id = ?4 AND counted = 1 AND at >= ?3",
-            params![item_id, req.file_id, now() - RESUME_WINDOW_SECS, version_id],
-            |r| r.get(0),
-        )?;
+        let recent: i64 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM downloads WHERE purchase_item_id = ?1 AND file_id = ?2
+                 AND file_version_id = ?4 AND counted = 1 AND at >= ?3",
+            )?
+            .query_row(
+                params![item_id, req.file_id, now() - RESUME_WINDOW_SECS, version_id],
+                |r| r.get(0),
+            )?;
         recent > 0
     };
     if !resuming {
-        // The row for this file at its current version; a new version starts fresh.
-        conn.execute(
-            "INSERT INTO download_counts (purchase_item_id, file_id, used, file_version_id) VALUES (?1, ?2, 0, ?3)
-             ON CONFLICT DO UPDATE SET used = 0, file_version_id = ?3 WHERE file_version_id IS NOT ?3",
-            params![item_id, req.file_id, version_id],
-        )?;
-        let counted = conn.execute(
-            "UPDATE download_counts SET used = used + 1
-             WHERE purchase_item_id = ?1 AND file_id = ?2 AND (?3 IS NULL OR used < ?3)",
-            params![item_id, req.file_id, limit],
-        )?;
+        // One statement counts it: the first download of this file (or of a new version of
+        // it, which starts fresh) makes the row with 1; later ones add 1 while under the limit.
+        let counted = conn
+            .prepare_cached(
+                "INSERT INTO download_counts (purchase_item_id, file_id, used, file_version_id)
+                 SELECT ?1, ?2, 1, ?3 WHERE ?4 IS NULL OR ?4 > 0
+                 ON CONFLICT DO UPDATE SET
+                   used = CASE WHEN file_version_id IS NOT ?3 THEN 1 ELSE used + 1 END,
+                   file_version_id = ?3
+                 WHERE file_version_id IS NOT ?3 OR ?4 IS NULL OR used < ?4",
+            )?
+            .execute(params![item_id, req.file_id, version_id, limit])?;
         if counted == 0 {
             return Ok(Err(Denied::LimitReached {
                 limit: limit.unwrap_or(0),
@@ -458,10 +463,11 @@ pub fn authorize_download(
         }
         serve.counted = true;
     }
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO downloads (purchase_id, purchase_item_id, file_id, file_version_id, at, ip, user_agent, range, bytes, counted)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
+    )?
+    .execute(params![
             purchase_id,
             item_id,
             req.file_id,
