@@ -30,7 +30,11 @@ struct Inner {
 
 /// A write, run by the writer thread inside the group's transaction; it returns what
 /// tells its caller how it went once the group's commit is known.
-type Job = Box<dyn FnOnce(&Transaction<'_>) -> Deliver + Send>;
+struct Job {
+    run: Box<dyn FnOnce(&Transaction<'_>) -> Deliver + Send>,
+    /// Its commit must reach the disk (fsync) before its caller hears of it.
+    sync: bool,
+}
 type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
 
 /// Writes waiting together are committed together, up to this many.
@@ -82,8 +86,29 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
+        self.queue_write(true, f).await
+    }
+
+    /// Like `write`, but returns once committed without waiting for the disk: the write
+    /// survives Booth crashing (the system has it) and is made durable by the next `write`
+    /// or checkpoint; only a power cut or system crash before then can undo it. For
+    /// download counts, where that costs at most a download over a limit, and syncing each
+    /// one was most of a small download's time.
+    pub async fn write_relaxed<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        self.queue_write(false, f).await
+    }
+
+    async fn queue_write<T, F>(&self, sync: bool, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
         let (done, answer) = tokio::sync::oneshot::channel::<Result<T>>();
-        let job: Job = Box::new(move |tx| {
+        let run = Box::new(move |tx: &Transaction<'_>| -> Deliver {
             let out = in_savepoint(tx, f);
             Box::new(move |commit_error: Option<&str>| {
                 let _ = done.send(match commit_error {
@@ -94,7 +119,7 @@ impl Db {
         });
         self.inner
             .writer
-            .send(job)
+            .send(Job { run, sync })
             .map_err(|_| Error::Internal("the database writer has stopped".into()))?;
         // Dropped unanswered: the group's transaction couldn't even begin (logged there).
         answer.await.map_err(|_| {
@@ -123,11 +148,13 @@ fn in_savepoint<T>(
     tx: &Transaction<'_>,
     f: impl FnOnce(&Transaction<'_>) -> Result<T>,
 ) -> Result<T> {
-    tx.execute_batch("SAVEPOINT booth_write")?;
+    tx.prepare_cached("SAVEPOINT booth_write")?.execute([])?;
     let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(tx)))
         .unwrap_or_else(|_| Err(Error::Internal("a database write panicked".into())));
     match &out {
-        Ok(_) => tx.execute_batch("RELEASE booth_write")?,
+        Ok(_) => {
+            tx.prepare_cached("RELEASE booth_write")?.execute([])?;
+        }
         Err(_) => tx.execute_batch("ROLLBACK TO booth_write; RELEASE booth_write")?,
     }
     out
@@ -136,12 +163,28 @@ fn in_savepoint<T>(
 /// The writer thread: takes the next write and every write already waiting behind it,
 /// runs them in one transaction, commits once, then answers each.
 fn write_groups(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
+    let mut synced = true; // connect() sets synchronous = FULL
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
         while group.len() < GROUP_MAX {
             match jobs.try_recv() {
                 Ok(j) => group.push(j),
                 Err(_) => break,
+            }
+        }
+        // One durable write makes the whole group durable, relaxed ones before it included
+        // (the WAL is synced as a whole, in order).
+        let sync = group.iter().any(|j| j.sync);
+        if sync != synced {
+            let level = if sync { "FULL" } else { "NORMAL" };
+            match conn.pragma_update(None, "synchronous", level) {
+                Ok(()) => synced = sync,
+                Err(e) if sync => {
+                    // Never commit a durable write without the sync: refuse the group.
+                    tracing::error!(error = %e, writes = group.len(), "couldn't set synchronous = FULL");
+                    continue;
+                }
+                Err(e) => tracing::warn!(error = %e, "couldn't set synchronous = NORMAL"),
             }
         }
         let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
@@ -154,7 +197,7 @@ fn write_groups(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
                 continue;
             }
         };
-        let delivers: Vec<Deliver> = group.into_iter().map(|job| job(&tx)).collect();
+        let delivers: Vec<Deliver> = group.into_iter().map(|job| (job.run)(&tx)).collect();
         let committed = tx.commit().map_err(|e| e.to_string());
         for deliver in delivers {
             deliver(committed.as_ref().err().map(String::as_str));
@@ -182,6 +225,8 @@ fn connect(path: &Path) -> Result<Connection> {
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 10000;",
     )?;
+    // Room for every hot statement (downloads, fulfilment, the outbox) to stay prepared.
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
 
@@ -261,5 +306,57 @@ mod tests {
         assert!(!saved.iter().any(|k| k.ends_with('3') || k == "k7"));
         // And the writer is still there.
         assert_eq!(db.write(|_| Ok(5)).await.unwrap(), 5);
+    }
+
+    /// Relaxed and durable writes share groups; each is committed (readable at once, and
+    /// there after a reopen) whichever kind its group started as.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn relaxed_and_durable_writes_mix() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("booth.db");
+        let db = Db::open(&path).unwrap();
+        for round in 0..3 {
+            let writes = (0..100).map(|i| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let key = format!("r{round}-{i}");
+                    let f = move |tx: &Transaction<'_>| {
+                        tx.execute("INSERT INTO settings (key, value) VALUES (?1, 'x')", [&key])?;
+                        Ok(())
+                    };
+                    // Mostly relaxed, as downloads are, with a durable one now and then.
+                    if i % 7 == 0 {
+                        db.write(f).await
+                    } else {
+                        db.write_relaxed(f).await
+                    }
+                })
+            });
+            for r in futures_util::future::join_all(writes).await {
+                r.unwrap().unwrap();
+            }
+            let n: i64 = db
+                .run_blocking(|c| {
+                    Ok(c.query_row(
+                        "SELECT count(*) FROM settings WHERE key LIKE 'r%'",
+                        [],
+                        |r| r.get(0),
+                    )?)
+                })
+                .unwrap();
+            assert_eq!(n, (round + 1) * 100);
+        }
+        drop(db);
+        let db = Db::open(&path).unwrap();
+        let n: i64 = db
+            .run_blocking(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM settings WHERE key LIKE 'r%'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(n, 300);
     }
 }

@@ -621,13 +621,14 @@ impl Shop {
             .await
     }
 
-    /// Checks and counts one download, atomically.
+    /// Checks and counts one download, atomically. The count is committed before the file
+    /// is sent, but not synced to disk on its own (see `Db::write_relaxed`).
     pub async fn authorize_download(
         &self,
         req: DownloadRequest,
     ) -> Result<std::result::Result<ServeFile, Denied>> {
         self.db()
-            .write(move |tx| purchases::authorize_download(tx, &req))
+            .write_relaxed(move |tx| purchases::authorize_download(tx, &req))
             .await
     }
 
