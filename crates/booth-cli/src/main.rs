@@ -272,6 +272,9 @@ enum SettingsCmd {
     Set { key: String, value: String },
 }
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
