@@ -272,9 +272,6 @@ enum SettingsCmd {
     Set { key: String, value: String },
 }
 
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
