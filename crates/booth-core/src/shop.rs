@@ -54,6 +54,25 @@ pub fn default_data_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".booth"))
 }
 
+/// A handled Stripe event, as `stripe_events` keeps it so it is never acted on twice.
+struct EventRow {
+    id: String,
+    type_: String,
+    object_id: String,
+    created: i64,
+}
+
+impl EventRow {
+    fn insert(&self, tx: &rusqlite::Connection) -> Result<()> {
+        tx.prepare_cached(
+            "INSERT INTO stripe_events (id, type, object_id, created, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![self.id, self.type_, self.object_id, self.created, now()])?;
+        Ok(())
+    }
+}
+
 #[derive(Clone)]
 pub struct Shop {
     inner: Arc<Inner>,
@@ -427,6 +446,17 @@ impl Shop {
     /// paid, record the purchase under a UNIQUE session id. Safe to call any number of
     /// times, concurrently: exactly one call records the purchase and queues its receipt.
     pub async fn fulfil(&self, session_id: &str) -> Result<Fulfilment> {
+        Ok(self.fulfil_for(session_id, None).await?.0)
+    }
+
+    /// `fulfil`, for the webhook event `event` if one brought it: the event is then
+    /// recorded in the purchase's own transaction (one commit, not two) and the answer
+    /// says so.
+    async fn fulfil_for(
+        &self,
+        session_id: &str,
+        event: Option<EventRow>,
+    ) -> Result<(Fulfilment, bool)> {
         let ok_id = session_id.starts_with("cs_")
             && session_id.len() <= 255
             && session_id
@@ -441,15 +471,15 @@ impl Shop {
             .run(move |c| purchases::purchase_by_session(c, &sid))
             .await?
         {
-            return Ok(Fulfilment::Paid(Box::new(p)));
+            return Ok((Fulfilment::Paid(Box::new(p)), false));
         }
         let session = self.payments()?.retrieve_session(session_id).await?;
         if !session.paid {
-            return Ok(Fulfilment::NotPaid);
+            return Ok((Fulfilment::NotPaid, false));
         }
         if session.product_ids.is_empty() {
             // Another integration on the same Stripe account: not Booth's to fulfil.
-            return Ok(Fulfilment::NotBooths);
+            return Ok((Fulfilment::NotBooths, false));
         }
         if session.product_ids.len() != session.line_amounts.len() {
             return Err(Error::Payment(format!(
@@ -478,16 +508,21 @@ impl Shop {
                 })
                 .collect(),
         };
-        let purchase = self.record(new).await?;
-        Ok(Fulfilment::Paid(Box::new(purchase)))
+        let recorded = event.is_some();
+        let purchase = self.record(new, event).await?;
+        Ok((Fulfilment::Paid(Box::new(purchase)), recorded))
     }
 
-    /// Records a purchase and queues its receipt in one transaction.
-    async fn record(&self, new: NewPurchase) -> Result<Purchase> {
+    /// Records a purchase and queues its receipt in one transaction, with the webhook
+    /// event that brought it, if one did.
+    async fn record(&self, new: NewPurchase, event: Option<EventRow>) -> Result<Purchase> {
         let shop = self.clone();
         let purchase = self
             .db()
             .write(move |tx| {
+                if let Some(e) = &event {
+                    e.insert(tx)?;
+                }
                 match purchases::insert_purchase(tx, &new)? {
                     Some((id, _)) => {
                         let p = purchases::purchase_by_id(tx, id)?;
@@ -539,9 +574,18 @@ impl Shop {
         if seen {
             return Ok(false);
         }
+        let row = |object_id: &str| EventRow {
+            id: id.to_string(),
+            type_: type_.to_string(),
+            object_id: object_id.to_string(),
+            created,
+        };
         let object_id = match &meaning {
             PaymentEvent::SessionCompleted { session_id } => {
-                self.fulfil(session_id).await?;
+                let (_, recorded) = self.fulfil_for(session_id, Some(row(session_id))).await?;
+                if recorded {
+                    return Ok(true);
+                }
                 session_id.clone()
             }
             PaymentEvent::ChargeRefunded {
@@ -574,17 +618,8 @@ impl Shop {
             }
             PaymentEvent::Ignored => String::new(),
         };
-        let (id, type_) = (id.to_string(), type_.to_string());
-        self.db()
-            .write(move |tx| {
-                tx.execute(
-                    "INSERT INTO stripe_events (id, type, object_id, created, received_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT DO NOTHING",
-                    params![id, type_, object_id, created, now()],
-                )?;
-                Ok(())
-            })
-            .await?;
+        let row = row(&object_id);
+        self.db().write(move |tx| row.insert(tx)).await?;
         Ok(true)
     }
 
@@ -754,18 +789,21 @@ impl Shop {
             .product(slug)
             .await?
             .ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
-        self.record(NewPurchase {
-            email,
-            currency: product.price().currency,
-            checkout_session_id: None,
-            payment_intent_id: None,
-            source: Source::Grant,
-            test: false,
-            items: vec![NewItem {
-                product_id: product.id,
-                amount_minor: 0,
-            }],
-        })
+        self.record(
+            NewPurchase {
+                email,
+                currency: product.price().currency,
+                checkout_session_id: None,
+                payment_intent_id: None,
+                source: Source::Grant,
+                test: false,
+                items: vec![NewItem {
+                    product_id: product.id,
+                    amount_minor: 0,
+                }],
+            },
+            None,
+        )
         .await
     }
 

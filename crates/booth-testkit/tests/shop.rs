@@ -252,6 +252,27 @@ async fn webhook_before_success_page() {
     app.smtp.wait_for_messages(1, Duration::from_secs(20)).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(app.smtp.messages().len(), 1, "one receipt");
+    // The event that recorded it is kept (with the purchase, in its transaction), so a
+    // redelivery or a catch-up does nothing with it again.
+    let sid = paid.session_id.clone();
+    let events: Vec<(String, String)> = app
+        .shop()
+        .db()
+        .run(move |c| {
+            let mut st =
+                c.prepare("SELECT type, object_id FROM stripe_events WHERE object_id = ?1")?;
+            let rows = st.query_map([sid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        events,
+        vec![(
+            "checkout.session.completed".to_string(),
+            paid.session_id.clone()
+        )]
+    );
 }
 
 #[tokio::test]
