@@ -312,6 +312,16 @@ mod tests {
     /// there after a reopen) whichever kind its group started as.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn relaxed_and_durable_writes_mix() {
+        let saved = |db: &Db| -> i64 {
+            db.run_blocking(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM settings WHERE key LIKE 'r%'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap()
+        };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("booth.db");
         let db = Db::open(&path).unwrap();
@@ -335,28 +345,9 @@ mod tests {
             for r in futures_util::future::join_all(writes).await {
                 r.unwrap().unwrap();
             }
-            let n: i64 = db
-                .run_blocking(|c| {
-                    Ok(c.query_row(
-                        "SELECT count(*) FROM settings WHERE key LIKE 'r%'",
-                        [],
-                        |r| r.get(0),
-                    )?)
-                })
-                .unwrap();
-            assert_eq!(n, (round + 1) * 100);
+            assert_eq!(saved(&db), (round + 1) * 100);
         }
         drop(db);
-        let db = Db::open(&path).unwrap();
-        let n: i64 = db
-            .run_blocking(|c| {
-                Ok(c.query_row(
-                    "SELECT count(*) FROM settings WHERE key LIKE 'r%'",
-                    [],
-                    |r| r.get(0),
-                )?)
-            })
-            .unwrap();
-        assert_eq!(n, 300);
+        assert_eq!(saved(&Db::open(&path).unwrap()), 300);
     }
 }

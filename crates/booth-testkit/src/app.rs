@@ -313,17 +313,7 @@ impl TestApp {
 
     /// Ids of events the simulator has tried and failed to deliver (and still owes).
     pub async fn undelivered_events(&self) -> Vec<String> {
-        let sim = self.running.simulator.as_ref().unwrap().base_url();
-        let res: serde_json::Value = self
-            .http
-            .get(format!("{sim}v1/events?delivery_success=false&limit=100"))
-            .bearer_auth(booth_stripe_sim::SECRET_KEY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let res = self.sim_events("delivery_success=false&limit=100").await;
         res["data"]
             .as_array()
             .unwrap()
@@ -334,18 +324,24 @@ impl TestApp {
 
     /// The raw JSON of the newest event of a type, as the simulator would deliver it.
     pub async fn latest_event_json(&self, type_: &str) -> String {
-        let sim = self.running.simulator.as_ref().unwrap().base_url();
-        let res = self
-            .http
-            .get(format!("{}v1/events?type={type_}&limit=1", sim))
-            .bearer_auth(booth_stripe_sim::SECRET_KEY)
-            .send()
-            .await
-            .unwrap();
-        let list: serde_json::Value = res.json().await.unwrap();
+        let list = self.sim_events(&format!("type={type_}&limit=1")).await;
         let ev = list["data"][0].clone();
         assert!(ev.is_object(), "no {type_} event in the simulator: {list}");
         ev.to_string()
+    }
+
+    /// The simulator's `GET /v1/events?{query}`, as JSON.
+    async fn sim_events(&self, query: &str) -> serde_json::Value {
+        let sim = self.running.simulator.as_ref().unwrap().base_url();
+        self.http
+            .get(format!("{sim}v1/events?{query}"))
+            .bearer_auth(booth_stripe_sim::SECRET_KEY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 }
 
