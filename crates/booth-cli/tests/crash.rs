@@ -128,7 +128,7 @@ async fn kill_9_while_selling_and_mailing_loses_nothing_and_fulfils_once() {
     // The last start: catch up, fulfil, send everything.
     let mut server = serve(&shop, &smtp, port);
     wait_up(&http, &base).await;
-    let sim = read_run_json(&shop)["simulator_url"]
+    let sim = read_run_json(&shop, server.id())["simulator_url"]
         .as_str()
         .unwrap()
         .to_string();
@@ -220,13 +220,17 @@ async fn kill_9_while_selling_and_mailing_loses_nothing_and_fulfils_once() {
     );
 }
 
-/// run.json, once the started shop has written it (it answers HTTP a moment before).
-fn read_run_json(shop: &Shop) -> serde_json::Value {
+/// run.json, once the started shop (`pid`) has written it: it answers HTTP a moment
+/// before, and until then the file may still be the one a killed shop left behind,
+/// naming that shop's simulator port.
+fn read_run_json(shop: &Shop, pid: u32) -> serde_json::Value {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let text = std::fs::read_to_string(shop.data_dir().join("run.json")).unwrap_or_default();
-        if let Ok(v) = serde_json::from_str(&text) {
-            return v;
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+            if v["pid"] == pid {
+                return v;
+            }
         }
         assert!(
             Instant::now() < deadline,
