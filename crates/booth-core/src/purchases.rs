@@ -432,30 +432,31 @@ pub fn authorize_download(
         return Ok(Ok(serve));
     }
     let resuming = req.range_start.is_some_and(|s| s > 0) && {
-        let recent: i64 = conn
-            .prepare_cached(
-                "SELECT count(*) FROM downloads WHERE purchase_item_id = ?1 AND file_id = ?2
-                 AND file_version_id = ?4 AND counted = 1 AND at >= ?3",
-            )?
-            .query_row(
-                params![item_id, req.file_id, now() - RESUME_WINDOW_SECS, version_id],
-                |r| r.get(0),
-            )?;
-        recent > 0
+        conn.prepare_cached(
+            "SELECT 1 FROM download_counts WHERE purchase_item_id = ?1 AND file_id = ?2
+             AND file_version_id = ?3 AND last_counted_at >= ?4",
+        )?
+        .exists(params![
+            item_id,
+            req.file_id,
+            version_id,
+            now() - RESUME_WINDOW_SECS
+        ])?
     };
     if !resuming {
         // One statement counts it: the first download of this file (or of a new version of
         // it, which starts fresh) makes the row with 1; later ones add 1 while under the limit.
         let counted = conn
             .prepare_cached(
-                "INSERT INTO download_counts (purchase_item_id, file_id, used, file_version_id)
-                 SELECT ?1, ?2, 1, ?3 WHERE ?4 IS NULL OR ?4 > 0
+                "INSERT INTO download_counts (purchase_item_id, file_id, used, file_version_id, last_counted_at)
+                 SELECT ?1, ?2, 1, ?3, ?5 WHERE ?4 IS NULL OR ?4 > 0
                  ON CONFLICT DO UPDATE SET
                    used = CASE WHEN file_version_id IS NOT ?3 THEN 1 ELSE used + 1 END,
-                   file_version_id = ?3
+                   file_version_id = ?3,
+                   last_counted_at = ?5
                  WHERE file_version_id IS NOT ?3 OR ?4 IS NULL OR used < ?4",
             )?
-            .execute(params![item_id, req.file_id, version_id, limit])?;
+            .execute(params![item_id, req.file_id, version_id, limit, now()])?;
         if counted == 0 {
             return Ok(Err(Denied::LimitReached {
                 limit: limit.unwrap_or(0),

@@ -1,6 +1,6 @@
 //! What the seller's dashboard shows: revenue per day and the funnel from product page
 //! visit to download. Visits and started checkouts are counted here because nothing else
-//! records them; paid and downloaded come from purchases and downloads.
+//! records them; paid and downloaded come from purchases and their download counts.
 
 use crate::error::Result;
 use crate::purchases::{self, Purchase};
@@ -124,7 +124,8 @@ pub fn dashboard(conn: &Connection, days: u32, test: bool, now: i64) -> Result<D
     let downloaded: i64 = conn.query_row(
         &format!(
             "SELECT count(*) FROM purchases p WHERE {sold}
-             AND EXISTS (SELECT 1 FROM downloads d WHERE d.purchase_id = p.id AND d.counted = 1)"
+             AND EXISTS (SELECT 1 FROM purchase_items i JOIN download_counts c ON c.purchase_item_id = i.id
+                         WHERE i.purchase_id = p.id)"
         ),
         params![test, first_day_start],
         |r| r.get(0),
