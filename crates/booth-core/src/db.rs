@@ -33,13 +33,33 @@ struct Inner {
 /// tells its caller how it went once the group's commit is known.
 struct Job {
     run: Box<dyn FnOnce(&Transaction<'_>) -> Deliver + Send>,
-    /// Its commit must reach the disk (fsync) before its caller hears of it.
-    sync: bool,
+    /// A download count (`write_relaxed`): its commit needn't reach the disk before its
+    /// caller hears of it, and it changes no purchase, item, file or version, so what the
+    /// writer has cached about those stays true (see `writer_epoch`). Every other write is
+    /// fsynced before it is answered.
+    count: bool,
 }
 type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
 
 /// Writes waiting together are committed together, up to this many.
 const GROUP_MAX: usize = 256;
+
+thread_local! {
+    static EPOCH: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+/// On the writer thread, a number that changes whenever something a download's lookup
+/// reads may have changed: after every write that isn't a download count, after a group
+/// fails to commit, and when another connection (a `booth` command in another process,
+/// say) has committed since the writer last looked. A lookup made on the writer thread
+/// stays true while this number stays the same. `None` anywhere else: nothing to cache on.
+pub fn writer_epoch() -> Option<u64> {
+    EPOCH.with(|e| e.get())
+}
+
+fn next_epoch() {
+    EPOCH.with(|e| e.set(e.get().map(|n| n.wrapping_add(1))));
+}
 
 impl Db {
     /// Opens (creating if needed) and migrates the database at `path`.
@@ -87,23 +107,24 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        self.queue_write(true, f).await
+        self.queue_write(false, f).await
     }
 
     /// Like `write`, but returns once committed without waiting for the disk: the write
     /// survives Booth crashing (the system has it) and is made durable by the next `write`
     /// or checkpoint; only a power cut or system crash before then can undo it. For
     /// download counts, where that costs at most a download over a limit, and syncing each
-    /// one was most of a small download's time.
+    /// one was most of a small download's time. Only for download counts: `f` must not
+    /// change purchases, their items, files or versions (see `writer_epoch`).
     pub async fn write_relaxed<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        self.queue_write(false, f).await
+        self.queue_write(true, f).await
     }
 
-    async fn queue_write<T, F>(&self, sync: bool, f: F) -> Result<T>
+    async fn queue_write<T, F>(&self, count: bool, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
@@ -120,7 +141,7 @@ impl Db {
         });
         self.inner
             .writer
-            .send(Job { run, sync })
+            .send(Job { run, count })
             .map_err(|_| Error::Internal("the database writer has stopped".into()))?;
         // Dropped unanswered: the group's transaction couldn't even begin (logged there).
         answer.await.map_err(|_| {
@@ -165,8 +186,14 @@ fn in_savepoint<T>(
 /// runs them in one transaction, commits once, then answers each.
 fn write_groups(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
     let mut synced = true; // connect() sets synchronous = FULL
+    EPOCH.with(|e| e.set(Some(0)));
+    let mut seen_version = None;
+    // Kept from group to group: growing fresh ones each time was a measurable part of a
+    // small download (kilobyte allocations make glibc consolidate its free lists).
+    let mut group: Vec<Job> = Vec::with_capacity(GROUP_MAX);
+    let mut delivers: Vec<Deliver> = Vec::with_capacity(GROUP_MAX);
     while let Ok(first) = jobs.recv() {
-        let mut group = vec![first];
+        group.push(first);
         while group.len() < GROUP_MAX {
             match jobs.try_recv() {
                 Ok(j) => group.push(j),
@@ -175,7 +202,7 @@ fn write_groups(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
         }
         // One durable write makes the whole group durable, relaxed ones before it included
         // (the WAL is synced as a whole, in order).
-        let sync = group.iter().any(|j| j.sync);
+        let sync = group.iter().any(|j| !j.count);
         if sync != synced {
             let level = if sync { "FULL" } else { "NORMAL" };
             match conn.pragma_update(None, "synchronous", level) {
@@ -183,6 +210,7 @@ fn write_groups(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
                 Err(e) if sync => {
                     // Never commit a durable write without the sync: refuse the group.
                     tracing::error!(error = %e, writes = group.len(), "couldn't set synchronous = FULL");
+                    group.clear();
                     continue;
                 }
                 Err(e) => tracing::warn!(error = %e, "couldn't set synchronous = NORMAL"),
@@ -194,13 +222,31 @@ fn write_groups(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
                 // Locked by another process past the busy timeout, or the disk is gone.
                 tracing::error!(error = %e, writes = group.len(), "database writes couldn't start");
                 // Dropping the jobs unanswered tells their callers nothing was saved.
-                drop(group);
+                group.clear();
                 continue;
             }
         };
-        let delivers: Vec<Deliver> = group.into_iter().map(|job| (job.run)(&tx)).collect();
+        // Holding the write lock now, so nobody else commits until this group has.
+        let version: Option<i64> = tx
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .ok();
+        if version.is_none() || version != seen_version {
+            next_epoch();
+            seen_version = version;
+        }
+        for job in group.drain(..) {
+            delivers.push((job.run)(&tx));
+            if !job.count {
+                next_epoch();
+            }
+        }
         let committed = tx.commit().map_err(|e| e.to_string());
-        for deliver in delivers {
+        if committed.is_err() {
+            // What this group wrote is gone; so is anything read from it.
+            next_epoch();
+        }
+        for deliver in delivers.drain(..) {
             deliver(committed.as_ref().err().map(String::as_str));
         }
     }
@@ -317,6 +363,41 @@ mod tests {
             .unwrap();
         assert_eq!(last, vec![(1, Some(200)), (2, Some(50))]);
         assert_eq!(indexes, 0, "the download log is written without an index");
+    }
+
+    /// What the writer caches about purchases and files is dropped whenever they may have
+    /// changed: after any write but a download count, and after another connection (another
+    /// process) commits. Download counts alone keep it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_writer_epoch_moves_on_every_change_but_a_download_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("booth.db");
+        let db = Db::open(&path).unwrap();
+        assert_eq!(writer_epoch(), None, "not the writer thread");
+        let epoch = || db.write_relaxed(|_| Ok(writer_epoch().expect("on the writer")));
+        let first = epoch().await.unwrap();
+        assert_eq!(epoch().await.unwrap(), first, "counts keep it");
+
+        db.write(|tx| {
+            tx.execute("INSERT INTO settings (key, value) VALUES ('a', '1')", [])?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let after_write = epoch().await.unwrap();
+        assert_ne!(after_write, first, "a write moves it on");
+
+        // Another process (a `booth` command) changes the file behind the writer's back.
+        let other = Connection::open(&path).unwrap();
+        other
+            .execute("UPDATE settings SET value = '2' WHERE key = 'a'", [])
+            .unwrap();
+        let after_other = epoch().await.unwrap();
+        assert_ne!(
+            after_other, after_write,
+            "another connection's commit moves it on"
+        );
+        assert_eq!(epoch().await.unwrap(), after_other);
     }
 
     /// Writes committed together stay each other's business: one that fails (or panics)

@@ -2,11 +2,13 @@
 //! the caller decides the transaction boundary.
 
 use crate::catalog::{files_of, ProductFile};
-use crate::db::now;
+use crate::db::{self, now};
 use crate::domain::{Currency, Email, Money, PurchaseToken};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -353,6 +355,93 @@ pub enum Denied {
 /// How long after a counted download a resume of it is free.
 const RESUME_WINDOW_SECS: i64 = 24 * 3600;
 
+/// What a download needs to know about one file of one purchase.
+#[derive(Clone)]
+struct Lookup {
+    purchase_id: i64,
+    status: String,
+    item_id: i64,
+    limit: Option<u32>,
+    revoked: bool,
+    display_name: String,
+    version_id: i64,
+    version: String,
+    stored_path: String,
+    size: i64,
+    sha256: String,
+}
+
+/// Lookups the writer thread has made, valid while `db::writer_epoch` is `.0`. Only
+/// purchases and files that exist are kept (made-up tokens can't fill it), and it is
+/// emptied when it holds `LOOKUPS_MAX`.
+type Lookups = (u64, HashMap<(String, i64), Lookup>);
+const LOOKUPS_MAX: usize = 10_000;
+
+thread_local! {
+    static LOOKUPS: RefCell<Lookups> = RefCell::new((0, HashMap::new()));
+}
+
+/// The purchase (None: unknown link) and, if the file is one of its files and has a
+/// version, what serving it needs (None: unknown file).
+type Found = Option<(i64, String, Option<Lookup>)>;
+
+fn look_up(conn: &Connection, token: &PurchaseToken, file_id: i64) -> Result<Found> {
+    let key = (token.as_str().to_string(), file_id);
+    let epoch = db::writer_epoch();
+    if let Some(epoch) = epoch {
+        let hit = LOOKUPS.with(|l| {
+            let l = l.borrow();
+            (l.0 == epoch).then(|| l.1.get(&key).cloned()).flatten()
+        });
+        if let Some(hit) = hit {
+            return Ok(Some((hit.purchase_id, hit.status.clone(), Some(hit))));
+        }
+    }
+    // Cached statement: this runs for every download, and parsing the SQL was a
+    // measurable part of a small one.
+    let found = conn
+        .prepare_cached(
+            "SELECT p.id, p.status, i.id, i.download_limit, i.revoked_at IS NOT NULL,
+                    f.display_name, v.id, v.version, v.stored_path, v.size, v.sha256
+             FROM purchases p
+             LEFT JOIN product_files f ON f.id = ?2 AND f.removed_at IS NULL
+             LEFT JOIN purchase_items i ON i.purchase_id = p.id AND i.product_id = f.product_id
+             LEFT JOIN file_versions v
+               ON v.id = (SELECT max(id) FROM file_versions WHERE file_id = f.id)
+             WHERE p.token = ?1",
+        )?
+        .query_row(params![token.as_str(), file_id], |r| {
+            let file = match (r.get::<_, Option<i64>>(2)?, r.get::<_, Option<i64>>(6)?) {
+                (Some(item_id), Some(version_id)) => Some(Lookup {
+                    purchase_id: r.get(0)?,
+                    status: r.get(1)?,
+                    item_id,
+                    limit: r.get(3)?,
+                    revoked: r.get(4)?,
+                    display_name: r.get(5)?,
+                    version_id,
+                    version: r.get(7)?,
+                    stored_path: r.get(8)?,
+                    size: r.get(9)?,
+                    sha256: r.get(10)?,
+                }),
+                _ => None,
+            };
+            Ok((r.get(0)?, r.get(1)?, file))
+        })
+        .optional()?;
+    if let (Some(epoch), Some((_, _, Some(lookup)))) = (epoch, &found) {
+        LOOKUPS.with(|l| {
+            let mut l = l.borrow_mut();
+            if l.0 != epoch || l.1.len() >= LOOKUPS_MAX {
+                *l = (epoch, HashMap::new());
+            }
+            l.1.insert(key, lookup.clone());
+        });
+    }
+    Ok(found)
+}
+
 /// Decides whether a download may go ahead and, if it counts, counts it. Run it inside one
 /// write transaction: the conditional UPDATE is what keeps concurrent downloads within the
 /// limit.
@@ -360,13 +449,7 @@ pub fn authorize_download(
     conn: &Connection,
     req: &DownloadRequest,
 ) -> Result<Result<ServeFile, Denied>> {
-    // Cached statements: this runs for every download, and parsing the SQL was a
-    // measurable part of a small one.
-    let purchase: Option<(i64, String)> = conn
-        .prepare_cached("SELECT id, status FROM purchases WHERE token = ?1")?
-        .query_row([req.token.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let Some((purchase_id, status)) = purchase else {
+    let Some((_, status, file)) = look_up(conn, &req.token, req.file_id)? else {
         return Ok(Err(Denied::UnknownLink));
     };
     match status.as_str() {
@@ -374,33 +457,8 @@ pub fn authorize_download(
         "refunded" => return Ok(Err(Denied::Refunded)),
         _ => return Ok(Err(Denied::Revoked)),
     }
-    let row = conn
-        .prepare_cached(
-            "SELECT i.id, i.download_limit, i.revoked_at IS NOT NULL, f.display_name,
-                    v.id, v.version, v.stored_path, v.size, v.sha256
-             FROM purchase_items i
-             JOIN product_files f ON f.product_id = i.product_id AND f.id = ?2 AND f.removed_at IS NULL
-             JOIN file_versions v ON v.id = (SELECT max(id) FROM file_versions WHERE file_id = f.id)
-             WHERE i.purchase_id = ?1",
-        )?
-        .query_row(
-            params![purchase_id, req.file_id],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Option<u32>>(1)?,
-                    r.get::<_, bool>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, i64>(7)?,
-                    r.get::<_, String>(8)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((
+    let Some(Lookup {
+        purchase_id,
         item_id,
         limit,
         revoked,
@@ -410,7 +468,8 @@ pub fn authorize_download(
         stored_path,
         size,
         sha256,
-    )) = row
+        ..
+    }) = file
     else {
         return Ok(Err(Denied::UnknownFile));
     };
@@ -484,8 +543,9 @@ pub fn authorize_download(
     Ok(Ok(serve))
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
+/// At most `max` characters of `s`.
+fn truncate(s: &str, max: usize) -> &str {
+    s.char_indices().nth(max).map_or(s, |(end, _)| &s[..end])
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -597,4 +657,19 @@ pub fn apply_dispute(conn: &Connection, payment_intent: &str) -> Result<bool> {
         [payment_intent],
     )?;
     Ok(n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncate;
+
+    #[test]
+    fn truncate_counts_characters_and_never_splits_one() {
+        assert_eq!(truncate("abc", 5), "abc");
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("abcdef", 3), "abc");
+        assert_eq!(truncate("żółw🐢x", 4), "żółw");
+        assert_eq!(truncate("🐢🐢🐢", 2), "🐢🐢");
+        assert_eq!(truncate("", 0), "");
+    }
 }

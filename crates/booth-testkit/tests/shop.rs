@@ -599,7 +599,15 @@ async fn full_refund_revokes_partial_refund_is_recorded_dispute_revokes() {
         app.shop().refund(&token, Some("7.00")).await.is_err(),
         "more than what's left"
     );
-    // The rest: refunded, access ends; the simulator's charge.refunded agrees.
+    // Downloaded just before (so the shop has just looked this file up)…
+    let file_id = app.shop().purchase(&token).await.unwrap().unwrap().items[0].files[0]
+        .file
+        .id;
+    assert_eq!(
+        app.get(&format!("/d/{token}/{file_id}")).await.status(),
+        200
+    );
+    // …the rest: refunded, access ends; the simulator's charge.refunded agrees.
     let p = app.shop().refund(&token, None).await.unwrap();
     assert_eq!(
         (p.status.as_str(), p.amount_refunded_minor),
@@ -608,7 +616,6 @@ async fn full_refund_revokes_partial_refund_is_recorded_dispute_revokes() {
     let res = app.get(&format!("/d/{token}")).await;
     assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("refunded"));
-    let file_id = p.items[0].files[0].file.id;
     assert_eq!(
         app.get(&format!("/d/{token}/{file_id}")).await.status(),
         403
@@ -684,6 +691,38 @@ async fn seller_actions_reset_limit_revoke_resend_grant() {
     assert!(app.shop().revoke("not-a-token", None).await.is_err());
     assert!(app.shop().grant("book", "not an email").await.is_err());
     assert!(app.shop().grant("nope", "a@example.com").await.is_err());
+}
+
+/// A change made by another process (a `booth` command beside the running shop writes
+/// the same SQLite file) takes effect on the very next download, though the shop had just
+/// looked that file up.
+#[tokio::test]
+async fn a_change_from_another_process_applies_to_the_next_download() {
+    let app = spawn_app().await;
+    app.add_product("book", "5", "5", &[("book.pdf", BOOK)])
+        .await;
+    let token = app.grant_token("book").await;
+    let p = app.shop().purchase(&token).await.unwrap().unwrap();
+    let path = format!("/d/{token}/{}", p.items[0].files[0].file.id);
+    assert_eq!(app.get(&path).await.status(), 200);
+    assert_eq!(app.get(&path).await.status(), 200);
+
+    let other = rusqlite::Connection::open(app.data_dir.path().join("booth.db")).unwrap();
+    other.busy_timeout(Duration::from_secs(10)).unwrap();
+    other
+        .execute(
+            "UPDATE purchase_items SET download_limit = 2 WHERE purchase_id = ?1",
+            [p.id],
+        )
+        .unwrap();
+    assert_eq!(app.get(&path).await.status(), 410, "the new limit applies");
+    other
+        .execute(
+            "UPDATE purchases SET status = 'revoked' WHERE id = ?1",
+            [p.id],
+        )
+        .unwrap();
+    assert_eq!(app.get(&path).await.status(), 403, "revoked at once");
 }
 
 #[tokio::test]
