@@ -32,7 +32,7 @@ struct Inner {
 /// A write, run by the writer thread inside the group's transaction; it returns what
 /// tells its caller how it went once the group's commit is known.
 struct Job {
-    run: Box<dyn FnOnce(&Transaction<'_>) -> Deliver + Send>,
+    run: Box<dyn FnOnce(&Transaction<'_>) -> Ran + Send>,
     /// A download count (`write_relaxed`): its commit needn't reach the disk before its
     /// caller hears of it, and it changes no purchase, item, file or version, so what the
     /// writer has cached about those stays true (see `writer_epoch`). Every other write is
@@ -40,6 +40,14 @@ struct Job {
     count: bool,
 }
 type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
+
+/// A write that has run: how to answer its caller once the commit is known, and whether it
+/// failed with nothing to undo it alone (a download count has no savepoint), so its whole
+/// group must be rolled back.
+struct Ran {
+    deliver: Deliver,
+    undo_group: bool,
+}
 
 /// Writes waiting together are committed together, up to this many.
 const GROUP_MAX: usize = 256;
@@ -115,7 +123,10 @@ impl Db {
     /// or checkpoint; only a power cut or system crash before then can undo it. For
     /// download counts, where that costs at most a download over a limit, and syncing each
     /// one was most of a small download's time. Only for download counts: `f` must not
-    /// change purchases, their items, files or versions (see `writer_epoch`).
+    /// change purchases, their items, files or versions (see `writer_epoch`). It also runs
+    /// without a savepoint of its own (copying the group's pages into one was a sixth of a
+    /// small download): if it fails (only a full disk or a bug can make a count fail), its
+    /// whole group is rolled back and every write in it hears that nothing was saved.
     pub async fn write_relaxed<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
@@ -130,14 +141,21 @@ impl Db {
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
         let (done, answer) = tokio::sync::oneshot::channel::<Result<T>>();
-        let run = Box::new(move |tx: &Transaction<'_>| -> Deliver {
-            let out = in_savepoint(tx, f);
-            Box::new(move |commit_error: Option<&str>| {
-                let _ = done.send(match commit_error {
-                    None => out,
-                    Some(e) => Err(Error::Internal(format!("the database couldn't save: {e}"))),
-                });
-            })
+        let run = Box::new(move |tx: &Transaction<'_>| -> Ran {
+            let out = if count {
+                catch_panic(|| f(tx))
+            } else {
+                in_savepoint(tx, f)
+            };
+            Ran {
+                undo_group: count && out.is_err(),
+                deliver: Box::new(move |commit_error: Option<&str>| {
+                    let _ = done.send(match commit_error {
+                        None => out,
+                        Some(e) => Err(Error::Internal(format!("the database couldn't save: {e}"))),
+                    });
+                }),
+            }
         });
         self.inner
             .writer
@@ -171,8 +189,7 @@ fn in_savepoint<T>(
     f: impl FnOnce(&Transaction<'_>) -> Result<T>,
 ) -> Result<T> {
     tx.prepare_cached("SAVEPOINT booth_write")?.execute([])?;
-    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(tx)))
-        .unwrap_or_else(|_| Err(Error::Internal("a database write panicked".into())));
+    let out = catch_panic(|| f(tx));
     match &out {
         Ok(_) => {
             tx.prepare_cached("RELEASE booth_write")?.execute([])?;
@@ -180,6 +197,12 @@ fn in_savepoint<T>(
         Err(_) => tx.execute_batch("ROLLBACK TO booth_write; RELEASE booth_write")?,
     }
     out
+}
+
+/// A write that panics (a bug) fails like one that returns an error, and the writer goes on.
+fn catch_panic<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(Error::Internal("a database write panicked".into())))
 }
 
 /// The writer thread: takes the next write and every write already waiting behind it,
@@ -235,13 +258,21 @@ fn write_groups(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
             next_epoch();
             seen_version = version;
         }
+        let mut undo = false;
         for job in group.drain(..) {
-            delivers.push((job.run)(&tx));
+            let ran = (job.run)(&tx);
+            undo |= ran.undo_group;
+            delivers.push(ran.deliver);
             if !job.count {
                 next_epoch();
             }
         }
-        let committed = tx.commit().map_err(|e| e.to_string());
+        let committed = if undo {
+            let _ = tx.rollback();
+            Err("a download count failed part-way, so nothing in its group was saved".into())
+        } else {
+            tx.commit().map_err(|e| e.to_string())
+        };
         if committed.is_err() {
             // What this group wrote is gone; so is anything read from it.
             next_epoch();
@@ -363,6 +394,72 @@ mod tests {
             .unwrap();
         assert_eq!(last, vec![(1, Some(200)), (2, Some(50))]);
         assert_eq!(indexes, 0, "the download log is written without an index");
+        let (rows, fks): (i64, i64) = db
+            .run_blocking(|c| {
+                Ok((
+                    c.query_row("SELECT count(*) FROM downloads", [], |r| r.get(0))?,
+                    c.query_row(
+                        "SELECT count(*) FROM pragma_foreign_key_list('downloads')",
+                        [],
+                        |r| r.get(0),
+                    )?,
+                ))
+            })
+            .unwrap();
+        assert_eq!((rows, fks), (5, 0), "the log kept, without foreign keys");
+    }
+
+    /// A download count has no savepoint of its own: one that fails after writing takes its
+    /// whole group down with it, and every write in the group is told nothing was saved
+    /// (no caller hears "done" for a write that isn't there). The next group is unaffected.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_count_that_fails_part_way_undoes_its_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("booth.db")).unwrap();
+        let insert = |tx: &Transaction<'_>, key: &str| -> Result<()> {
+            tx.execute("INSERT INTO settings (key, value) VALUES (?1, 'x')", [key])?;
+            Ok(())
+        };
+        // Hold the writer so that the next three are queued together, as one group.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let holder = tokio::spawn({
+            let db = db.clone();
+            async move { db.write(move |_| Ok(held.recv().is_ok())).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let durable = tokio::spawn({
+            let db = db.clone();
+            async move { db.write(move |tx| insert(tx, "durable")).await }
+        });
+        let failing = tokio::spawn({
+            let db = db.clone();
+            async move {
+                db.write_relaxed(move |tx| {
+                    insert(tx, "half-done count")?;
+                    Err::<(), _>(Error::Internal("the disk filled up".into()))
+                })
+                .await
+            }
+        });
+        let fine = tokio::spawn({
+            let db = db.clone();
+            async move { db.write_relaxed(move |tx| insert(tx, "fine count")).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        release.send(()).unwrap();
+        assert!(holder.await.unwrap().unwrap());
+        for (name, write) in [("durable", durable), ("failing", failing), ("fine", fine)] {
+            let err = write.await.unwrap().expect_err(name).to_string();
+            assert!(err.contains("couldn't save"), "{name}: {err}");
+        }
+        let saved: i64 = db
+            .run_blocking(|c| Ok(c.query_row("SELECT count(*) FROM settings", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(saved, 0, "nothing of the group was kept");
+        db.write_relaxed(move |tx| insert(tx, "next"))
+            .await
+            .unwrap();
+        db.write(move |tx| insert(tx, "after")).await.unwrap();
     }
 
     /// What the writer caches about purchases and files is dropped whenever they may have
