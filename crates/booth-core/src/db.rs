@@ -399,14 +399,19 @@ mod tests {
                 Ok((
                     c.query_row("SELECT count(*) FROM downloads", [], |r| r.get(0))?,
                     c.query_row(
-                        "SELECT count(*) FROM pragma_foreign_key_list('downloads')",
+                        "SELECT (SELECT count(*) FROM pragma_foreign_key_list('downloads'))
+                              + (SELECT count(*) FROM pragma_foreign_key_list('download_counts'))",
                         [],
                         |r| r.get(0),
                     )?,
                 ))
             })
             .unwrap();
-        assert_eq!((rows, fks), (5, 0), "the log kept, without foreign keys");
+        assert_eq!(
+            (rows, fks),
+            (5, 0),
+            "the log kept; it and the counts without foreign keys"
+        );
     }
 
     /// A download count has no savepoint of its own: one that fails after writing takes its

@@ -504,11 +504,13 @@ pub fn authorize_download(
     };
     if !resuming {
         // One statement counts it: the first download of this file (or of a new version of
-        // it, which starts fresh) makes the row with 1; later ones add 1 while under the limit.
+        // it, which starts fresh) makes the row with 1 (a limit is never below 1); later ones
+        // add 1 while under the limit. (download_counts has no foreign keys: with them SQLite
+        // gave this statement a 64 KiB statement journal each time; see migration 0005.)
         let counted = conn
             .prepare_cached(
                 "INSERT INTO download_counts (purchase_item_id, file_id, used, file_version_id, last_counted_at)
-                 SELECT ?1, ?2, 1, ?3, ?5 WHERE ?4 IS NULL OR ?4 > 0
+                 VALUES (?1, ?2, 1, ?3, ?5)
                  ON CONFLICT DO UPDATE SET
                    used = CASE WHEN file_version_id IS NOT ?3 THEN 1 ELSE used + 1 END,
                    file_version_id = ?3,
