@@ -381,9 +381,9 @@ thread_local! {
     static LOOKUPS: RefCell<Lookups> = RefCell::new((0, HashMap::new()));
 }
 
-/// The purchase (None: unknown link) and, if the file is one of its files and has a
-/// version, what serving it needs (None: unknown file).
-type Found = Option<(i64, String, Option<Lookup>)>;
+/// The purchase's status (None: unknown link) and, if the file is one of its files and has
+/// a version, what serving it needs (None: unknown file).
+type Found = Option<(String, Option<Lookup>)>;
 
 fn look_up(conn: &Connection, token: &PurchaseToken, file_id: i64) -> Result<Found> {
     let key = (token.as_str().to_string(), file_id);
@@ -394,7 +394,7 @@ fn look_up(conn: &Connection, token: &PurchaseToken, file_id: i64) -> Result<Fou
             (l.0 == epoch).then(|| l.1.get(&key).cloned()).flatten()
         });
         if let Some(hit) = hit {
-            return Ok(Some((hit.purchase_id, hit.status.clone(), Some(hit))));
+            return Ok(Some((hit.status.clone(), Some(hit))));
         }
     }
     // Cached statement: this runs for every download, and parsing the SQL was a
@@ -427,10 +427,10 @@ fn look_up(conn: &Connection, token: &PurchaseToken, file_id: i64) -> Result<Fou
                 }),
                 _ => None,
             };
-            Ok((r.get(0)?, r.get(1)?, file))
+            Ok((r.get(1)?, file))
         })
         .optional()?;
-    if let (Some(epoch), Some((_, _, Some(lookup)))) = (epoch, &found) {
+    if let (Some(epoch), Some((_, Some(lookup)))) = (epoch, &found) {
         LOOKUPS.with(|l| {
             let mut l = l.borrow_mut();
             if l.0 != epoch || l.1.len() >= LOOKUPS_MAX {
@@ -449,7 +449,7 @@ pub fn authorize_download(
     conn: &Connection,
     req: &DownloadRequest,
 ) -> Result<Result<ServeFile, Denied>> {
-    let Some((_, status, file)) = look_up(conn, &req.token, req.file_id)? else {
+    let Some((status, file)) = look_up(conn, &req.token, req.file_id)? else {
         return Ok(Err(Denied::UnknownLink));
     };
     match status.as_str() {
@@ -506,7 +506,7 @@ pub fn authorize_download(
         // One statement counts it: the first download of this file (or of a new version of
         // it, which starts fresh) makes the row with 1 (a limit is never below 1); later ones
         // add 1 while under the limit. (download_counts has no foreign keys: with them SQLite
-        // gave this statement a 64 KiB statement journal each time; see migration 0005.)
+        // gave this statement a 64 KiB statement journal every time; see migration 0005.)
         let counted = conn
             .prepare_cached(
                 "INSERT INTO download_counts (purchase_item_id, file_id, used, file_version_id, last_counted_at)
