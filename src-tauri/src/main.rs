@@ -13,6 +13,10 @@ use state::AppState;
 use std::path::PathBuf;
 use tauri::Manager;
 
+// The same allocator as `booth serve`: the shop runs in this process too.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "booth-desktop",

@@ -14,6 +14,11 @@ use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+// glibc's malloc took a fifth of the shop's time per download; jemalloc far less, without
+// holding more memory (docs/benchmarks.md, fifth pass).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "booth",

@@ -127,8 +127,9 @@ fn watch<T>(
     poll: Poll<io::Result<T>>,
 ) -> Poll<io::Result<T>> {
     if poll.is_ready() {
+        // The timer is kept: moving a registered tokio timer later is a store, where
+        // dropping it and making a new one took the timer wheel's lock each request.
         *last = Instant::now();
-        *timer = None;
         return poll;
     }
     let deadline = *last + limit;

@@ -172,7 +172,10 @@ pub fn routes(
         r
     });
 
-    storefront
+    // Downloads first: by far the busiest route, and every route before it is tried first.
+    download
+        .or(storefront)
+        .unify()
         .or(product)
         .unify()
         .or(buy)
@@ -184,8 +187,6 @@ pub fn routes(
         .or(cancel)
         .unify()
         .or(purchase)
-        .unify()
-        .or(download)
         .unify()
         .or(webhook)
         .unify()
@@ -569,30 +570,33 @@ async fn download(
     };
     *res.status_mut() = status;
     let h = res.headers_mut();
-    h.insert(header::CONTENT_LENGTH, header_value(&len.to_string()));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     h.insert(
         header::CONTENT_TYPE,
-        header_value(content_type(&serve.display_name)),
+        HeaderValue::from_static(content_type(&serve.display_name)),
     );
     h.insert(
         header::CONTENT_DISPOSITION,
-        header_value(&content_disposition(&serve.display_name)),
+        header_value(content_disposition(&serve.display_name)),
     );
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
-    h.insert(header::ETAG, header_value(&format!("\"{}\"", serve.sha256)));
+    h.insert(header::ETAG, header_value(format!("\"{}\"", serve.sha256)));
     h.insert(
-        "x-content-type-options",
+        header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     if status == StatusCode::PARTIAL_CONTENT {
         h.insert(
             header::CONTENT_RANGE,
-            header_value(&format!("bytes {start}-{}/{size}", start + len - 1)),
+            header_value(format!("bytes {start}-{}/{size}", start + len - 1)),
         );
     }
     res
@@ -614,42 +618,41 @@ fn range_not_satisfiable(size: u64) -> Response {
     *res.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
     res.headers_mut().insert(
         header::CONTENT_RANGE,
-        header_value(&format!("bytes */{size}")),
+        header_value(format!("bytes */{size}")),
     );
     res
 }
 
-fn header_value(s: &str) -> HeaderValue {
-    HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("invalid"))
+/// The string itself becomes the header's bytes (no copy).
+fn header_value(s: String) -> HeaderValue {
+    HeaderValue::from_maybe_shared(Bytes::from(s))
+        .unwrap_or_else(|_| HeaderValue::from_static("invalid"))
 }
 
-/// RFC 6266: an ASCII fallback name plus the exact UTF-8 name.
+/// RFC 6266: an ASCII fallback name plus the exact UTF-8 name. Built in one string: this
+/// runs on every download.
 fn content_disposition(name: &str) -> String {
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .filter(|c| *c != '"' && *c != '\\')
-        .collect();
-    let encoded = percent_encode(name);
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    let mut out = String::with_capacity(48 + name.len() * 4);
+    out.push_str("attachment; filename=\"");
+    for c in name.chars() {
+        match c {
+            '"' | '\\' => {}
+            c if c.is_ascii_graphic() || c == ' ' => out.push(c),
+            _ => out.push('_'),
+        }
+    }
+    out.push_str("\"; filename*=UTF-8''");
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+    out
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -754,9 +757,11 @@ fn redirect(url: &str) -> Response {
     let mut res = Response::new(Default::default());
     *res.status_mut() = StatusCode::SEE_OTHER;
     res.headers_mut()
-        .insert(header::LOCATION, header_value(url));
-    res.headers_mut()
-        .insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+        .insert(header::LOCATION, header_value(url.to_string()));
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     res
 }
 
@@ -816,6 +821,10 @@ mod tests {
         assert!(
             cd.contains("filename*=UTF-8''na%C3%AFve%20%22x%22.pdf"),
             "{cd}"
+        );
+        assert_eq!(
+            content_disposition("a\\b\n~.zip"),
+            "attachment; filename=\"ab_~.zip\"; filename*=UTF-8''a%5Cb%0A~.zip"
         );
     }
 }

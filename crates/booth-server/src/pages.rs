@@ -219,10 +219,13 @@ pub fn html(status: StatusCode, body: String) -> Response {
 /// Headers every page gets. no-referrer matters most: purchase URLs carry the secret token.
 pub fn security_headers(h: &mut warp::http::HeaderMap) {
     h.insert(
-        "x-content-type-options",
+        header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert(
         "content-security-policy",
