@@ -8,6 +8,18 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+/// How deeply a key may nest, counting its base name: `a[b][c]` is 3. Stripe's API is
+/// Rack-based and Rack 3 refuses keys past its `param_depth_limit` of 32, counted the
+/// same way. Stripe's deepest real parameter,
+/// `line_items[0][price_data][product_data][metadata][key]`, is 6. The bound is what
+/// keeps `insert` and `finish` (which recurse once per level) from overflowing the
+/// stack: a stack overflow aborts the process, which catch_unwind can't stop.
+pub const MAX_DEPTH: usize = 32;
+
+/// How many `key=value` pairs one request may carry: Rack's `params_limit` (4096,
+/// added for CVE-2025-46727). Booth's biggest request, 100 line items, sends ~700.
+pub const MAX_PARAMS: usize = 4096;
+
 enum Node {
     Leaf(String),
     Map(BTreeMap<String, Node>),
@@ -97,16 +109,38 @@ fn finish(node: Node) -> Value {
     }
 }
 
+/// A key as error messages show it: an 18 KB key needn't come back whole.
+fn shown(key: &str) -> String {
+    if key.chars().count() <= 64 {
+        return key.to_string();
+    }
+    format!("{}…", key.chars().take(64).collect::<String>())
+}
+
 /// Decodes a form/query string. Errors name the offending key.
 pub fn parse(input: &[u8]) -> Result<Value, String> {
     let mut root = BTreeMap::new();
-    for (k, v) in url::form_urlencoded::parse(input) {
+    for (n, (k, v)) in url::form_urlencoded::parse(input).enumerate() {
+        if n >= MAX_PARAMS {
+            return Err(format!(
+                "too many parameters: at most {MAX_PARAMS} are accepted in one request"
+            ));
+        }
         if k.is_empty() && v.is_empty() {
             continue;
         }
-        let segs = segments(&k).ok_or_else(|| format!("Invalid parameter name: {k}"))?;
+        let segs = segments(&k).ok_or_else(|| format!("Invalid parameter name: {}", shown(&k)))?;
+        if segs.len() > MAX_DEPTH {
+            return Err(format!(
+                "the parameter {} is nested too deeply: at most {MAX_DEPTH} levels are accepted",
+                shown(&k)
+            ));
+        }
         insert(&mut root, &segs, v.into_owned()).map_err(|_| {
-            format!("Invalid parameter: {k} is given both as a value and as a hash")
+            format!(
+                "Invalid parameter: {} is given both as a value and as a hash",
+                shown(&k)
+            )
         })?;
     }
     let mut obj = Map::new();
@@ -163,5 +197,45 @@ mod tests {
         assert!(parse(b"a=1&a[b]=2").is_err());
         assert!(parse(b"a[b]=2&a=1").is_err());
         assert!(parse(b"a[b]c=1").is_err());
+    }
+
+    /// `a` followed by `levels - 1` bracketed `[a]`s: `levels` levels in all.
+    fn nested(levels: usize) -> String {
+        format!("a{}=1", "[a]".repeat(levels - 1))
+    }
+
+    #[test]
+    fn six_thousand_levels_are_refused_not_a_stack_overflow() {
+        let err = parse(nested(6000).as_bytes()).unwrap_err();
+        assert!(err.contains("nested too deeply"), "{err}");
+        // The message names the key, but not all 18 KB of it.
+        assert!(err.len() < 300, "{err}");
+    }
+
+    #[test]
+    fn depth_at_the_bound_works_and_one_more_is_refused() {
+        let v = parse(nested(MAX_DEPTH).as_bytes()).unwrap();
+        let mut leaf = &v;
+        for _ in 0..MAX_DEPTH {
+            leaf = &leaf["a"];
+        }
+        assert_eq!(leaf, "1");
+        let err = parse(nested(MAX_DEPTH + 1).as_bytes()).unwrap_err();
+        assert!(err.contains("nested too deeply"), "{err}");
+        // Stripe's deepest real parameter is well inside the bound.
+        assert!(parse(b"line_items[0][price_data][product_data][metadata][k]=v").is_ok());
+    }
+
+    #[test]
+    fn parameter_count_is_bounded() {
+        let pairs = |n: usize| {
+            (0..n)
+                .map(|i| format!("metadata[k{i}]=v"))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        assert!(parse(pairs(MAX_PARAMS).as_bytes()).is_ok());
+        let err = parse(pairs(MAX_PARAMS + 1).as_bytes()).unwrap_err();
+        assert!(err.contains("too many parameters"), "{err}");
     }
 }

@@ -7,7 +7,9 @@
 #![recursion_limit = "256"]
 
 mod api;
+mod auth;
 mod form;
+mod host;
 mod objects;
 mod page;
 mod state;
@@ -27,9 +29,6 @@ use warp::Filter;
 
 pub use state::API_VERSION;
 
-/// The key Booth uses against the simulator; any `sk_test_` key is accepted.
-pub const SECRET_KEY: &str = "sk_test_booth_simulator";
-
 /// Request bodies above this are refused with 413.
 const BODY_LIMIT: usize = 64 * 1024;
 
@@ -43,7 +42,11 @@ pub struct SimConfig {
     pub webhook_retry_base: Duration,
     pub webhook_max_attempts: u32,
     /// Base for hosted checkout URLs (`session.url`); defaults to the listen address.
+    /// Requests addressed to its host:port are accepted besides loopback ones.
     pub public_url: Option<String>,
+    /// The one API key accepted (`sk_test_` + at least 16 letters, digits or _). None: a
+    /// fresh random one each start; `Simulator::secret_key` tells it.
+    pub secret_key: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -54,6 +57,7 @@ impl Default for SimConfig {
             webhook_retry_base: Duration::from_secs(1),
             webhook_max_attempts: 8,
             public_url: None,
+            secret_key: None,
         }
     }
 }
@@ -63,6 +67,10 @@ pub(crate) struct Shared {
     state: Mutex<state::State>,
     state_path: Option<PathBuf>,
     pub public_url: String,
+    /// The only key the API accepts.
+    pub secret_key: String,
+    /// Which Host headers are ours.
+    hosts: host::Hosts,
     pub retry_base: Duration,
     pub max_attempts: u32,
     pub notify: Notify,
@@ -94,6 +102,13 @@ pub struct Simulator {
 impl Simulator {
     /// Binds, loads any saved state, and spawns the HTTP server and webhook worker.
     pub async fn start(config: SimConfig) -> anyhow::Result<Simulator> {
+        let secret_key = match config.secret_key.clone() {
+            Some(k) => {
+                auth::validate_key(&k).map_err(anyhow::Error::msg)?;
+                k
+            }
+            None => auth::generate_key(),
+        };
         let listener = tokio::net::TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let st = match &config.state_path {
@@ -109,7 +124,9 @@ impl Simulator {
         let shared = Arc::new(Shared {
             state: Mutex::new(st),
             state_path: config.state_path.clone(),
+            hosts: host::Hosts::new(addr.port(), &public_url),
             public_url,
+            secret_key,
             retry_base: config.webhook_retry_base,
             max_attempts: config.webhook_max_attempts,
             notify: Notify::new(),
@@ -118,18 +135,24 @@ impl Simulator {
 
         let s = shared.clone();
         let filter = warp::method()
+            // None when missing, unparsable, or in conflict with the URI's authority.
+            .and(warp::host::optional().or(warp::any().map(|| None)).unify())
             .and(warp::path::full())
             .and(warp::query::raw().or(warp::any().map(String::new)).unify())
             .and(warp::header::headers_cloned())
             .and(warp::body::stream())
             .then(
                 move |method: Method,
+                      host: Option<warp::host::Authority>,
                       path: warp::path::FullPath,
                       query: String,
                       headers: HeaderMap,
                       body| {
                     let s = s.clone();
                     async move {
+                        if !s.hosts.allows(host.as_ref()) {
+                            return to_http(misdirected(&s, path.as_str()));
+                        }
                         serve(s, method, path.as_str().to_string(), query, headers, body).await
                     }
                 },
@@ -161,6 +184,11 @@ impl Simulator {
     /// `http://127.0.0.1:PORT/` — the value for `stripe::ClientBuilder::url`.
     pub fn base_url(&self) -> String {
         format!("http://{}/", self.addr)
+    }
+
+    /// The one API key this simulator accepts (given in `SimConfig`, or generated).
+    pub fn secret_key(&self) -> &str {
+        &self.shared.secret_key
     }
 
     /// Stops serving and delivering; the state file (if any) is already up to date.
@@ -277,6 +305,28 @@ where
         api::Resp::json(500, &err)
     });
     to_http(resp)
+}
+
+/// The answer to a request whose Host isn't ours: 421 Misdirected Request, in Stripe's
+/// error shape on the API and as a short page elsewhere.
+fn misdirected(shared: &Shared, path: &str) -> api::Resp {
+    let msg = format!(
+        "Misdirected request: this Stripe simulator answers only requests addressed to {}.",
+        shared.hosts.describe()
+    );
+    if path == "/v1" || path.starts_with("/v1/") {
+        api::ApiError {
+            status: 421,
+            ..api::ApiError::invalid(msg, None)
+        }
+        .resp()
+    } else {
+        let body = format!(
+            "<!doctype html><title>Misdirected request</title><h1>Misdirected request</h1><p>{}</p>",
+            page::esc(&msg)
+        );
+        api::Resp::html(421, body)
+    }
 }
 
 fn to_http(resp: api::Resp) -> Response<String> {

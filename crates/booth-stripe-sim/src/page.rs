@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::api::{render_session, valid_email, Resp};
+use crate::api::{valid_email, Resp};
 use crate::objects::{self, format_amount, Card};
 use crate::state::{now_secs, State};
 use crate::Shared;
@@ -45,7 +45,6 @@ button{width:100%;margin-top:28px;background:#635bff;color:#fff;border:0;border-
 .notice{max-width:460px;margin:12vh auto;text-align:center;padding:0 24px}.notice h1{font-size:24px}.notice a{color:#635bff;font-weight:600}
 a.button{display:inline-block;margin-top:12px;background:#635bff;color:#fff;padding:10px 18px;border-radius:6px;text-decoration:none}
 @media (max-width:800px){.wrap{flex-direction:column}.summary,.pay{padding:32px 20px;justify-content:flex-start}}
-table.idx{border-collapse:collapse;width:100%;font-size:13px}table.idx td,table.idx th{border-bottom:1px solid #e3e8ee;padding:6px 8px;text-align:left}
 "#;
 
 fn doc(title: &str, body: &str) -> String {
@@ -377,57 +376,25 @@ pub fn post_pay(shared: &Shared, id: &str, body: &[u8]) -> Resp {
     }
 }
 
+/// What the simulator is, and counts. The page needs no key, so it shows nothing a
+/// stranger could use: no session ids or links (each is a buyer's payment page), no
+/// emails, no endpoints or their secrets. The API, with the key, has all of it.
 pub fn index(shared: &Shared) -> Resp {
     let st: &State = &shared.lock();
-    let mut sessions = String::new();
-    for s in st.sessions.iter().rev().take(25) {
-        let s = render_session(&shared.public_url, s);
-        let id = esc(s["id"].as_str().unwrap_or(""));
-        let link = match s["url"].as_str() {
-            Some(u) => format!("<a href=\"{}\">{id}</a>", esc(u)),
-            None => id,
-        };
-        sessions.push_str(&format!(
-            "<tr><td>{link}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(s["status"].as_str().unwrap_or("")),
-            esc(&format_amount(
-                s["amount_total"].as_i64().unwrap_or(0),
-                s["currency"].as_str().unwrap_or("usd")
-            )),
-            esc(s["customer_details"]["email"]
-                .as_str()
-                .or(s["customer_email"].as_str())
-                .unwrap_or("")),
-            s["created"]
-        ));
-    }
-    let mut events = String::new();
-    for e in st.events.iter().rev().take(40) {
-        events.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(e.event["id"].as_str().unwrap_or("")),
-            esc(e.event["type"].as_str().unwrap_or("")),
-            e.owed.len(),
-            e.event["created"]
-        ));
-    }
-    let mut endpoints = String::new();
-    for ep in &st.endpoints {
-        endpoints.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(ep.object["id"].as_str().unwrap_or("")),
-            esc(ep.object["url"].as_str().unwrap_or("")),
-            esc(ep.object["status"].as_str().unwrap_or("")),
-            esc(&ep.object["enabled_events"].to_string())
-        ));
-    }
+    let count = |status: &str| st.sessions.iter().filter(|s| s["status"] == status).count();
     let body = format!(
-        "<div style=\"max-width:1000px;margin:40px auto;padding:0 20px\"><h1>Booth Stripe simulator <span class=badge>Test mode</span></h1>\
-<p>Stripe-compatible API at <code>{base}/v1</code>. Any <code>sk_test_…</code> key works.</p>\
-<h2>Checkout sessions</h2><table class=idx><tr><th>id</th><th>status</th><th>total</th><th>email</th><th>created</th></tr>{sessions}</table>\
-<h2>Events</h2><table class=idx><tr><th>id</th><th>type</th><th>pending webhooks</th><th>created</th></tr>{events}</table>\
-<h2>Webhook endpoints</h2><table class=idx><tr><th>id</th><th>url</th><th>status</th><th>events</th></tr>{endpoints}</table></div>",
-        base = esc(shared.public_url.trim_end_matches('/'))
+        "<div class=notice><span class=badge>Test mode</span><h1>Booth Stripe simulator</h1>\
+<p>A Stripe-compatible API at <code>{base}/v1</code> for testing Booth. No real money moves. \
+Requests need this simulator's secret key: <code>booth serve</code> keeps it in its \
+<code>run.json</code>; <code>booth stripe-sim</code> prints it.</p>\
+<p>Checkout sessions: {open} open, {complete} complete, {expired} expired. \
+Events: {events}. Webhook endpoints: {endpoints}.</p></div>",
+        base = esc(shared.public_url.trim_end_matches('/')),
+        open = count("open"),
+        complete = count("complete"),
+        expired = count("expired"),
+        events = st.events.len(),
+        endpoints = st.endpoints.len(),
     );
     Resp::html(200, doc("Booth Stripe simulator", &body))
 }

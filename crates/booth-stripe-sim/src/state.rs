@@ -2,6 +2,7 @@
 //! (so rendering is a clone, not a mapping), plus private bookkeeping.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -95,6 +96,21 @@ pub struct State {
     pub index: HashMap<String, usize>,
 }
 
+/// Writes `bytes` to a new file with mode 0600. A temp file left by a crash is removed
+/// first: the mode applies only to a file the open creates, and `create_new` won't
+/// follow a symlink someone put in its place.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    opts.open(path)?.write_all(bytes)
+}
+
 /// Who caused an event, for `event.request`.
 #[derive(Clone, Default)]
 pub struct ReqInfo {
@@ -142,12 +158,13 @@ impl State {
         }
     }
 
-    /// Atomic rewrite (tmp + rename) so a crash never leaves a torn snapshot.
+    /// Atomic rewrite (tmp + rename) so a crash never leaves a torn snapshot. Readable
+    /// by the owner alone: it holds the webhook secrets and buyers' emails.
     pub fn save(&self, path: &Path) {
         let tmp = path.with_extension("tmp");
         let res = serde_json::to_vec(self)
             .map_err(std::io::Error::other)
-            .and_then(|bytes| std::fs::write(&tmp, bytes))
+            .and_then(|bytes| write_private(&tmp, &bytes))
             .and_then(|_| std::fs::rename(&tmp, path));
         if let Err(e) = res {
             tracing::warn!(
@@ -294,5 +311,27 @@ mod tests {
         assert_eq!(loaded.index.len(), st.index.len());
         assert_eq!(loaded.find(&loaded.sessions, "cs_7").unwrap()["n"], 7);
         assert_eq!(loaded.event(&ev).unwrap().event["id"], ev.as_str());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_state_file_is_the_owners_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stripe-sim.json");
+        // An older Booth left it world-readable, and a crash left a temp file behind.
+        std::fs::write(&path, serde_json::to_vec(&State::default()).unwrap()).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::write(path.with_extension("tmp"), "torn").unwrap();
+        let mut st = State::load(&path).unwrap();
+        st.endpoints.push(Endpoint {
+            object: json!({ "id": "we_1" }),
+            secret: "whsec_x".into(),
+        });
+        st.save(&path);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(State::load(&path).unwrap().endpoints[0].secret, "whsec_x");
+        assert!(!path.with_extension("tmp").exists());
     }
 }

@@ -79,8 +79,9 @@ pub async fn start_in(data_dir: tempfile::TempDir, smtp: SmtpServer, opts: AppOp
     }
     let running = runtime::start(config).await.expect("the shop starts");
     let base = format!("http://{}", running.addr);
-    let stripe = stripe::ClientBuilder::new(booth_stripe_sim::SECRET_KEY)
-        .url(running.simulator.as_ref().expect("simulated").base_url())
+    let sim = running.simulator.as_ref().expect("simulated");
+    let stripe = stripe::ClientBuilder::new(sim.secret_key())
+        .url(sim.base_url())
         .build()
         .unwrap();
     let http = reqwest::Client::builder()
@@ -332,10 +333,10 @@ impl TestApp {
 
     /// The simulator's `GET /v1/events?{query}`, as JSON.
     async fn sim_events(&self, query: &str) -> serde_json::Value {
-        let sim = self.running.simulator.as_ref().unwrap().base_url();
+        let sim = self.running.simulator.as_ref().unwrap();
         self.http
-            .get(format!("{sim}v1/events?{query}"))
-            .bearer_auth(booth_stripe_sim::SECRET_KEY)
+            .get(format!("{}v1/events?{query}", sim.base_url()))
+            .bearer_auth(sim.secret_key())
             .send()
             .await
             .unwrap()
@@ -371,10 +372,11 @@ pub fn location(res: &reqwest::Response) -> String {
 
 /// Every object of a list endpoint of the simulator (or Stripe), following `has_more`.
 /// `path` is relative to the API base and may carry a query, e.g.
-/// `v1/events?type=checkout.session.completed`.
+/// `v1/events?type=checkout.session.completed`. `key` is the API key (the simulator's own).
 pub async fn list_all(
     http: &reqwest::Client,
     api_base: &str,
+    key: &str,
     path: &str,
 ) -> Vec<serde_json::Value> {
     let mut out = Vec::new();
@@ -387,7 +389,7 @@ pub async fn list_all(
         }
         let page: serde_json::Value = http
             .get(&url)
-            .bearer_auth(booth_stripe_sim::SECRET_KEY)
+            .bearer_auth(key)
             .send()
             .await
             .unwrap_or_else(|e| panic!("GET {url}: {e}"))

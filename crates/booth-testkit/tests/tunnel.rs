@@ -169,7 +169,7 @@ async fn a_buyer_anywhere_buys_and_downloads_through_the_tunnel() {
         let res = app
             .http
             .request(method.parse().unwrap(), format!("{public}{path}"))
-            .bearer_auth(booth_stripe_sim::SECRET_KEY)
+            .bearer_auth(app.running.simulator.as_ref().unwrap().secret_key())
             .send()
             .await
             .unwrap();
@@ -405,7 +405,7 @@ async fn stripe_mode_keeps_one_endpoint_and_its_secret_across_restarts() {
     })
     .await
     .unwrap();
-    let stripe = stripe::ClientBuilder::new(booth_stripe_sim::SECRET_KEY)
+    let stripe = stripe::ClientBuilder::new(stripe_api.secret_key())
         .url(stripe_api.base_url())
         .build()
         .unwrap();
@@ -426,7 +426,7 @@ async fn stripe_mode_keeps_one_endpoint_and_its_secret_across_restarts() {
             "127.0.0.1:0".parse().unwrap(),
         );
         c.stripe = Some(booth_core::payments::StripeConfig {
-            secret_key: booth_stripe_sim::SECRET_KEY.into(),
+            secret_key: stripe_api.secret_key().into(),
             api_base: Some(stripe_api.base_url()),
             webhook_secret: None,
         });

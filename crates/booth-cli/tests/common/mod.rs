@@ -8,7 +8,14 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use tempfile::TempDir;
 
-pub const BOOTH: &str = env!("CARGO_BIN_EXE_booth");
+/// The `booth` binary under test: the one Cargo built for these tests, or the one the
+/// `BOOTH_BIN` environment variable names (an absolute path, e.g. target/release/booth).
+pub fn booth_bin() -> String {
+    std::env::var("BOOTH_BIN")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_booth").to_string())
+}
 
 /// A shop in a throwaway data dir, plus a scratch dir for files to upload.
 pub struct Shop {
@@ -35,7 +42,7 @@ impl Shop {
     }
 
     pub fn cmd(&self) -> Command {
-        let mut c = Command::new(BOOTH);
+        let mut c = Command::new(booth_bin());
         c.arg("--data-dir")
             .arg(self.data_dir())
             .env("BOOTH_LOG", "warn")
