@@ -293,9 +293,7 @@ pub async fn export_csv(state: S<'_>, path: PathBuf) -> CmdResult<usize> {
     if !path.is_absolute() {
         return Err(CmdError::invalid("path", "choose where to save the file"));
     }
-    let csv = state.shop().await?.export_csv().await?;
-    tokio::fs::write(&path, &csv).await?;
-    Ok(csv.lines().count().saturating_sub(1))
+    Ok(state.shop().await?.export_csv_to(path).await?)
 }
 
 // ---- mailings -------------------------------------------------------------------------

@@ -38,7 +38,8 @@ impl Launcher for ShellLauncher {
             .shell()
             .command(program)
             .args(&command.args)
-            .envs(command.env.iter().map(|(k, v)| (k, v)))
+            .env_clear()
+            .envs(command.process_environment())
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| match e {

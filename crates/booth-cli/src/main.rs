@@ -80,6 +80,11 @@ enum Command {
         /// Keep its state in this JSON file across restarts.
         #[arg(long)]
         state: Option<PathBuf>,
+        /// The one API key it accepts (sk_test_ + at least 16 letters, digits or _);
+        /// without, it makes one and prints it. Prefer the environment variable: other
+        /// users on the machine can see a program's arguments.
+        #[arg(long, env = "BOOTH_SIM_SECRET_KEY", hide_env_values = true)]
+        secret_key: Option<String>,
     },
     /// Products: add, list, edit, files and versions.
     #[command(subcommand)]
@@ -333,18 +338,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             tunnel,
         } => serve(data_dir, listen, public_url, demo, tunnel).await,
-        Command::StripeSim { listen, state } => {
+        Command::StripeSim {
+            listen,
+            state,
+            secret_key,
+        } => {
+            let chosen = secret_key.is_some();
             let sim = booth_stripe_sim::Simulator::start(booth_stripe_sim::SimConfig {
                 listen,
                 state_path: state,
+                secret_key,
                 ..Default::default()
             })
             .await?;
-            println!(
-                "Stripe simulator on {} (secret key: {})",
-                sim.base_url(),
-                booth_stripe_sim::SECRET_KEY
-            );
+            if chosen {
+                println!(
+                    "Stripe simulator on {} (with the secret key you gave)",
+                    sim.base_url()
+                );
+            } else {
+                println!(
+                    "Stripe simulator on {} (secret key: {})",
+                    sim.base_url(),
+                    sim.secret_key()
+                );
+            }
             tokio::signal::ctrl_c().await?;
             sim.shutdown().await;
             Ok(())
@@ -381,11 +399,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Export(ExportCmd::Purchases { csv: _, output }) => {
-            let csv = Shop::open(&data_dir)?.export_csv().await?;
+            let shop = Shop::open(&data_dir)?;
             match output {
-                Some(path) => std::fs::write(&path, csv)
-                    .with_context(|| format!("can't write {}", path.display()))?,
-                None => print!("{csv}"),
+                Some(path) => {
+                    shop.export_csv_to(path).await?;
+                }
+                None => print!("{}", shop.export_csv().await?),
             }
             Ok(())
         }
@@ -924,27 +943,38 @@ async fn purchase(data_dir: &std::path::Path, cmd: PurchaseCmd) -> anyhow::Resul
 /// Payments for a one-off command: Stripe from the environment, or the simulator of the
 /// running `booth serve`.
 fn with_payments(shop: Shop) -> anyhow::Result<Shop> {
-    let config = match std::env::var("STRIPE_SECRET_KEY")
+    // Simulated exactly when the key is the running simulator's, from run.json.
+    let (config, simulated) = match std::env::var("STRIPE_SECRET_KEY")
         .ok()
         .filter(|k| !k.is_empty())
     {
-        Some(secret_key) => StripeConfig {
-            secret_key,
-            api_base: std::env::var("STRIPE_API_BASE").ok(),
-            webhook_secret: None,
-        },
+        Some(secret_key) => (
+            StripeConfig {
+                secret_key,
+                api_base: std::env::var("STRIPE_API_BASE").ok(),
+                webhook_secret: None,
+            },
+            false,
+        ),
         None => {
             let info = runtime::read_run_info(shop.data_dir())
-                .and_then(|i| i.simulator_url)
+                .filter(|i| i.simulator_url.is_some())
                 .ok_or_else(|| anyhow!("payments are simulated inside `booth serve`; start it first (or set STRIPE_SECRET_KEY)"))?;
-            StripeConfig {
-                secret_key: booth_stripe_sim::SECRET_KEY.into(),
-                api_base: Some(info),
-                webhook_secret: None,
-            }
+            let key = info.simulator_key.ok_or_else(|| {
+                anyhow!(
+                    "the running `booth serve` is from an older Booth; restart it and try again"
+                )
+            })?;
+            (
+                StripeConfig {
+                    secret_key: key,
+                    api_base: info.simulator_url,
+                    webhook_secret: None,
+                },
+                true,
+            )
         }
     };
-    let simulated = config.secret_key == booth_stripe_sim::SECRET_KEY;
     Ok(shop.with_payments(Payments::new(&config, simulated)?))
 }
 

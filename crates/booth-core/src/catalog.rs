@@ -134,7 +134,8 @@ pub fn store_file(files_dir: &Path, source: &Path) -> Result<StoredFile> {
     }
     let mut input = std::fs::File::open(source)
         .map_err(|e| Error::invalid("file", format!("can't read {}: {e}", source.display())))?;
-    std::fs::create_dir_all(files_dir)?;
+    // tempfile makes the file 0600; the folders are made the owner's alone too.
+    crate::owner_only::create_dir(files_dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(files_dir)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
@@ -152,7 +153,7 @@ pub fn store_file(files_dir: &Path, source: &Path) -> Result<StoredFile> {
     let sha256 = hex::encode(hasher.finalize());
     let stored_path = format!("{}/{}", &sha256[..2], sha256);
     let dest = files_dir.join(&stored_path);
-    std::fs::create_dir_all(dest.parent().expect("has parent"))?;
+    crate::owner_only::create_dir(dest.parent().expect("has parent"))?;
     tmp.persist(&dest).map_err(|e| Error::Io(e.error))?;
     Ok(StoredFile {
         stored_path,

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0003_funnel.sql"),
     include_str!("../../../migrations/0004_tunnel.sql"),
     include_str!("../../../migrations/0005_download_log.sql"),
+    include_str!("../../../migrations/0006_hardening.sql"),
 ];
 
 #[derive(Clone)]
@@ -72,6 +73,14 @@ fn next_epoch() {
 impl Db {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<Db> {
+        // Made 0600 before SQLite opens it: SQLite gives the -wal and -shm files the
+        // database file's mode, so the buyers' data is the owner's alone whatever the umask.
+        crate::owner_only::touch(path).map_err(|e| {
+            Error::Internal(format!(
+                "can't open the database at {}: {e}",
+                path.display()
+            ))
+        })?;
         let mut conn = connect(path)?;
         let migrations = Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect());
         migrations.to_latest(&mut conn)?;

@@ -44,21 +44,35 @@ impl Email {
         Ok(Email(format!("{local}@{}", domain.to_ascii_lowercase())))
     }
 
-    /// An address a payment provider collected and checked. Used as it is when our own
-    /// parser disagrees, so a paid purchase is never refused over its email; only what
-    /// could break a mail header is refused.
-    pub fn from_payment_provider(input: &str) -> Result<Email> {
+    /// An address a payment provider collected for a paid purchase. Never refused: a
+    /// paid purchase is recorded whatever its email. Used as it is when only our own
+    /// stricter parser disagrees; an address nobody could mail (empty, too long, control
+    /// characters that could break a mail header or a seller's terminal) is kept in a
+    /// printable form, with the reason it can't be mailed.
+    pub fn from_payment_provider(input: &str) -> (Email, Option<String>) {
         if let Ok(e) = Email::parse(input) {
-            return Ok(e);
+            return (e, None);
         }
         let s = input.trim();
-        if s.is_empty() || s.len() > 512 || s.chars().any(|c| c.is_control()) {
-            return Err(Error::invalid(
-                "email",
-                "the payment provider sent no usable email address",
-            ));
-        }
-        Ok(Email(s.to_string()))
+        let problem = if s.is_empty() {
+            Some("the payment provider sent no email address")
+        } else if s.chars().count() > 254 {
+            Some("the address is longer than an email address can be")
+        } else if s.chars().any(|c| c.is_control()) {
+            Some("the address contains control characters")
+        } else {
+            None
+        };
+        // Printable whatever it held: control characters become U+FFFD.
+        let shown: String = s
+            .chars()
+            .take(320)
+            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+            .collect();
+        (
+            Email(shown),
+            problem.map(|p| format!("can't be mailed: {p}")),
+        )
     }
 
     pub fn as_str(&self) -> &str {
@@ -150,6 +164,33 @@ impl PurchaseToken {
 impl fmt::Display for PurchaseToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// A buyer address's unsubscribe token, for `List-Unsubscribe` links: 32 lowercase hex
+/// digits (UUID v4). Its own secret, so the links that mailbox providers and third-party
+/// services read from headers can't download anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsubscribeToken(String);
+
+impl UnsubscribeToken {
+    pub fn generate() -> UnsubscribeToken {
+        UnsubscribeToken(uuid::Uuid::new_v4().simple().to_string())
+    }
+
+    /// This shape, or a purchase token's (links in mail sent before unsubscribing had its
+    /// own token carried those, and must keep working).
+    pub fn parse(input: &str) -> Result<UnsubscribeToken> {
+        let s = input.trim();
+        if s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            Ok(UnsubscribeToken(s.to_string()))
+        } else {
+            Err(Error::invalid("token", "not an unsubscribe link"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -375,21 +416,28 @@ mod tests {
     }
 
     #[test]
-    fn provider_emails_are_kept_unless_they_could_break_headers() {
+    fn provider_emails_are_always_kept_and_flagged_when_unmailable() {
+        let ok = |s: &str| {
+            let (e, problem) = Email::from_payment_provider(s);
+            assert_eq!(problem, None, "{s:?}");
+            e.as_str().to_string()
+        };
+        assert_eq!(ok("Ann@Example.com"), "Ann@example.com");
+        assert_eq!(ok("ann@localhost"), "ann@localhost");
+        assert_eq!(ok("x;=1+2*3;y@x.com"), "x;=1+2*3;y@x.com");
+        let flagged = |s: &str| {
+            let (e, problem) = Email::from_payment_provider(s);
+            assert!(problem.is_some(), "{s:?} should be flagged");
+            assert!(!e.as_str().chars().any(char::is_control), "{e}");
+            e.as_str().to_string()
+        };
         assert_eq!(
-            Email::from_payment_provider("Ann@Example.com")
-                .unwrap()
-                .as_str(),
-            "Ann@example.com"
+            flagged("a@b.com\r\nBcc: x@y.com"),
+            "a@b.com\u{FFFD}\u{FFFD}Bcc: x@y.com"
         );
-        assert_eq!(
-            Email::from_payment_provider("ann@localhost")
-                .unwrap()
-                .as_str(),
-            "ann@localhost"
-        );
-        assert!(Email::from_payment_provider("a@b.com\r\nBcc: x@y.com").is_err());
-        assert!(Email::from_payment_provider("").is_err());
+        assert_eq!(flagged("a\u{1b}[31m@b.com"), "a\u{FFFD}[31m@b.com");
+        assert_eq!(flagged(""), "");
+        assert_eq!(flagged(&"a".repeat(5000)).chars().count(), 320);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use lettre::message::dkim::{
 };
 use lettre::message::{header, Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,10 +33,8 @@ enum Transport {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         url_redacted: String,
     },
-    Folder {
-        transport: AsyncFileTransport<Tokio1Executor>,
-        dir: PathBuf,
-    },
+    /// `<dir>/<uuid>.eml`, each the owner's alone (they carry buyers' download links).
+    Folder { dir: PathBuf },
 }
 
 /// Why a send failed, and whether trying again could help.
@@ -152,9 +150,8 @@ impl Mailer {
                 }
             }
             None => {
-                std::fs::create_dir_all(outbox_dir)?;
+                crate::owner_only::create_dir(outbox_dir)?;
                 Transport::Folder {
-                    transport: AsyncFileTransport::new(outbox_dir),
                     dir: outbox_dir.to_path_buf(),
                 }
             }
@@ -181,7 +178,7 @@ impl Mailer {
             Transport::Smtp { url_redacted, .. } | Transport::Session { url_redacted, .. } => {
                 format!("SMTP {url_redacted}{dkim}")
             }
-            Transport::Folder { dir, .. } => format!("local outbox folder {}{dkim}", dir.display()),
+            Transport::Folder { dir } => format!("local outbox folder {}{dkim}", dir.display()),
         }
     }
 
@@ -209,14 +206,18 @@ impl Mailer {
                         message: e.to_string(),
                     })
             }
-            Transport::Folder { transport, .. } => transport
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| SendError {
-                    permanent: false,
-                    message: e.to_string(),
-                }),
+            Transport::Folder { dir } => {
+                let path = dir.join(format!("{}.eml", uuid::Uuid::new_v4()));
+                let bytes = message.formatted();
+                tokio::task::spawn_blocking(move || crate::owner_only::write(&path, &bytes))
+                    .await
+                    .map_err(std::io::Error::other)
+                    .and_then(|r| r)
+                    .map_err(|e| SendError {
+                        permanent: false,
+                        message: format!("can't write to the outbox folder: {e}"),
+                    })
+            }
         }
     }
 }

@@ -15,6 +15,9 @@ pub struct Recipient {
     pub token: String,
     pub email: String,
     pub test: bool,
+    /// For the List-Unsubscribe link (never the purchase token: see migration 0006).
+    #[serde(skip)]
+    pub unsubscribe_token: String,
 }
 
 /// Recipients of a product's mailing, and how many buyers are left out as unsubscribed.
@@ -24,8 +27,9 @@ pub fn recipients(
     include_test: bool,
 ) -> Result<(Vec<Recipient>, usize)> {
     let mut stmt = conn.prepare(
-        "SELECT p.id, p.token, p.email, p.test, u.email IS NOT NULL
+        "SELECT p.id, p.token, p.email, p.test, u.email IS NOT NULL, c.unsubscribe_token
          FROM purchases p
+         JOIN customers c ON c.id = p.customer_id
          LEFT JOIN unsubscribes u ON u.email = lower(p.email)
          WHERE p.id IN (
              SELECT max(p2.id) FROM purchases p2
@@ -43,6 +47,7 @@ pub fn recipients(
                 token: r.get(1)?,
                 email: r.get(2)?,
                 test: r.get(3)?,
+                unsubscribe_token: r.get(5)?,
             },
             r.get::<_, bool>(4)?,
         ))
@@ -246,7 +251,7 @@ pub fn cancel(conn: &Connection, id: i64) -> Result<usize> {
     )?)
 }
 
-/// Records an unsubscribe for the buyer of this purchase token; returns their address.
+/// Records an unsubscribe for the address of this unsubscribe token; returns the address.
 pub fn unsubscribe(
     conn: &Connection,
     token: &str,
@@ -270,10 +275,13 @@ pub fn resubscribe(conn: &Connection, token: &str) -> Result<Option<String>> {
     Ok(Some(email))
 }
 
+/// The address an unsubscribe link is for: its own token, or a purchase token (the links
+/// in mail sent before unsubscribe tokens existed; honoured so they keep working).
 pub fn email_of_token(conn: &Connection, token: &str) -> Result<Option<String>> {
     Ok(conn
         .query_row(
-            "SELECT email FROM purchases WHERE token = ?1",
+            "SELECT email FROM customers WHERE unsubscribe_token = ?1
+             UNION ALL SELECT email FROM purchases WHERE token = ?1 LIMIT 1",
             [token],
             |r| r.get(0),
         )

@@ -204,7 +204,12 @@ impl Payments {
             .expand(vec!["line_items".to_string()])
             .send(&self.client)
             .await
-            .map_err(stripe_error)?;
+            .map_err(|e| match e {
+                stripe::StripeError::Stripe(_, 404) => {
+                    Error::NotFound(format!("no Checkout Session {session_id}"))
+                }
+                e => stripe_error(e),
+            })?;
         let mut amounts: Vec<i64> = Vec::new();
         let mut has_more = false;
         if let Some(list) = &session.line_items {

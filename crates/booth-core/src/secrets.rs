@@ -6,7 +6,6 @@
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -124,29 +123,8 @@ fn load_file(data_dir: &Path) -> Result<Secrets> {
 }
 
 fn save_file(data_dir: &Path, secrets: &Secrets) -> Result<()> {
-    let target = path(data_dir);
-    let tmp = data_dir.join(".secrets.json.tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options.open(&tmp)?;
-    #[cfg(unix)]
-    {
-        // The mode above only applies to a new file; make sure of it either way.
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    f.write_all(
-        serde_json::to_string_pretty(secrets)
-            .expect("json")
-            .as_bytes(),
-    )?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, &target)?;
+    let json = serde_json::to_string_pretty(secrets).expect("json");
+    crate::owner_only::write(&path(data_dir), json.as_bytes())?;
     Ok(())
 }
 

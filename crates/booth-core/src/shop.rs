@@ -6,15 +6,16 @@ use crate::catalog::{self, NewProduct, Product, ProductEdit};
 use crate::db::{now, Db};
 use crate::domain::{
     escape_html, format_size, parse_download_limit, Currency, Email, Money, PurchaseToken, Slug,
+    UnsubscribeToken,
 };
+use crate::downloads::{self, Denied, Download, DownloadLog, DownloadRequest};
 use crate::error::{Error, Result};
 use crate::mail::Mailer;
 use crate::mailing::{self, MailingSummary};
 use crate::outbox::{self, OutboxConfig, OutboxRow, OutgoingMail};
 use crate::payments::{PaymentEvent, Payments, WebhookWiring};
-use crate::purchases::{
-    self, Denied, DownloadLog, DownloadRequest, NewItem, NewPurchase, Purchase, ServeFile, Source,
-};
+use crate::purchases::{self, NewItem, NewPurchase, Purchase, Source};
+use crate::resume::{self, Meters};
 use crate::settings::{self, StoreInfo};
 use crate::templates::{self, Templates};
 use crate::tunnel::{self, TunnelInput, TunnelSpec};
@@ -86,6 +87,8 @@ struct Inner {
     payments: Option<Payments>,
     urls: RwLock<Urls>,
     outbox_wake: Arc<Notify>,
+    /// Bytes of free resumes in flight, per file (see resume.rs).
+    meters: Arc<Meters>,
 }
 
 /// Where buyers reach the shop. `configured` is the stable address the seller set (their
@@ -117,6 +120,21 @@ pub enum Fulfilment {
     NotPaid,
     /// The session wasn't created by Booth (no Booth products in its metadata).
     NotBooths,
+    /// This shop has no record of creating the session; Stripe wasn't asked.
+    Unlisted,
+}
+
+/// A Checkout Session id's shape (`cs_test_…`, `cs_live_…`), checked before anything
+/// else sees it.
+fn check_session_id(id: &str) -> Result<()> {
+    let ok = id.starts_with("cs_")
+        && id.len() <= 255
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid("session_id", "not a Checkout Session id"))
+    }
 }
 
 /// What the seller asks to mail to a product's buyers.
@@ -153,12 +171,14 @@ pub struct PurchaseDetail {
 impl Shop {
     /// Opens the shop in `data_dir` (created if needed), without payments.
     pub fn open(data_dir: &Path) -> Result<Shop> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            Error::invalid(
-                "data_dir",
-                format!("can't create the data dir {}: {e}", data_dir.display()),
-            )
-        })?;
+        crate::owner_only::create_dir(data_dir)
+            .and_then(|()| crate::owner_only::tighten(data_dir))
+            .map_err(|e| {
+                Error::invalid(
+                    "data_dir",
+                    format!("can't create the data dir {}: {e}", data_dir.display()),
+                )
+            })?;
         let db = Db::open(&db_path(data_dir))?;
         let configured = db.run_blocking(|c| settings::get(c, settings::PUBLIC_URL))?;
         Ok(Shop {
@@ -177,6 +197,7 @@ impl Shop {
                     local: format!("http://{}", settings::DEFAULT_LISTEN),
                 }),
                 outbox_wake: Arc::new(Notify::new()),
+                meters: Arc::default(),
             }),
         })
     }
@@ -428,13 +449,19 @@ impl Shop {
             })
             .await?;
         let key = uuid::Uuid::new_v4().to_string();
-        let (_, url) = self
+        let (session_id, url) = self
             .payments()?
             .create_checkout(&products, &self.checkout_base_url(), &key)
             .await?;
         let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
         self.db()
             .write(move |tx| {
+                // The success page asks Stripe about sessions listed here only.
+                tx.prepare_cached(
+                    "INSERT INTO checkout_sessions (id, created_at) VALUES (?1, ?2)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![session_id, now()])?;
                 ids.iter()
                     .try_for_each(|id| stats::count(tx, *id, stats::Step::Checkout, now()))
             })
@@ -445,7 +472,33 @@ impl Shop {
     /// Stripe's fulfilment recipe: retrieve the session with its line items, act only if
     /// paid, record the purchase under a UNIQUE session id. Safe to call any number of
     /// times, concurrently: exactly one call records the purchase and queues its receipt.
+    ///
+    /// For an id anyone can type (the success page's `session_id`): a recorded purchase is
+    /// answered from the database, and Stripe is asked only about sessions this shop
+    /// created; any other id is `Unlisted`, with no call made (see `fulfil_unlisted`).
     pub async fn fulfil(&self, session_id: &str) -> Result<Fulfilment> {
+        check_session_id(session_id)?;
+        let sid = session_id.to_string();
+        let listed: bool = self
+            .db()
+            .run(move |c| {
+                Ok(c.prepare_cached(
+                    "SELECT 1 FROM checkout_sessions WHERE id = ?1
+                     UNION ALL SELECT 1 FROM purchases WHERE checkout_session_id = ?1",
+                )?
+                .exists([sid])?)
+            })
+            .await?;
+        if !listed {
+            return Ok(Fulfilment::Unlisted);
+        }
+        Ok(self.fulfil_for(session_id, None).await?.0)
+    }
+
+    /// `fulfil` for a session this shop has no record of creating (one begun before
+    /// Booth kept that record): asks Stripe. Callers reached by anyone must limit how
+    /// often they call this: each call spends the account's API rate limit.
+    pub async fn fulfil_unlisted(&self, session_id: &str) -> Result<Fulfilment> {
         Ok(self.fulfil_for(session_id, None).await?.0)
     }
 
@@ -457,14 +510,7 @@ impl Shop {
         session_id: &str,
         event: Option<EventRow>,
     ) -> Result<(Fulfilment, bool)> {
-        let ok_id = session_id.starts_with("cs_")
-            && session_id.len() <= 255
-            && session_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
-        if !ok_id {
-            return Err(Error::invalid("session_id", "not a Checkout Session id"));
-        }
+        check_session_id(session_id)?;
         let sid = session_id.to_string();
         if let Some(p) = self
             .db()
@@ -487,12 +533,14 @@ impl Shop {
                 session.id
             )));
         }
-        // Stripe already checked the address; a paid purchase is recorded even if our own
-        // stricter parser would refuse it (its receipt then fails visibly in the outbox).
-        let email = Email::from_payment_provider(session.email.as_deref().unwrap_or(""))?;
+        // Whatever address Stripe hands back, a paid purchase is recorded: one nobody
+        // could mail is flagged, and its receipt waits failed in the outbox for the seller.
+        let (email, email_problem) =
+            Email::from_payment_provider(session.email.as_deref().unwrap_or(""));
         let currency = Currency::parse(session.currency.as_deref().unwrap_or(""))?;
         let new = NewPurchase {
             email,
+            email_problem,
             currency,
             checkout_session_id: Some(session.id.clone()),
             payment_intent_id: session.payment_intent.clone(),
@@ -527,8 +575,19 @@ impl Shop {
                     Some((id, _)) => {
                         let p = purchases::purchase_by_id(tx, id)?;
                         let mail = shop.receipt_mail(tx, &p)?;
-                        outbox::enqueue(tx, &mail)?;
-                        tracing::info!(token = %p.token, email = %p.email, "purchase recorded");
+                        let mail_id = outbox::enqueue(tx, &mail)?;
+                        if let Some(problem) = &p.email_problem {
+                            // Never sent to an address that could break the message; the
+                            // seller sees why in the outbox and the purchase.
+                            outbox::mark_failed(tx, mail_id, &format!("{} {problem}", p.email))?;
+                            tracing::warn!(
+                                purchase = p.id,
+                                problem,
+                                "a paid purchase's email can't be mailed"
+                            );
+                        }
+                        // Its id, never its token: the token opens the downloads, and logs get shared.
+                        tracing::info!(purchase = p.id, email = %p.email, "purchase recorded");
                         Ok(p)
                     }
                     // Someone else recorded this session first.
@@ -657,14 +716,24 @@ impl Shop {
     }
 
     /// Checks and counts one download, atomically. The count is committed before the file
-    /// is sent, but not synced to disk on its own (see `Db::write_relaxed`).
+    /// is sent, but not synced to disk on its own (see `Db::write_relaxed`). A free resume
+    /// comes with the meter its bytes must be taken from as they go out.
     pub async fn authorize_download(
         &self,
         req: DownloadRequest,
-    ) -> Result<std::result::Result<ServeFile, Denied>> {
-        self.db()
-            .write_relaxed(move |tx| purchases::authorize_download(tx, &req))
-            .await
+    ) -> Result<std::result::Result<Download, Denied>> {
+        let meters = self.inner.meters.clone();
+        let decided = self
+            .db()
+            .write_relaxed(move |tx| downloads::authorize_download(tx, &meters, &req))
+            .await?;
+        Ok(decided.map(|mut file| {
+            let resume = file
+                .resume
+                .take()
+                .map(|c| resume::Grant::new(c, self.db().clone(), self.inner.meters.clone()));
+            Download { file, resume }
+        }))
     }
 
     // ---- seller side ----------------------------------------------------------------
@@ -688,7 +757,7 @@ impl Shop {
         let id = purchase.id;
         let downloads = self
             .db()
-            .run(move |c| purchases::download_log(c, id))
+            .run(move |c| downloads::download_log(c, id))
             .await?;
         Ok(PurchaseDetail {
             url: self.purchase_url(&purchase.token),
@@ -792,6 +861,7 @@ impl Shop {
         self.record(
             NewPurchase {
                 email,
+                email_problem: None,
                 currency: product.price().currency,
                 checkout_session_id: None,
                 payment_intent_id: None,
@@ -973,7 +1043,7 @@ impl Shop {
 
     /// The buyer's address for an unsubscribe link, if the token is real.
     pub async fn unsubscribe_email(&self, token: &str) -> Result<Option<String>> {
-        let Ok(token) = PurchaseToken::parse(token) else {
+        let Ok(token) = UnsubscribeToken::parse(token) else {
             return Ok(None);
         };
         self.db()
@@ -986,7 +1056,7 @@ impl Shop {
         token: &str,
         mailing_id: Option<i64>,
     ) -> Result<Option<String>> {
-        let Ok(token) = PurchaseToken::parse(token) else {
+        let Ok(token) = UnsubscribeToken::parse(token) else {
             return Ok(None);
         };
         self.db()
@@ -1009,7 +1079,7 @@ impl Shop {
     }
 
     pub async fn resubscribe(&self, token: &str) -> Result<Option<String>> {
-        let Ok(token) = PurchaseToken::parse(token) else {
+        let Ok(token) = UnsubscribeToken::parse(token) else {
             return Ok(None);
         };
         self.db()
@@ -1026,7 +1096,11 @@ impl Shop {
         r: &mailing::Recipient,
         mailing_id: i64,
     ) -> Result<OutgoingMail> {
-        let unsubscribe_url = format!("{}/u/{}?m={mailing_id}", self.public_url(), r.token);
+        let unsubscribe_url = format!(
+            "{}/u/{}?m={mailing_id}",
+            self.public_url(),
+            r.unsubscribe_token
+        );
         let files: Vec<_> = product
             .files
             .iter()
@@ -1090,6 +1164,19 @@ impl Shop {
             out.push('\n');
         }
         Ok(out)
+    }
+
+    /// Writes the CSV export to `path` (whole or not at all, readable by the seller only:
+    /// it lists every buyer); returns how many purchases it holds.
+    pub async fn export_csv_to(&self, path: PathBuf) -> Result<usize> {
+        let csv = self.export_csv().await?;
+        let rows = csv.lines().count().saturating_sub(1);
+        blocking(move || {
+            crate::owner_only::write(&path, csv.as_bytes())
+                .map_err(|e| Error::invalid("path", format!("can't write {}: {e}", path.display())))
+        })
+        .await?;
+        Ok(rows)
     }
 
     // ---- the seller's window ------------------------------------------------------
@@ -1548,14 +1635,16 @@ fn plain_amount(minor: i64, currency: Currency) -> String {
     )
 }
 
-/// Quotes a CSV cell, and defuses values a spreadsheet would run as a formula.
+/// Quotes a CSV cell, and defuses values a spreadsheet would run as a formula. Quoted
+/// whenever it holds the separator of any common locale (`,`; `;` in German or French
+/// Excel; tab), so no spreadsheet splits a buyer's email into cells of its own.
 fn csv_cell(value: &str) -> String {
     let v = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
         value.to_string()
     };
-    if v.contains([',', '"', '\n', '\r']) {
+    if v.contains([',', ';', '\t', '"', '\n', '\r']) {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {
         v
@@ -1592,6 +1681,10 @@ mod tests {
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
         assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        // Semicolon locales: one cell, quoted, whatever follows the separator.
+        assert_eq!(csv_cell("x;=1+2*3;y@x.com"), "\"x;=1+2*3;y@x.com\"");
+        assert_eq!(csv_cell("a\tb"), "\"a\tb\"");
+        assert_eq!(csv_cell("-1;2"), "\"'-1;2\"");
         assert_eq!(plain_amount(999, Currency::parse("usd").unwrap()), "9.99");
         assert_eq!(plain_amount(500, Currency::parse("jpy").unwrap()), "500");
     }

@@ -61,10 +61,10 @@ pub fn customize(embedded: &[(&str, &str)], dir: &Path, name: &str) -> crate::Re
     let (_, src) = embedded.iter().find(|(n, _)| *n == name).ok_or_else(|| {
         crate::Error::NotFound(format!("there is no built-in template called '{name}'"))
     })?;
-    std::fs::create_dir_all(dir)?;
+    crate::owner_only::create_dir(dir)?;
     let path = dir.join(name);
     if !path.exists() {
-        std::fs::write(&path, src)?;
+        crate::owner_only::write(&path, src.as_bytes())?;
     }
     Ok(path)
 }

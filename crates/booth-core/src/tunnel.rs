@@ -143,6 +143,37 @@ pub struct TunnelCommand {
     pub program: String,
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
+    /// Inherited variables starting with these are dropped: the program would read them
+    /// as its settings (a seller's `RUST_LOG=warn` hid the line bore prints its address
+    /// on; a `TUNNEL_TOKEN` would turn a quick cloudflared tunnel into a named one).
+    pub scrub: &'static [&'static str],
+}
+
+impl TunnelCommand {
+    /// The whole environment to start the program with: `inherited` (the seller's), minus
+    /// what `scrub` names, plus what Booth sets.
+    pub fn environment(
+        &self,
+        inherited: impl IntoIterator<Item = (String, String)>,
+    ) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = inherited
+            .into_iter()
+            .filter(|(k, _)| {
+                !self.scrub.iter().any(|p| k.starts_with(p))
+                    && !self.env.iter().any(|(set, _)| set == k)
+            })
+            .collect();
+        out.extend(self.env.iter().cloned());
+        out
+    }
+
+    /// `environment` of this process's own (variables that aren't UTF-8 are left out).
+    pub fn process_environment(&self) -> Vec<(String, String)> {
+        self.environment(
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+        )
+    }
 }
 
 impl TunnelSpec {
@@ -255,6 +286,23 @@ impl TunnelSpec {
         let url = format!("http://{local}");
         let token = token.filter(|t| !t.trim().is_empty());
         let mut env = vec![("NO_COLOR".to_string(), "1".to_string())];
+        // What each program reads from its environment as settings; Booth passes what
+        // it needs explicitly, so the seller's own variables can't change what it prints.
+        let scrub: &'static [&'static str] = match self.provider {
+            // bore logs through tracing's RUST_LOG; its "listening at" line is INFO.
+            Provider::Bore => &["BORE_", "RUST_LOG"],
+            Provider::Cloudflared | Provider::CloudflaredNamed => &["TUNNEL_"],
+            Provider::Ngrok => &["NGROK_"],
+            Provider::Ssh | Provider::Custom => &[],
+        };
+        match self.provider {
+            Provider::Bore => env.push(("RUST_LOG".into(), "info".into())),
+            // The quick tunnel's address is printed at INFO.
+            Provider::Cloudflared | Provider::CloudflaredNamed => {
+                env.push(("TUNNEL_LOGLEVEL".into(), "info".into()))
+            }
+            _ => {}
+        }
         let args: Vec<String> = match self.provider {
             Provider::Bore => {
                 let mut a = vec![
@@ -294,6 +342,9 @@ impl TunnelSpec {
                     "stdout".into(),
                     "--log-format".into(),
                     "logfmt".into(),
+                    // A config file's log_level must not hide the URL line.
+                    "--log-level".into(),
+                    "info".into(),
                 ];
                 if let Some(h) = &self.hostname {
                     a.extend(["--url".into(), format!("https://{h}")]);
@@ -352,6 +403,7 @@ impl TunnelSpec {
                     program: filled.first().cloned().unwrap_or_default(),
                     args: filled[1..].to_vec(),
                     env,
+                    scrub,
                 });
             }
         };
@@ -359,6 +411,7 @@ impl TunnelSpec {
             program: self.program().into(),
             args,
             env,
+            scrub,
         })
     }
 
@@ -714,8 +767,22 @@ pub fn warnings(spec: &TunnelSpec, url: &str, stable_url: Option<&str>) -> Vec<S
             }
         ));
     }
+    // Cloudflare's and ngrok's edges tell the shop each buyer's address; the others can't,
+    // so every buyer shares one checkout allowance (docs/security.md).
+    let anonymous = !matches!(
+        spec.provider,
+        Provider::Cloudflared | Provider::CloudflaredNamed | Provider::Ngrok
+    );
+    let shared = "it doesn't tell Booth who each buyer is, so all buyers share one checkout allowance and one busy client can use it up";
     if url.starts_with("http://") {
-        w.push("This address is plain http: downloads and purchase pages aren't encrypted (cards never pass through Booth). Fine for trying things out; for real sales use an https tunnel such as Cloudflare or ngrok.".into());
+        let also = if anonymous {
+            format!(", and {shared}")
+        } else {
+            String::new()
+        };
+        w.push(format!("This address is plain http: downloads and purchase pages aren't encrypted (cards never pass through Booth){also}. Fine for trying things out; for real sales use an https tunnel such as Cloudflare or ngrok."));
+    } else if anonymous {
+        w.push(format!("This tunnel works, but {shared}. For real sales use Cloudflare or ngrok, which tell Booth each buyer's address."));
     }
     w
 }
@@ -771,6 +838,60 @@ mod tests {
 
     fn local() -> SocketAddr {
         "127.0.0.1:8080".parse().unwrap()
+    }
+
+    /// A seller's own variables can't change what the tunnel program prints or which
+    /// tunnel it opens; everything else (PATH, HOME for ssh) is passed on.
+    #[test]
+    fn tunnel_programs_get_the_environment_they_need() {
+        let seller = || {
+            [
+                ("PATH", "/usr/bin"),
+                ("HOME", "/home/ada"),
+                ("RUST_LOG", "warn"),
+                ("BORE_SECRET", "not-this-one"),
+                ("TUNNEL_TOKEN", "named-one"),
+                ("TUNNEL_LOGLEVEL", "error"),
+                ("NGROK_CONFIG", "/tmp/x.yml"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+        };
+        let env_of = |kind: &str, token: Option<&str>| {
+            let mut i = input(kind);
+            if kind == "cloudflared-named" {
+                i.hostname = "shop.example.com".into();
+            }
+            let cmd = TunnelSpec::parse(&i)
+                .unwrap()
+                .command(local(), token)
+                .unwrap();
+            cmd.environment(seller())
+        };
+        let get = |env: &[(String, String)], k: &str| {
+            let v: Vec<&str> = env
+                .iter()
+                .filter(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+                .collect();
+            assert!(v.len() <= 1, "{k} twice: {v:?}");
+            v.first().map(|s| s.to_string())
+        };
+        let bore = env_of("bore", None);
+        assert_eq!(get(&bore, "RUST_LOG").as_deref(), Some("info"));
+        assert_eq!(get(&bore, "BORE_SECRET"), None);
+        assert_eq!(get(&bore, "PATH").as_deref(), Some("/usr/bin"));
+        let bore = env_of("bore", Some("mine"));
+        assert_eq!(get(&bore, "BORE_SECRET").as_deref(), Some("mine"));
+        let quick = env_of("cloudflared", None);
+        assert_eq!(get(&quick, "TUNNEL_TOKEN"), None);
+        assert_eq!(get(&quick, "TUNNEL_LOGLEVEL").as_deref(), Some("info"));
+        let named = env_of("cloudflared-named", Some("eyJh"));
+        assert_eq!(get(&named, "TUNNEL_TOKEN").as_deref(), Some("eyJh"));
+        let ngrok = env_of("ngrok", None);
+        assert_eq!(get(&ngrok, "NGROK_CONFIG"), None);
+        let ssh = env_of("ssh", None);
+        assert_eq!(get(&ssh, "HOME").as_deref(), Some("/home/ada"));
+        assert_eq!(get(&ssh, "RUST_LOG").as_deref(), Some("warn"));
     }
 
     #[test]
@@ -1091,6 +1212,11 @@ mod tests {
         let w = warnings(&bore, "http://bore.pub:4000", None);
         assert_eq!(w.len(), 1);
         assert!(w[0].contains("plain http"));
+        assert!(w[0].contains("share one checkout allowance"), "{}", w[0]);
+        let ssh = TunnelSpec::parse(&input("ssh")).unwrap();
+        let w = warnings(&ssh, "https://x.lhr.life", Some("https://shop.example.com"));
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("share one checkout allowance"), "{}", w[0]);
     }
 
     #[test]

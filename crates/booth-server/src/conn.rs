@@ -1,16 +1,18 @@
 //! The accept loop. warp's own server has no timeouts, so a client that sends its headers
 //! a byte at a time, or stops reading a download, would hold a connection (and a file) for
 //! ever, and a stop would wait for it. Here each connection is served by hyper's HTTP/1
-//! with a header deadline, an I/O inactivity deadline and a cap on how many are served at
-//! once; a stop waits `shutdown_grace` for requests in flight, then lets go.
+//! with a header deadline, a deadline for the whole request (body and answer; a body sent
+//! a byte every few seconds never trips an inactivity timer), an I/O inactivity deadline,
+//! and a cap on how many are served at once that slow clients can't fill for everyone
+//! (slots.rs); a stop waits `shutdown_grace` for requests in flight, then lets go.
 
+use crate::slots::{Busy, Slots};
 use crate::ServerConfig;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -37,12 +39,12 @@ pub async fn serve<S, B>(
         + 'static,
     S::Future: Send + 'static,
     S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    B: hyper::body::Body + Send + 'static,
+    B: hyper::body::Body + From<&'static str> + Unpin + Send + 'static,
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let permits = Arc::new(tokio::sync::Semaphore::new(config.max_connections));
+    let slots = Slots::new(config.max_connections);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -57,16 +59,27 @@ pub async fn serve<S, B>(
             },
             _ = &mut shutdown => break,
         };
-        let Ok(permit) = permits.clone().try_acquire_owned() else {
-            tracing::warn!(%peer, "too many connections; closing this one");
+        let Some(slot) = slots.admit() else {
+            tracing::warn!(%peer, "every connection is busy answering; closing this one");
             continue;
         };
         let _ = stream.set_nodelay(true);
         let svc = service.clone();
+        let (slots_here, slot_here) = (slots.clone(), slot.clone());
+        let request_timeout = config.request_timeout;
         let hyper_svc = hyper::service::service_fn(move |mut req| {
             req.extensions_mut().insert(PeerAddr(peer));
+            let busy = slots_here.busy(&slot_here);
             // warp's service is always ready and cheap to clone.
-            svc.clone().call(req)
+            let answer = svc.clone().call(req);
+            async move {
+                let res = match tokio::time::timeout(request_timeout, answer).await {
+                    Ok(res) => res?,
+                    Err(_) => timed_out(),
+                };
+                // The connection counts as busy until the body is sent (or dropped).
+                Ok::<_, S::Error>(res.map(|body| Guarded { body, _busy: busy }))
+            }
         });
         let io = TokioIo::new(Deadline::new(stream, config.io_timeout));
         let conn = hyper::server::conn::http1::Builder::new()
@@ -77,11 +90,18 @@ pub async fn serve<S, B>(
             .max_buf_size(MAX_HEADER_BYTES)
             .serve_connection(io, hyper_svc);
         let conn = graceful.watch(conn);
+        let slots = slots.clone();
         tokio::spawn(async move {
-            let _permit = permit;
-            if let Err(e) = conn.await {
-                tracing::debug!(%peer, error = %e, "connection ended");
+            tokio::select! {
+                r = conn => if let Err(e) = r {
+                    tracing::debug!(%peer, error = %e, "connection ended");
+                },
+                // Dropping the connection closes it.
+                _ = slot.taken_over() => {
+                    tracing::debug!(%peer, "idle connection closed for a newcomer");
+                }
             }
+            slots.release(&slot);
         });
     }
     drop(listener);
@@ -90,6 +110,49 @@ pub async fn serve<S, B>(
         _ = tokio::time::sleep(config.shutdown_grace) => {
             tracing::warn!("connections still open after {:?}; closing them", config.shutdown_grace);
         }
+    }
+}
+
+/// The answer to a request that took longer than `request_timeout` (its body, or the
+/// shop's answer to it); the connection is closed after it.
+fn timed_out<B: From<&'static str>>() -> hyper::Response<B> {
+    let mut res = hyper::Response::new(B::from("The request took too long. Please try again.\n"));
+    *res.status_mut() = hyper::StatusCode::REQUEST_TIMEOUT;
+    let h = res.headers_mut();
+    h.insert(
+        hyper::header::CONNECTION,
+        hyper::header::HeaderValue::from_static("close"),
+    );
+    h.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    res
+}
+
+/// A response body that keeps its connection's slot busy until it is sent or dropped.
+struct Guarded<B> {
+    body: B,
+    _busy: Busy,
+}
+
+impl<B: hyper::body::Body + Unpin> hyper::body::Body for Guarded<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
     }
 }
 

@@ -1,21 +1,28 @@
 //! The public shop over HTTP (warp): the buyer's side only. Nothing here can change the
 //! shop's settings or catalog; the seller's tools live in the CLI and the desktop app.
 
+mod client;
 mod conn;
 mod filecache;
 mod pages;
 mod range;
 mod ratelimit;
 pub mod runtime;
+mod slots;
 pub mod tunnel;
 
+pub use client::{Vouched, Vouching};
 pub use pages::PAGE_TEMPLATES;
+pub use ratelimit::UNKNOWN_SHARE;
 
-use booth_core::purchases::{Denied, DownloadRequest};
+use booth_core::downloads::{Denied, Download, DownloadRequest};
+use booth_core::resume;
 use booth_core::{Error, Fulfilment, Shop};
 use bytes::Bytes;
+use client::Client;
+use futures_util::StreamExt;
 use pages::{Message, Pages};
-use range::{parse_range, RangeRequest};
+use range::parse_range;
 use ratelimit::RateLimiter;
 use std::convert::Infallible;
 use std::net::IpAddr;
@@ -35,8 +42,6 @@ pub fn instance_id() -> &'static str {
     ID.get_or_init(|| uuid::Uuid::new_v4().simple().to_string())
 }
 
-pub use range::parse_range as parse_range_header;
-
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// Checkout sessions one IP may start per `checkout_window`.
@@ -44,6 +49,9 @@ pub struct ServerConfig {
     pub checkout_window: Duration,
     /// A request's headers must arrive within this (slow-header clients are cut off).
     pub header_timeout: Duration,
+    /// And then its body, and the shop's answer, within this (408 after it). A body sent a
+    /// byte every few seconds never trips `io_timeout`.
+    pub request_timeout: Duration,
     /// A connection that can't read or write for this long is closed (a client that stops
     /// reading a download, an idle keep-alive connection).
     pub io_timeout: Duration,
@@ -51,6 +59,8 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// How long a stop waits for requests in flight before closing their connections.
     pub shutdown_grace: Duration,
+    /// Which header, if any, the running tunnel vouches for the buyer's address in.
+    pub vouching: Vouching,
 }
 
 impl Default for ServerConfig {
@@ -59,9 +69,11 @@ impl Default for ServerConfig {
             checkout_limit: 10,
             checkout_window: Duration::from_secs(60),
             header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
             io_timeout: Duration::from_secs(60),
             max_connections: 4096,
             shutdown_grace: Duration::from_secs(10),
+            vouching: Vouching::default(),
         }
     }
 }
@@ -76,8 +88,16 @@ struct App {
     shop: Shop,
     pages: Pages,
     checkout_limiter: RateLimiter,
+    /// Success-page lookups of sessions the shop has no record of: one bucket for all.
+    unlisted_lookups: RateLimiter,
     files: filecache::FileCache,
+    vouching: Vouching,
 }
+
+/// The one key of `unlisted_lookups`.
+const UNLISTED: Client = Client::Known(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+/// Stripe lookups of unlisted sessions per minute, shop-wide.
+const UNLISTED_PER_MINUTE: u32 = 6;
 
 type Ctx = Arc<App>;
 
@@ -100,7 +120,9 @@ pub fn routes(
     let app: Ctx = Arc::new(App {
         pages: Pages::new(shop.data_dir()),
         checkout_limiter: RateLimiter::new(config.checkout_limit, config.checkout_window),
+        unlisted_lookups: RateLimiter::new(UNLISTED_PER_MINUTE, Duration::from_secs(60)),
         files: filecache::FileCache::new(FILE_CACHE_BYTES),
+        vouching: config.vouching.clone(),
         shop,
     });
     let with_app = warp::any().map(move || app.clone());
@@ -116,14 +138,14 @@ pub fn routes(
     let buy = warp::path!("buy" / String)
         .and(warp::get())
         .and(with_app.clone())
-        .and(client_ip())
-        .then(|slug: String, app: Ctx, ip| async move { checkout(app, vec![slug], ip).await });
+        .and(client(config.vouching.clone()))
+        .then(|slug: String, app: Ctx, who| async move { checkout(app, vec![slug], who).await });
     let cart = warp::path!("cart" / "checkout")
         .and(warp::post())
         .and(warp::body::content_length_limit(FORM_MAX_BYTES))
         .and(warp::body::bytes())
         .and(with_app.clone())
-        .and(client_ip())
+        .and(client(config.vouching.clone()))
         .then(cart_checkout);
     let success = warp::path!("checkout" / "success")
         .and(warp::get())
@@ -144,7 +166,7 @@ pub fn routes(
         .and(warp::method())
         .and(warp::header::headers_cloned())
         .and(with_app.clone())
-        .and(client_ip())
+        .and(warp::ext::optional::<conn::PeerAddr>())
         .then(download);
     let webhook = warp::path!("webhooks" / "stripe")
         .and(warp::post())
@@ -203,24 +225,13 @@ pub fn routes(
         }))
 }
 
-/// The buyer's address. Connections from a local tunnel arrive from loopback, so there the
-/// last X-Forwarded-For hop is used: the one the tunnel's proxy added (hops before it are
-/// whatever the client sent). Anyone connecting directly can't spoof it.
-fn client_ip() -> impl Filter<Extract = (IpAddr,), Error = warp::Rejection> + Clone {
+/// The buyer, as far as the shop can tell (client.rs): a direct connection's address, or
+/// what the running tunnel vouches for.
+fn client(vouching: Vouching) -> impl Filter<Extract = (Client,), Error = Infallible> + Clone {
     warp::ext::optional::<conn::PeerAddr>()
-        .and(warp::header::optional::<String>("x-forwarded-for"))
-        .map(|remote: Option<conn::PeerAddr>, xff: Option<String>| {
-            let peer = remote
-                .map(|r| r.0.ip())
-                .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-            if peer.is_loopback() {
-                if let Some(ip) =
-                    xff.and_then(|x| x.rsplit(',').next().and_then(|s| s.trim().parse().ok()))
-                {
-                    return ip;
-                }
-            }
-            peer
+        .and(warp::header::headers_cloned())
+        .map(move |peer: Option<conn::PeerAddr>, headers: HeaderMap| {
+            Client::of(peer.map(|p| p.0.ip()), &headers, vouching.get())
         })
 }
 
@@ -287,8 +298,8 @@ async fn not_for_sale(app: &App) -> Response {
     .await
 }
 
-async fn checkout(app: Ctx, slugs: Vec<String>, ip: IpAddr) -> Response {
-    if !app.checkout_limiter.allow(ip) {
+async fn checkout(app: Ctx, slugs: Vec<String>, who: Client) -> Response {
+    if !app.checkout_limiter.allow(who) {
         let mut res = message(
             &app,
             Message::new(
@@ -339,7 +350,7 @@ async fn checkout(app: Ctx, slugs: Vec<String>, ip: IpAddr) -> Response {
 }
 
 /// A cart: the form repeats `product=<slug>`; any price or amount fields are ignored.
-async fn cart_checkout(body: Bytes, app: Ctx, ip: IpAddr) -> Response {
+async fn cart_checkout(body: Bytes, app: Ctx, who: Client) -> Response {
     let slugs: Vec<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
         .unwrap_or_default()
         .into_iter()
@@ -358,7 +369,7 @@ async fn cart_checkout(body: Bytes, app: Ctx, ip: IpAddr) -> Response {
         )
         .await;
     }
-    checkout(app, slugs, ip).await
+    checkout(app, slugs, who).await
 }
 
 fn query_param(raw: &str, key: &str) -> Option<String> {
@@ -382,9 +393,15 @@ async fn checkout_success(query: String, app: Ctx) -> Response {
         )
         .await;
     };
-    match app.shop.fulfil(&session_id).await {
+    let mut answer = app.shop.fulfil(&session_id).await;
+    if matches!(answer, Ok(Fulfilment::Unlisted)) && app.unlisted_lookups.allow(UNLISTED) {
+        // A session begun before this shop kept its list (an upgrade mid-checkout): worth
+        // asking Stripe about, a few times a minute at most, whoever is asking.
+        answer = app.shop.fulfil_unlisted(&session_id).await;
+    }
+    match answer {
         Ok(Fulfilment::Paid(p)) => redirect(&format!("/d/{}", p.token)),
-        Ok(Fulfilment::NotBooths) => {
+        Ok(Fulfilment::NotBooths | Fulfilment::Unlisted) => {
             message(
                 &app,
                 Message::new(StatusCode::NOT_FOUND, "Unknown checkout", "We couldn't find that checkout.")
@@ -400,8 +417,13 @@ async fn checkout_success(query: String, app: Ctx) -> Response {
             )
             .await
         }
-        Err(Error::Invalid { .. }) => {
-            message(&app, Message::new(StatusCode::BAD_REQUEST, "Unknown checkout", "We couldn't find that checkout.").action("Back to the shop", "/")).await
+        Err(e @ (Error::Invalid { .. } | Error::NotFound(_))) => {
+            let status = if matches!(e, Error::NotFound(_)) {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            message(&app, Message::new(status, "Unknown checkout", "We couldn't find that checkout.").action("Back to the shop", "/")).await
         }
         Err(e) => {
             tracing::warn!(error = %e, session_id, "success page: fulfilment failed");
@@ -479,8 +501,10 @@ async fn download(
     method: Method,
     headers: HeaderMap,
     app: Ctx,
-    ip: IpAddr,
+    peer: Option<conn::PeerAddr>,
 ) -> Response {
+    // From the headers this route has anyway (the busiest route: no second copy of them).
+    let who = Client::of(peer.map(|p| p.0.ip()), &headers, app.vouching.get());
     let (Ok(token), Ok(file_id)) = (
         booth_core::domain::PurchaseToken::parse(&token),
         file.parse::<i64>(),
@@ -491,26 +515,24 @@ async fn download(
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
         .map(String::from);
-    // The size isn't known before the lookup; a range's start is what decides a resume.
-    let range_start = match parse_range(range_header.as_deref(), u64::MAX) {
-        RangeRequest::Partial { start, .. } => Some(start),
-        _ => None,
-    };
     let req = DownloadRequest {
         token: token.clone(),
         file_id,
-        range_start,
+        range: parse_range(range_header.as_deref()),
         head: method == Method::HEAD,
-        ip: ip.to_string(),
+        ip: who.log_address(),
         user_agent: headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string(),
-        range: range_header.clone(),
+        range_header,
     };
-    let serve = match app.shop.authorize_download(req).await {
-        Ok(Ok(s)) => s,
+    let Download {
+        file: serve,
+        resume,
+    } = match app.shop.authorize_download(req).await {
+        Ok(Ok(d)) => d,
         Ok(Err(Denied::UnknownLink)) | Ok(Err(Denied::UnknownFile)) => {
             return unknown_link(&app).await
         }
@@ -542,16 +564,20 @@ async fn download(
         Err(e) => return internal_error(&app, e).await,
     };
     let size = serve.size;
-    let (status, start, len) = match parse_range(range_header.as_deref(), size) {
-        RangeRequest::Full => (StatusCode::OK, 0, size),
-        RangeRequest::Partial { start, end } => {
-            (StatusCode::PARTIAL_CONTENT, start, end - start + 1)
-        }
-        RangeRequest::Unsatisfiable => return range_not_satisfiable(size),
+    let len = serve.len();
+    let (status, start) = match serve.part {
+        None => (StatusCode::OK, 0),
+        Some((start, _)) => (StatusCode::PARTIAL_CONTENT, start),
     };
     let res = if method == Method::HEAD {
         Ok(Response::new(Default::default()))
     } else if size <= filecache::MAX_FILE {
+        // Taken from a free resume's meter in one piece (its first charge covers it).
+        if let Some(mut grant) = resume {
+            if !grant.take(len) {
+                return internal_error(&app, Error::Internal("resume charge".into())).await;
+            }
+        }
         let (start, end) = (start as usize, (start + len) as usize);
         match app.files.get(&serve.sha256, &path).await {
             Ok(all) if all.len() as u64 == size => Ok(Response::new(all.slice(start..end).into())),
@@ -562,7 +588,7 @@ async fn download(
             Err(e) => Err(e),
         }
     } else {
-        stream_range(&path, start, len).await
+        stream_range(&path, start, len, resume).await
     };
     let mut res = match res {
         Ok(res) => res,
@@ -602,12 +628,33 @@ async fn download(
     res
 }
 
-async fn stream_range(path: &std::path::Path, start: u64, len: u64) -> std::io::Result<Response> {
+/// Streams `len` bytes from `start`. A free resume's bytes are taken from its meter
+/// chunk by chunk as they go; once its budget is spent the response stops short (the
+/// client sees a cut connection, and its next try counts as a new download).
+async fn stream_range(
+    path: &std::path::Path,
+    start: u64,
+    len: u64,
+    mut resume: Option<resume::Grant>,
+) -> std::io::Result<Response> {
     let mut file = tokio::fs::File::open(path).await?;
     if start > 0 {
         file.seek(std::io::SeekFrom::Start(start)).await?;
     }
-    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), CHUNK);
+    let stream =
+        tokio_util::io::ReaderStream::with_capacity(file.take(len), CHUNK).map(move |chunk| {
+            let chunk = chunk?;
+            let allowed = resume
+                .as_mut()
+                .is_none_or(|grant| grant.take(chunk.len() as u64));
+            if allowed {
+                Ok(chunk)
+            } else {
+                Err(std::io::Error::other(
+                    "this resume used up what resuming may cost",
+                ))
+            }
+        });
     Ok(warp::reply::Reply::into_response(warp::reply::stream(
         stream,
     )))

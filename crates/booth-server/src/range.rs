@@ -1,29 +1,16 @@
 //! The Range header, for resumable downloads. Only a single byte range is honoured (what
-//! download managers and browsers send); anything else gets the whole file.
+//! download managers and browsers send); anything else gets the whole file. Which bytes of
+//! the file that is, and whether it costs a download, the core decides (`ByteRange`).
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RangeRequest {
-    /// No (usable) Range header: send the whole file with 200.
-    Full,
-    /// Bytes start..=end of the file, with 206.
-    Partial { start: u64, end: u64 },
-    /// A range outside the file: 416.
-    Unsatisfiable,
-}
+use booth_core::resume::ByteRange;
 
-pub fn parse_range(header: Option<&str>, size: u64) -> RangeRequest {
-    let Some(h) = header else {
-        return RangeRequest::Full;
-    };
-    let Some(spec) = h.trim().strip_prefix("bytes=") else {
-        return RangeRequest::Full;
-    };
+/// The range `header` asks for; None when there is none to honour (send the whole file).
+pub fn parse_range(header: Option<&str>) -> Option<ByteRange> {
+    let spec = header?.trim().strip_prefix("bytes=")?;
     if spec.contains(',') {
-        return RangeRequest::Full;
+        return None;
     }
-    let Some((a, b)) = spec.trim().split_once('-') else {
-        return RangeRequest::Full;
-    };
+    let (a, b) = spec.trim().split_once('-')?;
     let (a, b) = (a.trim(), b.trim());
     let num = |s: &str| -> Option<u64> {
         if s.is_empty() || s.len() > 20 || !s.bytes().all(|c| c.is_ascii_digit()) {
@@ -32,28 +19,37 @@ pub fn parse_range(header: Option<&str>, size: u64) -> RangeRequest {
             s.parse().ok()
         }
     };
-    let (start, end) = match (a.is_empty(), b.is_empty()) {
+    match (a.is_empty(), b.is_empty()) {
         // bytes=-N: the last N bytes.
-        (true, false) => match num(b) {
-            Some(0) => return RangeRequest::Unsatisfiable,
-            Some(n) => (size.saturating_sub(n), size.saturating_sub(1)),
-            None => return RangeRequest::Full,
-        },
-        (false, true) => match num(a) {
-            Some(s) => (s, size.saturating_sub(1)),
-            None => return RangeRequest::Full,
-        },
-        (false, false) => match (num(a), num(b)) {
-            (Some(s), Some(e)) if s <= e => (s, e.min(size.saturating_sub(1))),
-            (Some(_), Some(_)) => return RangeRequest::Unsatisfiable,
-            _ => return RangeRequest::Full,
-        },
-        (true, true) => return RangeRequest::Full,
-    };
-    if size == 0 || start >= size {
-        return RangeRequest::Unsatisfiable;
+        (true, false) => Some(ByteRange::Last(num(b)?)),
+        (false, true) => Some(ByteRange::From {
+            start: num(a)?,
+            end: None,
+        }),
+        (false, false) => Some(ByteRange::From {
+            start: num(a)?,
+            end: Some(num(b)?),
+        }),
+        (true, true) => None,
     }
-    RangeRequest::Partial { start, end }
+}
+
+/// What a request gets for a file of `size`: the whole file, bytes start..=end, or 416.
+#[cfg(test)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RangeRequest {
+    Full,
+    Partial { start: u64, end: u64 },
+    Unsatisfiable,
+}
+
+#[cfg(test)]
+fn resolve(header: Option<&str>, size: u64) -> RangeRequest {
+    match parse_range(header).map(|r| r.within(size)) {
+        None => RangeRequest::Full,
+        Some(Some((start, end))) => RangeRequest::Partial { start, end },
+        Some(None) => RangeRequest::Unsatisfiable,
+    }
 }
 
 #[cfg(test)]
@@ -63,35 +59,32 @@ mod tests {
 
     #[test]
     fn parses_ranges() {
-        assert_eq!(parse_range(None, 100), Full);
+        assert_eq!(resolve(None, 100), Full);
         assert_eq!(
-            parse_range(Some("bytes=0-9"), 100),
+            resolve(Some("bytes=0-9"), 100),
             Partial { start: 0, end: 9 }
         );
         assert_eq!(
-            parse_range(Some("bytes=50-"), 100),
+            resolve(Some("bytes=50-"), 100),
             Partial { start: 50, end: 99 }
         );
         assert_eq!(
-            parse_range(Some("bytes=-10"), 100),
+            resolve(Some("bytes=-10"), 100),
             Partial { start: 90, end: 99 }
         );
         assert_eq!(
-            parse_range(Some("bytes=90-500"), 100),
+            resolve(Some("bytes=90-500"), 100),
             Partial { start: 90, end: 99 }
         );
-        assert_eq!(parse_range(Some("bytes=100-"), 100), Unsatisfiable);
-        assert_eq!(parse_range(Some("bytes=9-1"), 100), Unsatisfiable);
-        assert_eq!(parse_range(Some("bytes=-0"), 100), Unsatisfiable);
-        assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Full);
-        assert_eq!(parse_range(Some("items=0-1"), 100), Full);
-        assert_eq!(parse_range(Some("bytes=abc-"), 100), Full);
-        assert_eq!(
-            parse_range(Some("bytes=99999999999999999999999-"), 100),
-            Full
-        );
-        assert_eq!(parse_range(Some("bytes=-"), 100), Full);
-        assert_eq!(parse_range(Some("bytes=0-"), 0), Unsatisfiable);
+        assert_eq!(resolve(Some("bytes=100-"), 100), Unsatisfiable);
+        assert_eq!(resolve(Some("bytes=9-1"), 100), Unsatisfiable);
+        assert_eq!(resolve(Some("bytes=-0"), 100), Unsatisfiable);
+        assert_eq!(resolve(Some("bytes=0-1,5-6"), 100), Full);
+        assert_eq!(resolve(Some("items=0-1"), 100), Full);
+        assert_eq!(resolve(Some("bytes=abc-"), 100), Full);
+        assert_eq!(resolve(Some("bytes=99999999999999999999999-"), 100), Full);
+        assert_eq!(resolve(Some("bytes=-"), 100), Full);
+        assert_eq!(resolve(Some("bytes=0-"), 0), Unsatisfiable);
     }
 
     #[test]
@@ -108,7 +101,7 @@ mod tests {
         ];
         for s in samples {
             for size in [0u64, 1, 100, u64::MAX] {
-                if let Partial { start, end } = parse_range(Some(s), size) {
+                if let Partial { start, end } = resolve(Some(s), size) {
                     assert!(start <= end && end < size, "{s:?} {size}");
                 }
             }
@@ -138,7 +131,7 @@ mod tests {
     }
 
     fn check(header: &str, size: u64) {
-        match parse_range(Some(header), size) {
+        match resolve(Some(header), size) {
             RangeRequest::Partial { start, end } => {
                 assert!(
                     start <= end && end < size,

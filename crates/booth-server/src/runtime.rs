@@ -99,7 +99,8 @@ impl RunConfig {
         Ok(config)
     }
 
-    /// Reads STRIPE_SECRET_KEY, STRIPE_API_BASE, STRIPE_WEBHOOK_SECRET and BOOTH_SMTP_URL.
+    /// Reads STRIPE_SECRET_KEY, STRIPE_API_BASE, STRIPE_WEBHOOK_SECRET, BOOTH_SMTP_URL,
+    /// BOOTH_CHECKOUT_LIMIT (checkouts a minute per buyer) and BOOTH_REQUEST_TIMEOUT_SECS.
     pub fn with_env(mut self) -> RunConfig {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         if let Some(secret_key) = var("STRIPE_SECRET_KEY") {
@@ -111,6 +112,12 @@ impl RunConfig {
         }
         if let Some(url) = var("BOOTH_SMTP_URL") {
             self.smtp_url = Some(url);
+        }
+        if let Some(n) = var("BOOTH_CHECKOUT_LIMIT").and_then(|v| v.trim().parse().ok()) {
+            self.server.checkout_limit = n;
+        }
+        if let Some(s) = var("BOOTH_REQUEST_TIMEOUT_SECS").and_then(|v| v.trim().parse().ok()) {
+            self.server.request_timeout = Duration::from_secs(s);
         }
         self.outbox = OutboxConfig::from_env();
         self.dkim_from_env = true;
@@ -126,6 +133,10 @@ pub struct RunInfo {
     pub addr: SocketAddr,
     pub public_url: String,
     pub simulator_url: Option<String>,
+    /// The running simulator's API key: it accepts no other, and makes a new one each
+    /// start. None from a Booth older than the key (or in Stripe mode).
+    #[serde(default)]
+    pub simulator_key: Option<String>,
 }
 
 pub fn run_info_path(data_dir: &Path) -> PathBuf {
@@ -143,6 +154,8 @@ pub struct Running {
     pub mailer: Mailer,
     pub simulator: Option<Simulator>,
     tunnel: tokio::sync::Mutex<Option<Tunnel>>,
+    /// Tells the server which header the running tunnel vouches for buyers' addresses in.
+    vouching: crate::Vouching,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -165,6 +178,7 @@ impl Running {
         if let Some(old) = slot.take() {
             old.stop().await;
         }
+        self.vouching.set(crate::Vouched::for_tunnel(spec.provider));
         let t = Tunnel::start(self.shop.clone(), spec, token, self.addr, launcher, options);
         let rx = t.watch();
         *slot = Some(t);
@@ -175,6 +189,7 @@ impl Running {
         if let Some(t) = self.tunnel.lock().await.take() {
             t.stop().await;
         }
+        self.vouching.set(crate::Vouched::Nobody);
     }
 
     pub async fn tunnel_status(&self) -> TunnelStatus {
@@ -257,7 +272,7 @@ pub async fn start(config: RunConfig) -> Result<Running> {
             .await
             .map_err(|e| Error::Payment(format!("can't start the Stripe simulator: {e}")))?;
             let stripe = StripeConfig {
-                secret_key: booth_stripe_sim::SECRET_KEY.into(),
+                secret_key: sim.secret_key().into(),
                 api_base: Some(sim.base_url()),
                 webhook_secret: None,
             };
@@ -307,11 +322,16 @@ pub async fn start(config: RunConfig) -> Result<Running> {
         addr,
         public_url: public_url.clone(),
         simulator_url: simulator.as_ref().map(|s| s.base_url()),
+        simulator_key: simulator.as_ref().map(|s| s.secret_key().to_string()),
     };
-    // Written whole or not at all: other `booth` commands read it at any moment.
-    let tmp = config.data_dir.join(".run.json.tmp");
-    std::fs::write(&tmp, serde_json::to_string_pretty(&info).expect("json"))?;
-    std::fs::rename(&tmp, run_info_path(&config.data_dir))?;
+    // Written whole or not at all (other `booth` commands read it at any moment), and the
+    // owner's alone: it names the simulator's port and key.
+    booth_core::owner_only::write(
+        &run_info_path(&config.data_dir),
+        serde_json::to_string_pretty(&info)
+            .expect("json")
+            .as_bytes(),
+    )?;
     tracing::info!(%addr, public_url, mail = mailer.describe(), simulated = simulator.is_some(), "Booth is running");
     Ok(Running {
         shop,
@@ -320,6 +340,7 @@ pub async fn start(config: RunConfig) -> Result<Running> {
         mailer,
         simulator,
         tunnel: tokio::sync::Mutex::new(None),
+        vouching: config.server.vouching.clone(),
         shutdown: tx,
         tasks,
     })

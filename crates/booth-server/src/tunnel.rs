@@ -269,7 +269,8 @@ impl Supervisor {
         };
         let pid = child.pid();
         self.update(|s| s.pid = Some(pid));
-        let _ = std::fs::write(self.pid_file(), format!("{pid} {}\n", program.display()));
+        let line = format!("{pid} {}\n", program.display());
+        let _ = booth_core::owner_only::write(&self.pid_file(), line.as_bytes());
         self.shop
             .log_tunnel(
                 "started",
@@ -543,7 +544,8 @@ impl Launcher for TokioLauncher {
         use tokio::io::{AsyncBufReadExt, BufReader};
         let mut child = tokio::process::Command::new(program)
             .args(&command.args)
-            .envs(command.env.iter().map(|(k, v)| (k, v)))
+            .env_clear()
+            .envs(command.process_environment())
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

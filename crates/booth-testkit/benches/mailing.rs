@@ -96,6 +96,7 @@ async fn run(n: usize, storing_sink: bool, breakdown: bool) -> anyhow::Result<()
             for i in 0..n {
                 let new = NewPurchase {
                     email: Email::parse(&format!("buyer{i}@example.com"))?,
+                    email_problem: None,
                     currency: usd,
                     checkout_session_id: None,
                     payment_intent_id: None,

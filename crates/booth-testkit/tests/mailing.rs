@@ -272,6 +272,66 @@ async fn one_click_unsubscribe_is_honoured_by_later_mailings() {
     }
 }
 
+/// The unsubscribe link travels in a header that mailbox providers and third-party
+/// services read, so it must not open the buyer's downloads: it carries a token of its
+/// own, not the purchase's. Links in mail sent before (purchase tokens) keep working.
+#[tokio::test]
+async fn the_unsubscribe_link_is_no_download_credential() {
+    let app = spawn_app().await;
+    app.add_product("book", "5", "5", &[("book.pdf", b"v1")])
+        .await;
+    let purchase = app.shop().grant("book", "a@example.com").await.unwrap();
+    let m = app
+        .shop()
+        .create_mailing(request("book", "news"))
+        .await
+        .unwrap();
+    wait_finished(&app, m.id).await;
+    let mail = app.smtp.wait_for_messages(2, Duration::from_secs(20)).await;
+    let header = updates(&mail)[0]
+        .header("List-Unsubscribe")
+        .unwrap()
+        .to_string();
+    let url = header.trim_matches(['<', '>']).to_string();
+    let token = url
+        .split("/u/")
+        .nth(1)
+        .and_then(|t| t.split('?').next())
+        .unwrap()
+        .to_string();
+    assert_eq!(token.len(), 32, "{url}");
+    assert!(
+        !header.contains(&purchase.token),
+        "the purchase token is in List-Unsubscribe: {header}"
+    );
+    // Whoever reads the header can't download with it, nor see the purchase.
+    let file = purchase.items[0].files[0].file.id;
+    let res = app.get(&format!("/d/{token}/{file}")).await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(app.get(&format!("/d/{token}")).await.status(), 404);
+    // It does what it is for…
+    let res = app
+        .http
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(app.shop().is_unsubscribed("a@example.com").await.unwrap());
+    // …and an old-style link (a purchase token, from mail sent by an earlier Booth) too.
+    let res = app
+        .http
+        .post(app.url(&format!("/u/{}", purchase.token)))
+        .form(&[("action", "resubscribe")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(!app.shop().is_unsubscribed("a@example.com").await.unwrap());
+}
+
 #[tokio::test]
 async fn mailings_retry_temporary_failures_and_record_permanent_ones() {
     let app = spawn_app().await;
@@ -331,6 +391,7 @@ async fn receipts_are_not_stuck_behind_a_big_mailing() {
                     tx,
                     &booth_core::purchases::NewPurchase {
                         email: booth_core::domain::Email::parse(&format!("buyer{i}@example.com"))?,
+                        email_problem: None,
                         currency: booth_core::domain::Currency::parse("usd")?,
                         checkout_session_id: None,
                         payment_intent_id: None,

@@ -1,7 +1,7 @@
 //! Slow and greedy clients don't exhaust the shop: headers that dribble in are cut off, a
 //! download nobody reads is let go, idle connections close, a stop doesn't wait for any of
-//! them, and past the connection cap new connections are refused while buyers already
-//! connected are served.
+//! them, a body that dribbles in is cut off, and past the connection cap newcomers take
+//! the place of idle and slow connections while downloads in progress keep theirs.
 
 use booth_server::ServerConfig;
 use booth_testkit::app::{spawn_app_with, AppOptions, TestApp};
@@ -130,23 +130,69 @@ async fn a_stop_does_not_wait_for_a_stuck_download() {
     drop(s);
 }
 
+/// Item 7 of the security issue: behind a tunnel every buyer comes from loopback, and ten
+/// clients holding connections with half-sent headers locked out every newcomer (the
+/// eleventh was closed unanswered). Now a newcomer takes the slot of the connection that
+/// has waited longest with no request in progress; a download being sent keeps its slot.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn past_the_connection_cap_new_connections_are_refused() {
+async fn past_the_connection_cap_slow_clients_make_room_for_newcomers() {
     let app = app_with(ServerConfig {
         max_connections: 10,
         ..ServerConfig::default()
     })
     .await;
-    // Ten clients hold connections open (headers half sent).
-    let held: Vec<TcpStream> = (0..10)
+    // A download in progress that its client is slow to read: busy, never taken over.
+    let mut download = start_big_download(&app).await;
+    // Nine clients hold connections open (headers half sent).
+    let held: Vec<TcpStream> = (0..9)
         .map(|_| {
             let mut s = connect(&app);
             s.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+            std::thread::sleep(Duration::from_millis(20));
             s
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    // The eleventh is closed at once, without an answer.
+    // Newcomers are answered, each taking the slot of the longest-waiting slow client.
+    for _ in 0..3 {
+        let mut extra = connect(&app);
+        extra
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut reply = Vec::new();
+        extra.read_to_end(&mut reply).unwrap();
+        assert!(
+            reply.starts_with(b"HTTP/1.1 200"),
+            "{:?}",
+            String::from_utf8_lossy(&reply)
+        );
+    }
+    let mut held = held.into_iter();
+    for _ in 0..3 {
+        let (n, _) = until_closed(held.next().unwrap()).await;
+        assert_eq!(n, 0, "the oldest slow clients were closed, unanswered");
+    }
+    // The others still hold theirs and are served when they finish their request.
+    let mut fourth = held.next().unwrap();
+    fourth.write_all(b"Host: shop\r\n\r\n").unwrap();
+    let mut reply = [0u8; 256];
+    let n = fourth.read(&mut reply).unwrap();
+    assert!(reply[..n].starts_with(b"HTTP/1.1 200"));
+    // The download goes on.
+    let mut more = vec![0u8; 64 * 1024];
+    assert!(download.read(&mut more).unwrap() > 0);
+}
+
+/// When every connection is busy answering, a newcomer is refused rather than any
+/// download cut off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_every_connection_is_busy_newcomers_wait_their_turn() {
+    let app = app_with(ServerConfig {
+        max_connections: 1,
+        ..ServerConfig::default()
+    })
+    .await;
+    let mut download = start_big_download(&app).await;
     let mut extra = connect(&app);
     extra
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: shop\r\n\r\n")
@@ -154,24 +200,52 @@ async fn past_the_connection_cap_new_connections_are_refused() {
     let (n, took) = until_closed(extra).await;
     assert_eq!(n, 0);
     assert!(took < Duration::from_secs(2));
-    // Those already connected are served; once they leave, newcomers are again.
-    let mut first = held.into_iter().next().unwrap();
-    first.write_all(b"Host: shop\r\n\r\n").unwrap();
-    let mut reply = [0u8; 256];
-    let n = first.read(&mut reply).unwrap();
-    assert!(reply[..n].starts_with(b"HTTP/1.1 200"));
-    drop(first);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut again = connect(&app);
-    again
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut reply = Vec::new();
-    again.read_to_end(&mut reply).unwrap();
+    let mut more = vec![0u8; 64 * 1024];
     assert!(
-        reply.starts_with(b"HTTP/1.1 200"),
+        download.read(&mut more).unwrap() > 0,
+        "the download goes on"
+    );
+}
+
+/// A request body sent a byte every few hundred milliseconds never trips the inactivity
+/// timer; the request deadline ends it (it was still open after 75 s before).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_dribbles_in_is_cut_off() {
+    let app = app_with(ServerConfig {
+        request_timeout: Duration::from_secs(1),
+        ..ServerConfig::default()
+    })
+    .await;
+    let mut s = connect(&app);
+    s.write_all(
+        b"POST /cart/checkout HTTP/1.1\r\nHost: shop\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\n",
+    )
+    .unwrap();
+    let started = Instant::now();
+    let reply = tokio::task::spawn_blocking(move || {
+        let mut s = s;
+        s.set_nonblocking(false).unwrap();
+        for _ in 0..40 {
+            if s.write_all(b"p").is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let mut reply = Vec::new();
+        let _ = s.read_to_end(&mut reply);
+        reply
+    })
+    .await
+    .unwrap();
+    assert!(
+        reply.starts_with(b"HTTP/1.1 408"),
         "{:?}",
         String::from_utf8_lossy(&reply)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
     );
 }
 

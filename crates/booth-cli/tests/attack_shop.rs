@@ -1,0 +1,246 @@
+//! The shop attacked from outside, as an attacker would: the real `booth serve` (or any
+//! `booth` binary named by BOOTH_BIN, e.g. a release build) on loopback, raw HTTP and
+//! curl-like requests, and a look at its data dir as another local account would take it.
+
+mod common;
+
+use common::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `booth serve`, started under the usual umask (022), stopped on drop.
+struct Served {
+    child: Child,
+    port: u16,
+}
+
+impl Served {
+    fn start(shop: &Shop, extra_env: &[(&str, &str)]) -> Served {
+        let port = booth_testkit::smtp::free_port();
+        let mut c = shop.cmd();
+        c.env("BOOTH_LOG", "warn");
+        for (k, v) in extra_env {
+            c.env(k, v);
+        }
+        // `umask 022; exec booth …`: what a desktop session gives, so anything Booth
+        // didn't make private itself would be world-readable.
+        let program = c.get_program().to_owned();
+        let args: Vec<String> = c
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .chain([
+                "serve".into(),
+                "--listen".into(),
+                format!("127.0.0.1:{port}"),
+            ])
+            .collect();
+        let mut sh = std::process::Command::new("sh");
+        sh.arg("-c")
+            .arg("umask 022; exec \"$@\"")
+            .arg("sh")
+            .arg(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in c.get_envs() {
+            match v {
+                Some(v) => sh.env(k, v),
+                None => sh.env_remove(k),
+            };
+        }
+        let child = sh.spawn().expect("booth serve");
+        let served = Served { child, port };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while served.get("/healthz").0 != 200 {
+            assert!(Instant::now() < deadline, "booth serve didn't come up");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        served
+    }
+
+    fn alive(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_none()
+    }
+
+    /// One request over a fresh connection: (status, headers, body).
+    fn request(&self, raw: &str) -> (u16, String, Vec<u8>) {
+        raw_request(self.port, raw.as_bytes())
+    }
+
+    fn get(&self, path: &str) -> (u16, String, Vec<u8>) {
+        self.request(&format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        ))
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends `raw` and reads the whole answer (the request says `Connection: close`).
+fn raw_request(port: u16, raw: &[u8]) -> (u16, String, Vec<u8>) {
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return (0, String::new(), Vec::new());
+    };
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    if s.write_all(raw).is_err() {
+        return (0, String::new(), Vec::new());
+    }
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(buf.len(), |i| i + 4);
+    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let mut body = buf[split..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    (status, head, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
+        let len = usize::from_str_radix(String::from_utf8_lossy(&b[..eol]).trim(), 16).unwrap_or(0);
+        if len == 0 || b.len() < eol + 2 + len {
+            break;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + len]);
+        b = &b[(eol + 4 + len).min(b.len())..];
+    }
+    out
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+/// Buys `slug` through the simulator's checkout as a buyer would; returns the purchase
+/// token the success page redirects to.
+fn buy(served: &Served, slug: &str, email: &str) -> String {
+    let (status, head, _) = served.get(&format!("/buy/{slug}"));
+    assert_eq!(status, 303, "{head}");
+    let hosted = header(&head, "location").expect("checkout URL").to_string();
+    let url = url::Url::parse(&hosted).unwrap();
+    let form = format!(
+        "email={}&card_number=4242+4242+4242+4242&card_expiry=12%2F34&card_cvc=123",
+        email.replace('@', "%40")
+    );
+    let (status, head, _) = raw_request(
+        url.port().unwrap(),
+        format!(
+            "POST {} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            url.path(),
+            url.port().unwrap(),
+            form.len()
+        )
+        .as_bytes(),
+    );
+    assert_eq!(status, 303, "pay: {head}");
+    let success = url::Url::parse(header(&head, "location").unwrap()).unwrap();
+    let (status, head, _) = served.get(&format!(
+        "{}?{}",
+        success.path(),
+        success.query().unwrap_or("")
+    ));
+    assert_eq!(status, 303, "success page: {head}");
+    let to = header(&head, "location").unwrap();
+    to.rsplit('/').next().unwrap().to_string()
+}
+
+/// Every folder under `dir` is 0700 and every file 0600: what another account on the
+/// machine could read is nothing.
+fn assert_owner_only(dir: &Path) -> usize {
+    let mut seen = 0;
+    let mode = |p: &Path| std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(dir), 0o700, "{}", dir.display());
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            seen += assert_owner_only(&path);
+        } else {
+            assert_eq!(
+                mode(&path),
+                0o600,
+                "{} is readable by others",
+                path.display()
+            );
+            seen += 1;
+        }
+    }
+    seen
+}
+
+/// Item 5: with the usual umask, the database and its WAL, backups, outbox mail (download
+/// links), the simulator's state (webhook secret, buyers' emails) and run.json were 0644
+/// in 0755 folders. Now the data dir is the owner's alone, including what is made later,
+/// and a data dir an older Booth left open is tightened when Booth opens it.
+#[test]
+fn the_data_dir_is_the_sellers_alone() {
+    let shop = Shop::new();
+    shop.add("book", "5.00");
+    // What an older Booth left: everything open to everyone.
+    for entry in walk(&shop.data_dir()) {
+        let m = if entry.is_dir() { 0o755 } else { 0o644 };
+        std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(m)).unwrap();
+    }
+    std::fs::set_permissions(shop.data_dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let mut served = Served::start(&shop, &[]);
+    let token = buy(&served, "book", "reader@example.com");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while shop.eml_files().is_empty() {
+        assert!(Instant::now() < deadline, "no receipt in the outbox folder");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    shop.ok(&["backup"]);
+    shop.ok(&[
+        "export",
+        "purchases",
+        "--csv",
+        "-o",
+        shop.data_dir().join("export.csv").to_str().unwrap(),
+    ]);
+    assert!(served.alive());
+    // While it runs: the database's WAL, run.json, the simulator's state are all there.
+    for name in ["booth.db", "booth.db-wal", "run.json", "stripe-sim.json"] {
+        assert!(shop.data_dir().join(name).exists(), "{name} missing");
+    }
+    let files = assert_owner_only(&shop.data_dir());
+    assert!(files >= 8, "only {files} files looked at");
+    assert!(!token.is_empty());
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        }
+        out.push(p);
+    }
+    out
+}
