@@ -5,7 +5,7 @@
 use sha2::{Digest, Sha256};
 use warp::http::HeaderMap;
 
-use crate::api::ApiError;
+use crate::wire::ApiError;
 
 /// What a generated key starts with: a test key, as Stripe's look, marked as ours.
 const GENERATED_PREFIX: &str = "sk_test_sim_";

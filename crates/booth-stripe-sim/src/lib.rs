@@ -14,6 +14,7 @@ mod objects;
 mod page;
 mod state;
 mod webhooks;
+mod wire;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
