@@ -12,17 +12,20 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-/// A running `booth serve`, started under the usual umask (022), stopped on drop.
+/// A running `booth serve`, started under the usual umask (022), stopped on drop; what it
+/// logs goes to `log`.
 struct Served {
     child: Child,
     port: u16,
+    log: std::path::PathBuf,
 }
 
 impl Served {
     fn start(shop: &Shop, extra_env: &[(&str, &str)]) -> Served {
         let port = booth_testkit::smtp::free_port();
         let mut c = shop.cmd();
-        c.env("BOOTH_LOG", "warn");
+        c.env("BOOTH_LOG", "info");
+        let log = shop.dir.path().join(format!("serve-{port}.log"));
         for (k, v) in extra_env {
             c.env(k, v);
         }
@@ -46,7 +49,7 @@ impl Served {
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(std::fs::File::create(&log).unwrap());
         for (k, v) in c.get_envs() {
             match v {
                 Some(v) => sh.env(k, v),
@@ -54,7 +57,7 @@ impl Served {
             };
         }
         let child = sh.spawn().expect("booth serve");
-        let served = Served { child, port };
+        let served = Served { child, port, log };
         let deadline = Instant::now() + Duration::from_secs(30);
         while served.get("/healthz").0 != 200 {
             assert!(Instant::now() < deadline, "booth serve didn't come up");
@@ -65,6 +68,10 @@ impl Served {
 
     fn alive(&mut self) -> bool {
         self.child.try_wait().expect("try_wait").is_none()
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// One request over a fresh connection: (status, headers, body).
@@ -243,4 +250,131 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         out.push(p);
     }
     out
+}
+
+/// Grants `slug` (limit `limit`) to a buyer; returns the file's download path.
+fn granted_path(shop: &Shop, slug: &str, limit: &str, content: &[u8]) -> String {
+    let file = shop.file(&format!("{slug}.bin"), content);
+    shop.ok(&[
+        "product", "add", "--name", slug, "--price", "5", "--slug", slug, "--file", &file,
+    ]);
+    shop.ok(&["product", "edit", slug, "--limit", limit]);
+    let token = shop.grant(slug, "reader@example.com");
+    let file_id = shop.show(&token)["purchase"]["items"][0]["files"][0]["id"]
+        .as_i64()
+        .unwrap();
+    format!("/d/{token}/{file_id}")
+}
+
+fn get_range(served: &Served, path: &str, range: &str) -> (u16, Vec<u8>) {
+    let (status, _, body) = served.request(&format!(
+        "GET {path} HTTP/1.1\r\nHost: shop\r\nRange: {range}\r\nConnection: close\r\n\r\n"
+    ));
+    (status, body)
+}
+
+/// Item 1, as it was found: with a limit of 1, after the one download and a 410, fifty
+/// `curl -H 'Range: bytes=1-'` each got 206 and the whole file but its first byte.
+#[test]
+fn fifty_range_requests_after_the_limit_get_about_one_copy() {
+    let shop = Shop::new();
+    let content: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
+    let path = granted_path(&shop, "book", "1", &content);
+    let served = Served::start(&shop, &[]);
+    assert_eq!(served.get(&path).0, 200);
+    assert_eq!(served.get(&path).0, 410);
+    let mut bytes = 0;
+    for _ in 0..50 {
+        let (status, body) = get_range(&served, &path, "bytes=1-");
+        assert!(matches!(status, 206 | 410), "{status}");
+        if status == 206 {
+            bytes += body.len();
+        }
+    }
+    assert!(
+        bytes <= content.len() * 3 / 2,
+        "{bytes} bytes of a {}-byte file through Range",
+        content.len()
+    );
+    // Suffix ranges are valid HTTP (they answered 416).
+    let fresh = granted_path(&shop, "other", "5", &content);
+    let (status, body) = get_range(&served, &fresh, "bytes=-10");
+    assert_eq!(
+        (status, body.as_slice()),
+        (206, &content[content.len() - 10..])
+    );
+}
+
+/// Item 2, as it was found: behind bore every buyer comes from loopback, and rotating
+/// X-Forwarded-For gave 40 of 40 checkouts. Nothing a client writes gets more than the one
+/// allowance buyers share when no tunnel says who they are.
+#[test]
+fn rotating_forwarded_headers_get_no_extra_checkouts() {
+    let shop = Shop::new();
+    shop.add("book", "5.00");
+    let served = Served::start(&shop, &[]);
+    let mut ok = 0;
+    for i in 0..80 {
+        let (status, head, _) = served.request(&format!(
+            "GET /buy/book HTTP/1.1\r\nHost: shop\r\nX-Forwarded-For: 10.1.{}.{}\r\nCF-Connecting-IP: 10.2.0.{}\r\nConnection: close\r\n\r\n",
+            i / 250,
+            i % 250 + 1,
+            i + 1
+        ));
+        match status {
+            303 => ok += 1,
+            429 => {}
+            s => panic!("{s}: {head}"),
+        }
+    }
+    // booth serve's default: 10 a minute per buyer; six buyers' worth shared.
+    assert_eq!(ok, 60);
+}
+
+/// Item 7, as it was found: a POST to /cart/checkout sending one byte every few seconds
+/// was still open after 75 s. (BOOTH_REQUEST_TIMEOUT_SECS shortens the 30 s deadline.)
+#[test]
+fn a_body_sent_a_byte_at_a_time_is_cut_off() {
+    let shop = Shop::new();
+    shop.add("book", "5.00");
+    let served = Served::start(&shop, &[("BOOTH_REQUEST_TIMEOUT_SECS", "2")]);
+    let mut s = TcpStream::connect(("127.0.0.1", served.port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(b"POST /cart/checkout HTTP/1.1\r\nHost: shop\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n")
+        .unwrap();
+    let started = Instant::now();
+    for _ in 0..30 {
+        if s.write_all(b"p").is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    let mut reply = Vec::new();
+    let _ = s.read_to_end(&mut reply);
+    assert!(
+        reply.starts_with(b"HTTP/1.1 408"),
+        "{:?}",
+        String::from_utf8_lossy(&reply)
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+/// Item 8: purchase tokens open downloads; they stay out of the log at INFO.
+#[test]
+fn purchase_tokens_stay_out_of_the_log() {
+    let shop = Shop::new();
+    shop.add("book", "5.00");
+    let served = Served::start(&shop, &[]);
+    let token = buy(&served, "book", "reader@example.com");
+    assert_eq!(served.get(&format!("/d/{token}")).0, 200);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !served.log().contains("purchase recorded") {
+        assert!(
+            Instant::now() < deadline,
+            "no purchase in the log:\n{}",
+            served.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!served.log().contains(&token), "{}", served.log());
 }

@@ -18,9 +18,17 @@ struct Serve {
 
 impl Serve {
     fn start(shop: &Shop, args: &[&str]) -> Serve {
+        Serve::start_with(shop, args, &[])
+    }
+
+    /// With extra variables in `booth serve`'s environment (the seller's shell's).
+    fn start_with(shop: &Shop, args: &[&str], env: &[(&str, &str)]) -> Serve {
         let port = booth_testkit::smtp::free_port();
-        let mut child = shop
-            .cmd()
+        let mut cmd = shop.cmd();
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--demo"])
             .args(args)
             .stdout(Stdio::piped())
@@ -117,6 +125,26 @@ async fn serve_opens_a_bore_tunnel_and_stops_it_with_the_shop() {
         !booth_testkit::bore::answers(&public).await,
         "the tunnel closed with the shop"
     );
+}
+
+/// Item 11 of the security issue: Booth passed its own environment to the tunnel program,
+/// so a seller with `RUST_LOG=warn` got no bore tunnel (bore never printed the line with
+/// its address) and a stray `BORE_SECRET` would have been used against a server without
+/// one. Each program now gets the environment it needs to say what Booth reads.
+#[tokio::test]
+async fn the_sellers_own_variables_dont_break_the_tunnel() {
+    let bore = BoreServer::start("127.0.0.23");
+    let shop = Shop::new();
+    let server = format!("{}:7835", bore.host);
+    let mut serve = Serve::start_with(
+        &shop,
+        &["--tunnel", "bore", "--tunnel-server", &server],
+        &[("RUST_LOG", "warn"), ("BORE_SECRET", "not-this-server's")],
+    );
+    let line = serve.wait_line("Public address: ");
+    let public = line.trim_start_matches("Public address: ").to_string();
+    assert!(public.starts_with("http://127.0.0.23:"), "{line}");
+    serve.wait_line(&format!("  {public} answers through the tunnel"));
 }
 
 /// A Booth killed with SIGKILL leaves its tunnel program running (holding the fixed
