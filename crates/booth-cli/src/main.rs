@@ -862,6 +862,9 @@ async fn purchase(data_dir: &std::path::Path, cmd: PurchaseCmd) -> anyhow::Resul
             let p = &d.purchase;
             println!("{}", purchase_line(p));
             println!("  link:    {}", d.url);
+            if let Some(problem) = &p.email_problem {
+                println!("  email:   can't be mailed ({problem}); the receipt waits in `booth outbox --status failed`");
+            }
             if let Some(s) = &p.checkout_session_id {
                 println!(
                     "  stripe:  {s} {}",

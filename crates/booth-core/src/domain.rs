@@ -69,10 +69,7 @@ impl Email {
             .take(320)
             .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
             .collect();
-        (
-            Email(shown),
-            problem.map(|p| format!("can't be mailed: {p}")),
-        )
+        (Email(shown), problem.map(String::from))
     }
 
     pub fn as_str(&self) -> &str {

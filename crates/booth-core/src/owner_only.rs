@@ -80,12 +80,21 @@ pub fn restrict(path: &Path) -> io::Result<()> {
 
 /// Tightens a data dir: the folder itself 0700 and, the first time (while the folder was
 /// still open to others), everything under it. Symlinks are not followed. A data dir
-/// that is already 0700 costs one `stat`.
+/// that is already 0700 costs one `stat`. One that another account owns is refused: they
+/// could read everything put in it (say a shared /tmp path made ready by someone else).
 pub fn tighten(data_dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
-        let mode = std::fs::metadata(data_dir)?.permissions().mode() & 0o777;
-        if mode == DIR_MODE {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(data_dir)?;
+        // SAFETY: geteuid has no preconditions and can't fail.
+        if meta.uid() != unsafe { libc::geteuid() } {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "it belongs to another account",
+            ));
+        }
+        if meta.permissions().mode() & 0o777 == DIR_MODE {
             return Ok(());
         }
         restrict_tree(data_dir)?;
@@ -165,5 +174,23 @@ mod tests {
         assert_eq!(mode(&data.join("booth.db")), 0o600);
         assert_eq!(mode(&data.join("outbox").join("1.eml")), 0o600);
         assert_eq!(mode(&outside), 0o644);
+    }
+
+    #[test]
+    fn a_data_dir_another_account_owns_is_refused() {
+        let root = tempfile::tempdir().unwrap();
+        // As root (CI here), a folder handed to `nobody`; otherwise `/`, which root owns.
+        let theirs = if unsafe { libc::geteuid() } == 0 {
+            let dir = root.path().join("made-ready-by-someone-else");
+            std::fs::create_dir(&dir).unwrap();
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+            std::os::unix::fs::chown(&dir, Some(65534), Some(65534)).unwrap();
+            dir
+        } else {
+            std::path::PathBuf::from("/")
+        };
+        let err = tighten(&theirs).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::PermissionDenied);
+        assert_ne!(mode(&theirs) & 0o777, DIR_MODE);
     }
 }

@@ -579,7 +579,8 @@ impl Shop {
                         if let Some(problem) = &p.email_problem {
                             // Never sent to an address that could break the message; the
                             // seller sees why in the outbox and the purchase.
-                            outbox::mark_failed(tx, mail_id, &format!("{} {problem}", p.email))?;
+                            let why = format!("{} can't be mailed: {problem}", p.email);
+                            outbox::mark_failed(tx, mail_id, &why)?;
                             tracing::warn!(
                                 purchase = p.id,
                                 problem,
