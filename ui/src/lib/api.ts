@@ -221,6 +221,8 @@ export interface Purchase {
   test: boolean;
   /** unix seconds */
   created_at: number;
+  /** Why the buyer's address (as Stripe gave it) can't be mailed; null when it can. */
+  email_problem: string | null;
   items: PurchaseItem[];
 }
 

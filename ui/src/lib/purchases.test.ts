@@ -16,7 +16,7 @@ function item(name: string, limit: number | null, files: ItemFile[], slug = name
 function purchase(over: Partial<Purchase> = {}): Purchase {
   return {
     id: 1, token: "t-1", email: "a@b.co", amount_minor: 1900, currency: "usd", amount_refunded_minor: 0,
-    checkout_session_id: "cs_1", payment_intent_id: "pi_1", status: "paid", status_reason: null, source: "checkout",
+    checkout_session_id: "cs_1", payment_intent_id: "pi_1", status: "paid", status_reason: null, email_problem: null, source: "checkout",
     test: false, created_at: 0, items: [item("Book", 5, [file(1, 2, 3), file(2, 0, 5)])], ...over,
   };
 }

@@ -96,7 +96,7 @@ function recent(): Purchase[] {
       id: 200 - i, token: (i + 1).toString(16).padStart(2, "0").repeat(16), email,
       amount_minor: amount, currency: "usd", amount_refunded_minor: 0,
       checkout_session_id: `cs_test_a1b2c3${i}`, payment_intent_id: `pi_3Nx${i}`,
-      status: i === 6 ? "refunded" : "paid", status_reason: null, source: i === 5 ? "grant" : "checkout",
+      status: i === 6 ? "refunded" : "paid", status_reason: null, email_problem: null, source: i === 5 ? "grant" : "checkout",
       test: true, created_at: NOW - minutesAgo[i] * 60,
       items: (both ? [products[0], products[1]] : [p]).map((q, j) => ({
         id: 500 + i * 2 + j, product_id: q.id, product_slug: q.slug, product_name: q.name,

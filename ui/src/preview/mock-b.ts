@@ -125,7 +125,7 @@ function addPurchase(s: Spec): Purchase {
     amount_refunded_minor: s.refunded ?? 0,
     checkout_session_id: s.grant ? null : `cs_test_${hex(24)}`,
     payment_intent_id: s.grant ? null : `pi_${hex(24)}`,
-    status: s.status ?? "paid", status_reason: s.reason ?? null,
+    status: s.status ?? "paid", status_reason: s.reason ?? null, email_problem: null,
     source: s.grant ? "grant" : "checkout", test: !!s.test, created_at: NOW - s.ago, items,
   };
   if (purchase.status === "revoked") items.forEach((i) => (i.revoked = true));

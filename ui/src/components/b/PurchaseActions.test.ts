@@ -16,7 +16,7 @@ vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../
 function purchase(over: Partial<Purchase> = {}): Purchase {
   return {
     id: 7, token: "tok-7", email: "maya@example.com", amount_minor: 1900, currency: "usd", amount_refunded_minor: 0,
-    checkout_session_id: "cs_1", payment_intent_id: "pi_1", status: "paid", status_reason: null, source: "checkout",
+    checkout_session_id: "cs_1", payment_intent_id: "pi_1", status: "paid", status_reason: null, email_problem: null, source: "checkout",
     test: false, created_at: 0,
     items: [{ id: 1, product_id: 1, product_slug: "book", product_name: "Book", amount_minor: 1900, download_limit: 5, revoked: false, files: [] }],
     ...over,

@@ -12,7 +12,7 @@ function detail(used = 2): Detail {
     url: "http://127.0.0.1:8080/d/tok-9",
     purchase: {
       id: 9, token: "tok-9", email: "hana@example.com", amount_minor: 1900, currency: "usd", amount_refunded_minor: 500,
-      checkout_session_id: "cs", payment_intent_id: "pi", status: "paid", status_reason: null, source: "checkout", test: true, created_at: 1_700_000_000,
+      checkout_session_id: "cs", payment_intent_id: "pi", status: "paid", status_reason: null, email_problem: null, source: "checkout", test: true, created_at: 1_700_000_000,
       items: [
         { id: 1, product_id: 1, product_slug: "book", product_name: "Book", amount_minor: 1900, download_limit: 5, revoked: false,
           files: [{ ...f, id: 11, downloads_used: used, downloads_left: 5 - used }] },
@@ -57,6 +57,26 @@ describe("PurchaseDetail", () => {
     await fireEvent.click(document.querySelector('[data-action="reset-downloads"]')!);
     await waitFor(() => expect(screen.getByTestId("downloads-11").textContent).toBe("0 of 5 used"));
     expect(onchanged).toHaveBeenCalledTimes(1);
+  });
+
+  it("flags an address that can't be mailed, and an address no tunnel told", async () => {
+    const d = detail();
+    d.purchase.email = "odd\uFFFD@example.com";
+    d.purchase.email_problem = "the address contains control characters";
+    d.downloads[0].ip = "";
+    api.purchaseDetail.mockResolvedValue(d);
+    render(PurchaseDetail, { token: "tok-9" });
+    const note = await screen.findByTestId("email-problem");
+    expect(note.textContent).toMatch(/receipt wasn't sent.*control characters/s);
+    const rows = document.querySelectorAll("table.log tbody tr");
+    expect(rows[1].textContent).toMatch(/address unknown/);
+  });
+
+  it("shows no flag for an address that can be mailed", async () => {
+    api.purchaseDetail.mockResolvedValue(detail());
+    render(PurchaseDetail, { token: "tok-9" });
+    await screen.findByTestId("downloads-11");
+    expect(screen.queryByTestId("email-problem")).toBeNull();
   });
 
   it("opens the link in the browser", async () => {

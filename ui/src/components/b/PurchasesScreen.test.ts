@@ -13,7 +13,7 @@ vi.mock("@tauri-apps/plugin-dialog", () => dialog);
 function purchase(token: string, email: string): Purchase {
   return {
     id: 1, token, email, amount_minor: 1900, currency: "usd", amount_refunded_minor: 0, checkout_session_id: "cs", payment_intent_id: "pi",
-    status: "paid", status_reason: null, source: "checkout", test: false, created_at: 1_700_000_000,
+    status: "paid", status_reason: null, email_problem: null, source: "checkout", test: false, created_at: 1_700_000_000,
     items: [{ id: 1, product_id: 1, product_slug: "book", product_name: "Book", amount_minor: 1900, download_limit: 5, revoked: false, files: [] }],
   };
 }
