@@ -49,8 +49,8 @@ pub struct ServerConfig {
     pub checkout_window: Duration,
     /// A request's headers must arrive within this (slow-header clients are cut off).
     pub header_timeout: Duration,
-    /// And then its body, and the shop's answer, within this (408 after it). A body sent a
-    /// byte every few seconds never trips `io_timeout`.
+    /// A request with a body: the body, and the shop's answer, within this after the
+    /// headers (408 after it). A body sent a byte every few seconds never trips `io_timeout`.
     pub request_timeout: Duration,
     /// A connection that can't read or write for this long is closed (a client that stops
     /// reading a download, an idle keep-alive connection).
