@@ -1,0 +1,183 @@
+//! Products, their files and versions, as the seller makes and edits them.
+
+use super::{blocking, Shop};
+use crate::catalog::{self, NewProduct, Product, ProductEdit};
+use crate::domain::{parse_download_limit, Currency, Money, Slug};
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// What the seller types to create a product; parsed here, once.
+#[derive(Debug, Clone, Default)]
+pub struct ProductInput {
+    pub name: String,
+    pub slug: Option<String>,
+    pub description: String,
+    pub price: String,
+    pub currency: String,
+    pub limit: Option<String>,
+    pub active: bool,
+    pub files: Vec<PathBuf>,
+}
+
+/// What the seller typed in a product's edit form; parsed by `Shop::edit_product_input`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProductEditInput {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    pub price: Option<String>,
+    pub currency: Option<String>,
+    pub limit: Option<String>,
+    pub active: Option<bool>,
+}
+
+impl Shop {
+    pub async fn add_product(&self, input: ProductInput) -> Result<Product> {
+        let name = catalog::check_name(&input.name)?;
+        let slug = match &input.slug {
+            Some(s) => Slug::parse(s)?,
+            None => Slug::from_name(&name)?,
+        };
+        let currency = Currency::parse(&input.currency)?;
+        let new = NewProduct {
+            name,
+            slug,
+            description: catalog::check_description(&input.description)?,
+            price: Money::parse_price(&input.price, currency)?,
+            download_limit: match &input.limit {
+                Some(l) => parse_download_limit(l)?,
+                None => Some(5),
+            },
+            active: input.active,
+        };
+        if input.files.is_empty() {
+            return Err(Error::invalid("file", "a product needs at least one file"));
+        }
+        let names = input
+            .files
+            .iter()
+            .map(|f| catalog::display_name_for(f))
+            .collect::<Result<Vec<_>>>()?;
+        // Refuse a taken slug before copying what may be large files.
+        if self.product(new.slug.as_str()).await?.is_some() {
+            return Err(Error::Conflict(format!(
+                "a product with the slug '{}' already exists",
+                new.slug
+            )));
+        }
+        let stored = self.store_files(input.files).await?;
+        self.db()
+            .write(move |tx| {
+                let id = catalog::insert_product(tx, &new)?;
+                for (name, file) in names.iter().zip(&stored) {
+                    catalog::add_file(tx, id, name, file)?;
+                }
+                catalog::product_by_id(tx, id)?
+                    .ok_or_else(|| Error::Internal("product vanished".into()))
+            })
+            .await
+    }
+
+    pub(super) async fn store_files(
+        &self,
+        files: Vec<PathBuf>,
+    ) -> Result<Vec<catalog::StoredFile>> {
+        let dir = self.files_dir().to_path_buf();
+        blocking(move || files.iter().map(|f| catalog::store_file(&dir, f)).collect()).await
+    }
+
+    pub async fn list_products(&self, only_active: bool) -> Result<Vec<Product>> {
+        self.db()
+            .run(move |c| catalog::list_products(c, only_active))
+            .await
+    }
+
+    pub async fn product(&self, slug: &str) -> Result<Option<Product>> {
+        let slug = slug.to_string();
+        self.db()
+            .run(move |c| catalog::product_by_slug(c, &slug))
+            .await
+    }
+
+    pub async fn edit_product(&self, slug: &str, edit: ProductEdit) -> Result<Product> {
+        let slug = slug.to_string();
+        self.db()
+            .write(move |tx| catalog::edit_product(tx, &slug, &edit))
+            .await
+    }
+
+    /// Changes a product from what the seller typed; only the fields given change.
+    pub async fn edit_product_input(&self, slug: &str, input: ProductEditInput) -> Result<Product> {
+        let current = self
+            .product(slug)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
+        let price = match (&input.price, &input.currency) {
+            (Some(p), c) => {
+                let currency = Currency::parse(c.as_deref().unwrap_or(&current.currency))?;
+                Some(Money::parse_price(p, currency)?)
+            }
+            (None, Some(c)) if !c.eq_ignore_ascii_case(&current.currency) => {
+                // The same minor units mean a different amount in another currency.
+                return Err(Error::invalid(
+                    "price",
+                    "a new currency needs the price in that currency",
+                ));
+            }
+            (None, _) => None,
+        };
+        let edit = ProductEdit {
+            name: input.name.as_deref().map(catalog::check_name).transpose()?,
+            slug: input.slug.as_deref().map(Slug::parse).transpose()?,
+            description: input
+                .description
+                .as_deref()
+                .map(catalog::check_description)
+                .transpose()?,
+            price,
+            download_limit: input
+                .limit
+                .as_deref()
+                .map(parse_download_limit)
+                .transpose()?,
+            active: input.active,
+        };
+        self.edit_product(slug, edit).await
+    }
+
+    pub async fn add_file(&self, slug: &str, path: PathBuf) -> Result<Product> {
+        let name = catalog::display_name_for(&path)?;
+        let stored = self.store_files(vec![path]).await?.remove(0);
+        let slug = slug.to_string();
+        self.db()
+            .write(move |tx| {
+                let p = catalog::require_product(tx, &slug)?;
+                catalog::add_file(tx, p.id, &name, &stored)?;
+                catalog::require_product(tx, &slug)
+            })
+            .await
+    }
+
+    /// Uploads a new version of one of a product's files; buyers get it from their
+    /// existing links. Returns the new version's label.
+    pub async fn new_version(
+        &self,
+        slug: &str,
+        file: &str,
+        path: PathBuf,
+        label: Option<String>,
+    ) -> Result<String> {
+        let (slug, file) = (slug.to_string(), file.to_string());
+        // Check the target exists before copying a possibly large file.
+        let product = self
+            .product(&slug)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
+        let target = catalog::find_file(&product, &file)?;
+        let stored = self.store_files(vec![path]).await?.remove(0);
+        self.db()
+            .write(move |tx| catalog::add_version(tx, target.id, label.as_deref(), &stored))
+            .await
+    }
+}

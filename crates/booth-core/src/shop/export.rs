@@ -1,0 +1,134 @@
+//! The purchases as CSV, safe to open in any spreadsheet, and the time formats Booth
+//! prints.
+
+use super::{blocking, Shop};
+use crate::domain::Currency;
+use crate::error::{Error, Result};
+use std::path::PathBuf;
+
+impl Shop {
+    /// All purchases as CSV, one row per purchase.
+    pub async fn export_csv(&self) -> Result<String> {
+        let list = self.list_purchases(None).await?;
+        let mut out = String::from(
+            "created_at,token,email,status,source,test,currency,amount,amount_refunded,products,checkout_session_id,payment_intent_id\n",
+        );
+        for p in list {
+            let cur = p.total().currency;
+            let products: Vec<&str> = p.items.iter().map(|i| i.product_slug.as_str()).collect();
+            let cells = [
+                format_iso(p.created_at),
+                p.token.clone(),
+                p.email.clone(),
+                p.status.clone(),
+                p.source.clone(),
+                p.test.to_string(),
+                p.currency.to_uppercase(),
+                plain_amount(p.amount_minor, cur),
+                plain_amount(p.amount_refunded_minor, cur),
+                products.join(";"),
+                p.checkout_session_id.clone().unwrap_or_default(),
+                p.payment_intent_id.clone().unwrap_or_default(),
+            ];
+            out.push_str(
+                &cells
+                    .iter()
+                    .map(|c| csv_cell(c))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            out.push('\n');
+        }
+        Ok(out)
+    }
+
+    /// Writes the CSV export to `path` (whole or not at all, readable by the seller only:
+    /// it lists every buyer); returns how many purchases it holds.
+    pub async fn export_csv_to(&self, path: PathBuf) -> Result<usize> {
+        let csv = self.export_csv().await?;
+        let rows = csv.lines().count().saturating_sub(1);
+        blocking(move || {
+            crate::owner_only::write(&path, csv.as_bytes())
+                .map_err(|e| Error::invalid("path", format!("can't write {}: {e}", path.display())))
+        })
+        .await?;
+        Ok(rows)
+    }
+}
+
+/// An amount without a symbol, for spreadsheets: "9.99".
+fn plain_amount(minor: i64, currency: Currency) -> String {
+    let exp = currency.exponent();
+    if exp == 0 {
+        return minor.to_string();
+    }
+    let div = 10i64.pow(exp);
+    format!(
+        "{}{}.{:0w$}",
+        if minor < 0 { "-" } else { "" },
+        minor.abs() / div,
+        minor.abs() % div,
+        w = exp as usize
+    )
+}
+
+/// Quotes a CSV cell, and defuses values a spreadsheet would run as a formula. Quoted
+/// whenever it holds the separator of any common locale (`,`; `;` in German or French
+/// Excel; tab), so no spreadsheet splits a buyer's email into cells of its own.
+fn csv_cell(value: &str) -> String {
+    let v = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if v.contains([',', ';', '\t', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
+    }
+}
+
+pub fn format_time(ts: i64) -> String {
+    let fmt = time::macros::format_description!(
+        "[month repr:long] [day padding:none], [year] at [hour]:[minute] UTC"
+    );
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| t.format(&fmt).ok())
+        .unwrap_or_default()
+}
+
+pub fn format_iso(ts: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    pub(super) fn csv_cells_are_safe() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        // Semicolon locales: one cell, quoted, whatever follows the separator.
+        assert_eq!(csv_cell("x;=1+2*3;y@x.com"), "\"x;=1+2*3;y@x.com\"");
+        assert_eq!(csv_cell("a\tb"), "\"a\tb\"");
+        assert_eq!(csv_cell("-1;2"), "\"'-1;2\"");
+        assert_eq!(plain_amount(999, Currency::parse("usd").unwrap()), "9.99");
+        assert_eq!(plain_amount(500, Currency::parse("jpy").unwrap()), "500");
+    }
+
+    #[test]
+    pub(super) fn times_format() {
+        assert_eq!(format_time(0), "January 1, 1970 at 00:00 UTC");
+        assert_eq!(format_iso(0), "1970-01-01T00:00:00Z");
+    }
+}

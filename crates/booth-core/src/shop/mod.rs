@@ -1,0 +1,166 @@
+//! The shop: everything a seller or a buyer can do, whatever the adapter (HTTP server, CLI,
+//! desktop). It ties the database, files, payments and the outbox together.
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::payments::Payments;
+use crate::resume::Meters;
+use crate::templates::Templates;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use tokio::sync::Notify;
+
+mod address;
+mod backups;
+mod catalog;
+mod checkout;
+mod export;
+mod mail;
+mod purchases;
+mod settings;
+
+pub use catalog::{ProductEditInput, ProductInput};
+pub use checkout::Fulfilment;
+pub use export::{format_iso, format_time};
+pub use mail::{MailingPreview, MailingRequest};
+pub use purchases::PurchaseDetail;
+pub use settings::SettingsInput;
+
+pub const EMAIL_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/email/base.html")),
+    (
+        "receipt.txt",
+        include_str!("../../templates/email/receipt.txt"),
+    ),
+    (
+        "receipt.html",
+        include_str!("../../templates/email/receipt.html"),
+    ),
+    (
+        "update.txt",
+        include_str!("../../templates/email/update.txt"),
+    ),
+    (
+        "update.html",
+        include_str!("../../templates/email/update.html"),
+    ),
+];
+
+/// Where a shop keeps its things, under one data dir.
+pub fn db_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("booth.db")
+}
+
+/// The data dir shared by the `booth` CLI and the desktop app.
+pub fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("app", "booth", "Booth")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".booth"))
+}
+
+#[derive(Clone)]
+pub struct Shop {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    data_dir: PathBuf,
+    files_dir: PathBuf,
+    templates: Templates,
+    payments: Option<Payments>,
+    urls: RwLock<Urls>,
+    outbox_wake: Arc<Notify>,
+    /// Bytes of free resumes in flight, per file (see resume.rs).
+    meters: Arc<Meters>,
+}
+
+/// Where buyers reach the shop. `configured` is the stable address the seller set (their
+/// domain, a named tunnel); `tunnel` is the running tunnel's; `local` the listen address.
+#[derive(Debug, Clone)]
+struct Urls {
+    configured: Option<String>,
+    tunnel: Option<String>,
+    local: String,
+}
+
+impl Shop {
+    /// Opens the shop in `data_dir` (created if needed), without payments.
+    pub fn open(data_dir: &Path) -> Result<Shop> {
+        crate::owner_only::create_dir(data_dir)
+            .and_then(|()| crate::owner_only::tighten(data_dir))
+            .map_err(|e| {
+                Error::invalid(
+                    "data_dir",
+                    format!("can't create the data dir {}: {e}", data_dir.display()),
+                )
+            })?;
+        let db = Db::open(&db_path(data_dir))?;
+        let configured =
+            db.run_blocking(|c| crate::settings::get(c, crate::settings::PUBLIC_URL))?;
+        Ok(Shop {
+            inner: Arc::new(Inner {
+                db,
+                data_dir: data_dir.to_path_buf(),
+                files_dir: data_dir.join("files"),
+                templates: Templates::new(
+                    EMAIL_TEMPLATES,
+                    Some(data_dir.join("templates").join("email")),
+                ),
+                payments: None,
+                urls: RwLock::new(Urls {
+                    configured,
+                    tunnel: None,
+                    local: format!("http://{}", crate::settings::DEFAULT_LISTEN),
+                }),
+                outbox_wake: Arc::new(Notify::new()),
+                meters: Arc::default(),
+            }),
+        })
+    }
+
+    /// The same shop with payments attached (call before sharing it).
+    pub fn with_payments(self, payments: Payments) -> Shop {
+        let inner = Arc::try_unwrap(self.inner)
+            .unwrap_or_else(|_| panic!("with_payments on a shared Shop"));
+        Shop {
+            inner: Arc::new(Inner {
+                payments: Some(payments),
+                ..inner
+            }),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    pub fn files_dir(&self) -> &Path {
+        &self.inner.files_dir
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.inner.data_dir.join("outbox")
+    }
+
+    pub fn outbox_wake(&self) -> Arc<Notify> {
+        self.inner.outbox_wake.clone()
+    }
+
+    pub fn payments(&self) -> Result<&Payments> {
+        self.inner
+            .payments
+            .as_ref()
+            .ok_or_else(|| Error::Payment("payments are not configured in this process".into()))
+    }
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Internal(format!("background task failed: {e}")))?
+}

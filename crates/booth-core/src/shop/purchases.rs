@@ -1,0 +1,203 @@
+//! Purchases as buyers and the seller see them: the purchase page, downloads, and the
+//! seller's actions (search, reset, limit, revoke, refund, grant).
+
+use super::Shop;
+use crate::domain::{parse_download_limit, Email, Money, PurchaseToken};
+use crate::downloads::{self, Denied, Download, DownloadLog, DownloadRequest};
+use crate::error::{Error, Result};
+use crate::purchases::{self, NewItem, NewPurchase, Purchase, Source};
+use crate::resume;
+use serde::Serialize;
+
+/// Purchase detail for the seller: the purchase and its download log.
+#[derive(Debug, Clone, Serialize)]
+pub struct PurchaseDetail {
+    pub purchase: Purchase,
+    pub url: String,
+    pub downloads: Vec<DownloadLog>,
+}
+
+impl Shop {
+    pub async fn purchase(&self, token: &str) -> Result<Option<Purchase>> {
+        let Ok(token) = PurchaseToken::parse(token) else {
+            return Ok(None);
+        };
+        self.db()
+            .run(move |c| purchases::purchase_by_token(c, &token))
+            .await
+    }
+
+    /// Checks and counts one download, atomically. The count is committed before the file
+    /// is sent, but not synced to disk on its own (see `Db::write_relaxed`). A free resume
+    /// comes with the meter its bytes must be taken from as they go out.
+    pub async fn authorize_download(
+        &self,
+        req: DownloadRequest,
+    ) -> Result<std::result::Result<Download, Denied>> {
+        let meters = self.inner.meters.clone();
+        let decided = self
+            .db()
+            .write_relaxed(move |tx| downloads::authorize_download(tx, &meters, &req))
+            .await?;
+        Ok(decided.map(|mut file| {
+            let resume = file
+                .resume
+                .take()
+                .map(|c| resume::Grant::new(c, self.db().clone(), self.inner.meters.clone()));
+            Download { file, resume }
+        }))
+    }
+
+    pub(super) async fn require_purchase(&self, token: &str) -> Result<Purchase> {
+        let token = PurchaseToken::parse(token)?;
+        self.db()
+            .run(move |c| purchases::require_purchase(c, &token))
+            .await
+    }
+
+    pub async fn list_purchases(&self, email: Option<&str>) -> Result<Vec<Purchase>> {
+        let email = email.map(|e| e.trim().to_string());
+        self.db()
+            .run(move |c| purchases::list_purchases(c, email.as_deref()))
+            .await
+    }
+
+    /// Part of an email, or a whole token; "" lists the newest 500.
+    pub async fn search_purchases(&self, query: &str) -> Result<Vec<Purchase>> {
+        if query.chars().count() > 320 || query.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "query",
+                "search for part of an email or a purchase token",
+            ));
+        }
+        let q = query.to_string();
+        self.db()
+            .run(move |c| purchases::search_purchases(c, &q, 500))
+            .await
+    }
+
+    pub async fn purchase_detail(&self, token: &str) -> Result<PurchaseDetail> {
+        let purchase = self.require_purchase(token).await?;
+        let id = purchase.id;
+        let downloads = self
+            .db()
+            .run(move |c| downloads::download_log(c, id))
+            .await?;
+        Ok(PurchaseDetail {
+            url: self.purchase_url(&purchase.token),
+            purchase,
+            downloads,
+        })
+    }
+
+    pub async fn reset_downloads(&self, token: &str) -> Result<Purchase> {
+        let p = self.require_purchase(token).await?;
+        let id = p.id;
+        self.db()
+            .write(move |tx| purchases::reset_downloads(tx, id))
+            .await?;
+        self.require_purchase(token).await
+    }
+
+    pub async fn set_download_limit(&self, token: &str, limit: &str) -> Result<Purchase> {
+        let p = self.require_purchase(token).await?;
+        let limit = parse_download_limit(limit)?;
+        let id = p.id;
+        self.db()
+            .write(move |tx| purchases::set_item_limit(tx, id, limit))
+            .await?;
+        self.require_purchase(token).await
+    }
+
+    /// Revokes the whole purchase, or one product of it.
+    pub async fn revoke(&self, token: &str, product_slug: Option<&str>) -> Result<Purchase> {
+        let p = self.require_purchase(token).await?;
+        let product_id = match product_slug {
+            Some(slug) => Some(
+                p.items
+                    .iter()
+                    .find(|i| i.product_slug == slug)
+                    .map(|i| i.product_id)
+                    .ok_or_else(|| {
+                        Error::NotFound(format!("'{slug}' is not part of this purchase"))
+                    })?,
+            ),
+            None => None,
+        };
+        let id = p.id;
+        self.db()
+            .write(move |tx| purchases::revoke(tx, id, product_id, "revoked by the seller"))
+            .await?;
+        self.require_purchase(token).await
+    }
+
+    /// Refunds through Stripe; the charge.refunded event then updates the purchase (a full
+    /// refund is also applied right away so access ends at once).
+    pub async fn refund(&self, token: &str, amount: Option<&str>) -> Result<Purchase> {
+        let p = self.require_purchase(token).await?;
+        let pi = p.payment_intent_id.clone().ok_or_else(|| {
+            Error::invalid(
+                "token",
+                "this purchase wasn't paid through Stripe (a complimentary copy?)",
+            )
+        })?;
+        let remaining = p.amount_minor - p.amount_refunded_minor;
+        let amount = match amount {
+            Some(a) => {
+                let m = Money::parse_price(a, p.total().currency).map_err(|e| match e {
+                    Error::Invalid { message, .. } => Error::invalid("amount", message),
+                    e => e,
+                })?;
+                if m.minor > remaining {
+                    return Err(Error::invalid(
+                        "amount",
+                        format!(
+                            "at most {} can still be refunded",
+                            Money::new(remaining, p.total().currency).format()
+                        ),
+                    ));
+                }
+                m.minor
+            }
+            None => remaining,
+        };
+        if amount <= 0 {
+            return Err(Error::Conflict(
+                "this purchase is already fully refunded".into(),
+            ));
+        }
+        self.payments()?.refund(&pi, Some(amount)).await?;
+        let refunded = p.amount_refunded_minor + amount;
+        let total = p.amount_minor;
+        self.db()
+            .write(move |tx| purchases::apply_refund(tx, &pi, total, refunded))
+            .await?;
+        self.require_purchase(token).await
+    }
+
+    /// Gives a complimentary copy, recorded as a grant, with its receipt.
+    pub async fn grant(&self, slug: &str, email: &str) -> Result<Purchase> {
+        let email = Email::parse(email)?;
+        let product = self
+            .product(slug)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
+        self.record(
+            NewPurchase {
+                email,
+                email_problem: None,
+                currency: product.price().currency,
+                checkout_session_id: None,
+                payment_intent_id: None,
+                source: Source::Grant,
+                test: false,
+                items: vec![NewItem {
+                    product_id: product.id,
+                    amount_minor: 0,
+                }],
+            },
+            None,
+        )
+        .await
+    }
+}
