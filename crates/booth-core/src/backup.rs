@@ -4,6 +4,7 @@
 //! Product files need no such care: they are content-addressed and never change once
 //! written, so copying `files/` at any time goes with any backup taken before it.
 
+use crate::data_dir::DataDir;
 use crate::db::{now, Db};
 use crate::error::{Error, Result};
 use crate::owner_only;
@@ -14,7 +15,7 @@ use std::time::Duration;
 
 /// Automatic backups go here, one a day, named booth-YYYYMMDD-HHMMSS.db (UTC).
 pub fn dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("backups")
+    DataDir::new(data_dir).backups()
 }
 
 /// How many automatic backups are kept (the newest).
@@ -225,7 +226,7 @@ pub fn restore(data_dir: &Path, backup: &Path) -> Result<Option<PathBuf>> {
         e => e,
     })?;
     drop(src);
-    let db_path = crate::shop::db_path(data_dir);
+    let db_path = DataDir::new(data_dir).database();
     let mut aside = None;
     if db_path.exists() {
         // Fold the write-ahead log into the file first, so nothing is left behind in it.

@@ -191,6 +191,44 @@ impl UnsubscribeToken {
     }
 }
 
+/// The address buyers reach the shop at: http(s)://host[:port][/path], no trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl(String);
+
+impl PublicUrl {
+    pub fn parse(value: &str) -> Result<PublicUrl> {
+        let value = value.trim();
+        let u = url::Url::parse(value).map_err(|_| {
+            Error::invalid(
+                "public_url",
+                "a public URL looks like https://shop.example.com",
+            )
+        })?;
+        let ok = matches!(u.scheme(), "http" | "https")
+            && u.host_str().is_some()
+            && u.query().is_none()
+            && u.fragment().is_none()
+            && u.username().is_empty()
+            && u.password().is_none()
+            && !value.contains(char::is_whitespace);
+        if !ok {
+            return Err(Error::invalid(
+                "public_url",
+                "a public URL is http(s)://host[:port][/path], without a query, fragment or login",
+            ));
+        }
+        Ok(PublicUrl(value.trim_end_matches('/').to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 /// An ISO 4217 currency Stripe can charge in, lowercase as Stripe writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Currency(&'static str);

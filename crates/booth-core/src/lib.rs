@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod catalog;
+pub mod data_dir;
 pub mod db;
 pub mod domain;
 pub mod downloads;
@@ -23,5 +24,6 @@ pub mod stats;
 pub mod templates;
 pub mod tunnel;
 
+pub use data_dir::DataDir;
 pub use error::{Error, Result};
 pub use shop::{Fulfilment, ProductInput, Shop};

@@ -2,7 +2,6 @@
 //! files in the data dir, so a demo loses nothing and the seller can read what was sent.
 
 use crate::error::{Error, Result};
-use crate::outbox::OutboxRow;
 use crate::smtp::SmtpSession;
 use lettre::message::dkim::{
     DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
@@ -37,11 +36,21 @@ enum Transport {
     Folder { dir: PathBuf },
 }
 
-/// Why a send failed, and whether trying again could help.
-#[derive(Debug)]
-pub struct SendError {
-    pub permanent: bool,
-    pub message: String,
+pub use crate::smtp::SendError;
+
+/// One message as it goes out: to whom, what it says, and what Booth adds to its headers.
+/// The outbox's rows give one (`OutboxRow::envelope`); a test mail makes its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Envelope<'a> {
+    /// receipt, update or test (the `X-Booth-Kind` header).
+    pub kind: &'a str,
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub body_text: &'a str,
+    pub body_html: &'a str,
+    /// One-click unsubscribe (List-Unsubscribe), for bulk mail.
+    pub unsubscribe_url: Option<&'a str>,
+    pub message_id: &'a str,
 }
 
 /// DKIM signing: a private key file (PKCS#1 PEM for RSA, or a base64 Ed25519 seed), the
@@ -185,7 +194,7 @@ impl Mailer {
     pub async fn send(
         &self,
         from: &Mailbox,
-        row: &OutboxRow,
+        row: &Envelope<'_>,
     ) -> std::result::Result<(), SendError> {
         let mut message = build_message(from, row).map_err(|e| SendError {
             permanent: true,
@@ -226,7 +235,7 @@ fn raw_header(name: &'static str, value: String) -> header::HeaderValue {
     header::HeaderValue::new(header::HeaderName::new_from_ascii_str(name), value)
 }
 
-fn build_message(from: &Mailbox, row: &OutboxRow) -> Result<Message> {
+fn build_message(from: &Mailbox, row: &Envelope<'_>) -> Result<Message> {
     let to: Mailbox = row
         .recipient
         .parse()
@@ -234,10 +243,10 @@ fn build_message(from: &Mailbox, row: &OutboxRow) -> Result<Message> {
     let mut builder = Message::builder()
         .from(from.clone())
         .to(to)
-        .subject(row.subject.clone())
-        .message_id(Some(row.message_id.clone()))
-        .raw_header(raw_header("X-Booth-Kind", row.kind.clone()));
-    if let Some(url) = &row.unsubscribe_url {
+        .subject(row.subject)
+        .message_id(Some(row.message_id.to_string()))
+        .raw_header(raw_header("X-Booth-Kind", row.kind.to_string()));
+    if let Some(url) = row.unsubscribe_url {
         // RFC 8058 one-click unsubscribe: mail clients POST to the URL.
         builder = builder
             .raw_header(raw_header("List-Unsubscribe", format!("<{url}>")))
@@ -248,8 +257,8 @@ fn build_message(from: &Mailbox, row: &OutboxRow) -> Result<Message> {
     }
     builder
         .multipart(MultiPart::alternative_plain_html(
-            row.body_text.clone(),
-            row.body_html.clone(),
+            row.body_text.to_string(),
+            row.body_html.to_string(),
         ))
         .map_err(|e| Error::Mail(format!("can't build the message: {e}")))
 }

@@ -6,7 +6,7 @@
 
 use crate::db::{now, Db};
 use crate::error::Result;
-use crate::mail::Mailer;
+use crate::mail::{Envelope, Mailer};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use std::sync::Arc;
@@ -48,6 +48,21 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+}
+
+impl OutboxRow {
+    /// The message as it goes out.
+    pub fn envelope(&self) -> Envelope<'_> {
+        Envelope {
+            kind: &self.kind,
+            recipient: &self.recipient,
+            subject: &self.subject,
+            body_text: &self.body_text,
+            body_html: &self.body_html,
+            unsubscribe_url: self.unsubscribe_url.as_deref(),
+            message_id: &self.message_id,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -303,7 +318,7 @@ impl Sender {
         else {
             return Ok(false);
         };
-        let outcome = self.mailer.send(&from, &row).await;
+        let outcome = self.mailer.send(&from, &row.envelope()).await;
         let (id, max_attempts) = (row.id, self.config.max_attempts);
         match outcome {
             Ok(()) => {

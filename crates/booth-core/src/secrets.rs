@@ -38,7 +38,7 @@ pub struct ManagedWebhook {
 pub const KEYCHAIN_SERVICE: &str = "Booth";
 
 pub fn path(data_dir: &Path) -> PathBuf {
-    data_dir.join("secrets.json")
+    crate::DataDir::new(data_dir).secrets()
 }
 
 /// The keychain item for this data dir, if a keychain answers (an empty one counts).

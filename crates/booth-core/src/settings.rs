@@ -69,7 +69,7 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
                 conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
                 return Ok(());
             }
-            let normal = check_public_url(value)?;
+            let normal = crate::domain::PublicUrl::parse(value)?.into_string();
             return store(conn, key, &normal);
         }
         TUNNEL => {
@@ -119,31 +119,6 @@ fn store(conn: &Connection, key: &str, value: &str) -> Result<()> {
         params![key, value],
     )?;
     Ok(())
-}
-
-/// Checks and normalises the URL buyers reach the shop at (no trailing slash).
-pub fn check_public_url(value: &str) -> Result<String> {
-    let value = value.trim();
-    let u = url::Url::parse(value).map_err(|_| {
-        Error::invalid(
-            "public_url",
-            "a public URL looks like https://shop.example.com",
-        )
-    })?;
-    let ok = matches!(u.scheme(), "http" | "https")
-        && u.host_str().is_some()
-        && u.query().is_none()
-        && u.fragment().is_none()
-        && u.username().is_empty()
-        && u.password().is_none()
-        && !value.contains(char::is_whitespace);
-    if !ok {
-        return Err(Error::invalid(
-            "public_url",
-            "a public URL is http(s)://host[:port][/path], without a query, fragment or login",
-        ));
-    }
-    Ok(value.trim_end_matches('/').to_string())
 }
 
 /// An SMTP server as smtp://user@host:port or smtps://…, the password kept apart.

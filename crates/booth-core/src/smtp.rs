@@ -5,7 +5,12 @@
 //! this module can go.) Implicit TLS (smtps://) still goes through lettre's transport.
 
 use crate::error::{Error, Result};
-use crate::mail::SendError;
+/// Why a send failed, and whether trying again could help.
+#[derive(Debug)]
+pub struct SendError {
+    pub permanent: bool,
+    pub message: String,
+}
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;

@@ -489,7 +489,9 @@ impl UrlFinder {
                 format!("{prefix}{m}")
             }
         };
-        crate::settings::check_public_url(&url).ok()
+        crate::domain::PublicUrl::parse(&url)
+            .ok()
+            .map(crate::domain::PublicUrl::into_string)
     }
 }
 

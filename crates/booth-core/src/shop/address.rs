@@ -2,6 +2,7 @@
 //! address; the tunnel's settings and incident log; Booth's webhook endpoint.
 
 use super::Shop;
+use crate::domain::PublicUrl;
 use crate::error::{Error, Result};
 use crate::payments::WebhookWiring;
 use crate::secrets;
@@ -42,7 +43,7 @@ impl Shop {
     pub async fn set_public_url(&self, url: &str) -> Result<()> {
         let url = match url.trim() {
             "" => None,
-            u => Some(settings::check_public_url(u)?),
+            u => Some(PublicUrl::parse(u)?.into_string()),
         };
         let stored = url.clone().unwrap_or_default();
         self.db()

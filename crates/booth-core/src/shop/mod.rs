@@ -1,6 +1,7 @@
 //! The shop: everything a seller or a buyer can do, whatever the adapter (HTTP server, CLI,
 //! desktop). It ties the database, files, payments and the outbox together.
 
+use crate::data_dir::DataDir;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::payments::Payments;
@@ -46,16 +47,14 @@ pub const EMAIL_TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Where a shop keeps its things, under one data dir.
+/// The database file of the shop in `data_dir` (see `DataDir`).
 pub fn db_path(data_dir: &Path) -> PathBuf {
-    data_dir.join("booth.db")
+    DataDir::new(data_dir).database()
 }
 
 /// The data dir shared by the `booth` CLI and the desktop app.
 pub fn default_data_dir() -> PathBuf {
-    directories::ProjectDirs::from("app", "booth", "Booth")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from(".booth"))
+    DataDir::platform_default().root().to_path_buf()
 }
 
 #[derive(Clone)]
@@ -65,7 +64,8 @@ pub struct Shop {
 
 struct Inner {
     db: Db,
-    data_dir: PathBuf,
+    dir: DataDir,
+    /// `dir.files()`, kept: every download resolves its file under it.
     files_dir: PathBuf,
     templates: Templates,
     payments: Option<Payments>,
@@ -95,18 +95,16 @@ impl Shop {
                     format!("can't create the data dir {}: {e}", data_dir.display()),
                 )
             })?;
-        let db = Db::open(&db_path(data_dir))?;
+        let dir = DataDir::new(data_dir);
+        let db = Db::open(&dir.database())?;
         let configured =
             db.run_blocking(|c| crate::settings::get(c, crate::settings::PUBLIC_URL))?;
         Ok(Shop {
             inner: Arc::new(Inner {
                 db,
-                data_dir: data_dir.to_path_buf(),
-                files_dir: data_dir.join("files"),
-                templates: Templates::new(
-                    EMAIL_TEMPLATES,
-                    Some(data_dir.join("templates").join("email")),
-                ),
+                files_dir: dir.files(),
+                templates: Templates::new(EMAIL_TEMPLATES, Some(dir.email_templates())),
+                dir,
                 payments: None,
                 urls: RwLock::new(Urls {
                     configured,
@@ -136,7 +134,12 @@ impl Shop {
     }
 
     pub fn data_dir(&self) -> &Path {
-        &self.inner.data_dir
+        self.inner.dir.root()
+    }
+
+    /// Every path in the shop's data dir.
+    pub fn dir(&self) -> &DataDir {
+        &self.inner.dir
     }
 
     pub fn files_dir(&self) -> &Path {
@@ -144,7 +147,7 @@ impl Shop {
     }
 
     pub fn outbox_dir(&self) -> PathBuf {
-        self.inner.data_dir.join("outbox")
+        self.inner.dir.outbox()
     }
 
     pub fn outbox_wake(&self) -> Arc<Notify> {

@@ -2,10 +2,9 @@
 
 use super::{Shop, EMAIL_TEMPLATES};
 use crate::db::now;
-use crate::domain::{escape_html, Email};
+use crate::domain::{escape_html, Email, PublicUrl};
 use crate::error::{Error, Result};
-use crate::mail::Mailer;
-use crate::outbox::OutboxRow;
+use crate::mail::{Envelope, Mailer};
 use crate::settings::{self, StoreInfo};
 use crate::templates;
 use crate::{secrets, stats};
@@ -94,7 +93,7 @@ impl Shop {
             .find(|(k, _)| *k == settings::PUBLIC_URL)
             .map(|(_, v)| match v.as_str() {
                 "" => Ok(None),
-                v => settings::check_public_url(v).map(Some),
+                v => PublicUrl::parse(v).map(|u| Some(u.into_string())),
             })
             .transpose()?;
         self.db()
@@ -135,28 +134,23 @@ impl Shop {
             "This is a test message from {}.\n\nIf you can read it, Booth can deliver receipts and updates to your buyers.\n",
             store.store_name
         );
-        let row = OutboxRow {
-            id: 0,
-            kind: "test".into(),
-            purchase_id: None,
-            mailing_id: None,
-            recipient: to.as_str().to_string(),
-            subject: format!("Test message from {}", store.store_name),
-            body_html: format!(
-                "<p>{}</p>",
-                escape_html(text.trim()).replace("\n\n", "</p><p>")
-            ),
-            body_text: text,
+        let subject = format!("Test message from {}", store.store_name);
+        let html = format!(
+            "<p>{}</p>",
+            escape_html(text.trim()).replace("\n\n", "</p><p>")
+        );
+        let message_id = format!("<test-{}@booth>", uuid::Uuid::new_v4());
+        let envelope = Envelope {
+            kind: "test",
+            recipient: to.as_str(),
+            subject: &subject,
+            body_text: &text,
+            body_html: &html,
             unsubscribe_url: None,
-            message_id: format!("<test-{}@booth>", uuid::Uuid::new_v4()),
-            status: "queued".into(),
-            attempts: 0,
-            last_error: None,
-            created_at: now(),
-            sent_at: None,
+            message_id: &message_id,
         };
         mailer
-            .send(&from, &row)
+            .send(&from, &envelope)
             .await
             .map_err(|e| Error::Mail(e.message))?;
         Ok(format!(
@@ -177,11 +171,11 @@ impl Shop {
     }
 
     pub fn templates_dir(&self) -> PathBuf {
-        self.inner.data_dir.join("templates")
+        self.inner.dir.templates()
     }
 
     pub(super) fn email_templates_dir(&self) -> PathBuf {
-        self.templates_dir().join("email")
+        self.inner.dir.email_templates()
     }
 
     /// A buyer opened a product's page (for the dashboard's funnel).
