@@ -2,8 +2,8 @@
 // the tunnel is up, or a word about its trouble.
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Status, TunnelStatus } from "../../lib/api";
-import App from "../../App.svelte";
+import type { Status, TunnelStatus } from "./lib/api";
+import App from "./App.svelte";
 
 const api = vi.hoisted(() => ({
   status: vi.fn(),
@@ -12,7 +12,7 @@ const api = vi.hoisted(() => ({
   // The dashboard behind the sidebar: left loading.
   dashboard: vi.fn(() => new Promise(() => {})),
 }));
-vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
+vi.mock("./lib/api", async (orig) => ({ ...(await orig<typeof import("./lib/api")>()), api }));
 
 function shop(tunnel: Partial<TunnelStatus>, running = true): Status {
   return {

@@ -1,37 +1,13 @@
-// Sample answers for the purchases, mailings and mail commands. State lives in this module,
-// so actions in the preview (refund, grant, send a mailing...) change what later calls return.
-import type {
-  DownloadLog, ItemFile, MailingFailure, MailingPreview, MailingRequest, MailingSummary,
-  OutboxMessage, Product, Purchase, PurchaseDetail, PurchaseItem,
-} from "../lib/api";
+// Sample answers for the Purchases screen: twenty purchases of products.ts's three products
+// (paid, test, granted, refunded, revoked) with their download logs, the seller's actions on
+// them, and their receipts in the outbox (mail.ts). State lives in this module, so actions
+// in the preview (refund, grant…) change what later calls return.
+// /preview.html?empty#purchases shows a brand-new shop: nothing bought yet.
+import type { DownloadLog, ItemFile, OutboxMessage, Product, Purchase, PurchaseDetail, PurchaseItem } from "../lib/api";
+import { BASE, DAY as D, EMPTY, HOUR as H, NOW, SHOP, SUPPORT, clone, hex, rand, uuid, type Commands } from "./data";
+import { FONT, button, enqueue, esc, layout, retried } from "./mail";
 
-type Args = Record<string, unknown>;
-
-// /preview.html?empty#purchases shows a brand-new shop: nothing bought, mailed or sent yet.
-const EMPTY = location.search.includes("empty");
-const NOW = Math.floor(Date.now() / 1000);
-const H = 3600;
-const D = 86400;
-const SHOP = "Ada's Little Shop";
-const BASE = "http://127.0.0.1:8080";
-const SUPPORT = "help@adasshop.com";
-
-// Deterministic pseudo-random numbers, so the preview looks the same on every load.
-let seed = 20261122;
-function rand(): number {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-}
-function hex(n: number): string {
-  let s = "";
-  for (let i = 0; i < n; i++) s += Math.floor(rand() * 16).toString(16);
-  return s;
-}
-function uuid(): string {
-  return `${hex(8)}-${hex(4)}-4${hex(3)}-${"89ab"[Math.floor(rand() * 4)]}${hex(3)}-${hex(12)}`;
-}
-
-// ---- products: the other preview module answers list_products; these mirror its three ----
+// ---- products: products.ts answers list_products; these mirror its three ----------
 
 function product(id: number, slug: string, name: string, price: number, limit: number | null, active: boolean, files: [number, string, string, number][]): Product {
   return {
@@ -44,7 +20,7 @@ function product(id: number, slug: string, name: string, price: number, limit: n
   };
 }
 
-const PRODUCTS: Product[] = [
+export const PRODUCTS: Product[] = [
   product(1, "field-guide", "The Field Guide to Indie Publishing", 1900, 5, true, [
     [10, "field-guide.pdf", "3", 4_412_331],
     [11, "field-guide.epub", "3", 2_203_114],
@@ -96,7 +72,7 @@ const SPECS: Spec[] = [
   { email: "tom.becker@web.de", products: [1], ago: 27 * D, used: [[6, 2]], status: "revoked", reason: "revoked by the seller" },
 ];
 
-const purchases: Purchase[] = [];
+export const purchases: Purchase[] = [];
 const logs = new Map<number, DownloadLog[]>();
 let nextPurchaseId = 1;
 let nextItemId = 1;
@@ -162,10 +138,6 @@ function find(token: unknown): Purchase {
   return p;
 }
 
-function clone<T>(v: T): T {
-  return JSON.parse(JSON.stringify(v));
-}
-
 function parseLimit(text: string): number | null {
   const t = text.trim().toLowerCase();
   if (t === "unlimited" || t === "none") return null;
@@ -188,39 +160,7 @@ function usd(minor: number): string {
   return `$${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, "0")}`;
 }
 
-// ---- emails, shaped like the real templates (inline styles, table layout) ----------
-
-const FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
-
-function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
-function layout(title: string, email: string, test: boolean, content: string, footer = ""): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark"><title>${esc(title)}</title>
-<style>@media (prefers-color-scheme: dark) { .bg { background:#0e0e13 !important; } .card { background:#17171f !important; border-color:#2b2b38 !important; } .text { color:#ececf2 !important; } .muted { color:#a3a3b3 !important; } .soft { background:#1d1d27 !important; } .link { color:#a5b4fc !important; } .rule { border-color:#2b2b38 !important; } }</style>
-</head>
-<body class="bg" style="margin:0; padding:0; background:#f4f4f7;">
-<table role="presentation" class="bg" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f4f7;"><tr><td align="center" style="padding:32px 12px 40px;">
-<table role="presentation" width="560" cellpadding="0" cellspacing="0" style="width:100%; max-width:560px;">
-<tr><td style="padding:0 8px 18px; font-family:${FONT}; font-size:17px; font-weight:bold;"><span class="text" style="color:#17161d;">${esc(SHOP)}</span></td></tr>
-<tr><td class="card" style="background:#ffffff; border:1px solid #e4e4ec; border-radius:14px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0">
-${test ? `<tr><td style="padding:24px 36px 0;"><div style="background:#fffaeb; border:1px solid #fedf89; border-radius:10px; padding:10px 14px; font-family:${FONT}; font-size:14px; line-height:20px; color:#7a2e0e;"><strong>Test mode.</strong> This was a test purchase &mdash; no real payment was taken.</div></td></tr>` : ""}
-${content}
-<tr><td style="padding:20px 36px 32px; font-family:${FONT}; font-size:13px; color:#5c5b6a;"><span class="muted">Sent to: ${esc(email)}</span></td></tr>
-</table></td></tr>
-<tr><td align="center" style="padding:24px 16px 0; font-family:${FONT}; font-size:13px; line-height:20px; color:#6b6a78;"><span class="muted">Questions or trouble downloading? Write to <a class="link" href="mailto:${SUPPORT}" style="color:#4338ca;">${SUPPORT}</a>.<br>${footer}${esc(SHOP)} &middot; Powered by Booth</span></td></tr>
-</table></td></tr></table>
-</body></html>`;
-}
-
-function button(url: string, label: string): string {
-  return `<tr><td style="padding:24px 36px 8px;"><a href="${url}" target="_blank" style="display:inline-block; padding:14px 28px; background:#4f46e5; border-radius:10px; font-family:${FONT}; font-size:16px; font-weight:bold; color:#ffffff; text-decoration:none;">${label}</a></td></tr>
-<tr><td style="padding:12px 36px 0; font-family:${FONT}; font-size:13px; line-height:20px; color:#5c5b6a;"><span class="muted">Button not working? Copy this link into your browser:</span><br><a class="link" href="${url}" style="color:#4338ca; word-break:break-all;">${url}</a></td></tr>`;
-}
+// ---- receipts, shaped like the real template --------------------------------------
 
 function receipt(p: Purchase): { subject: string; text: string; html: string } {
   const url = `${BASE}/d/${p.token}`;
@@ -248,43 +188,6 @@ ${SHOP} · Powered by Booth
   return { subject: gift ? `A free copy from ${SHOP}` : `Your receipt from ${SHOP}`, text, html };
 }
 
-function update(p: Purchase, prod: Product, subject: string, message: string, mailingId: number): { text: string; html: string; unsub: string } {
-  const url = `${BASE}/d/${p.token}`;
-  const unsub = `${BASE}/u/${p.token}?m=${mailingId}`;
-  const paras = message.trim() ? message.trim().split(/\n\s*\n/) : [];
-  const files = prod.files.map((f) => `<tr><td class="rule" style="padding:11px 12px 11px 0; border-top:1px solid #e4e4ec; font-family:${FONT}; font-size:15px;"><span class="text" style="color:#17161d; font-weight:600;">${esc(f.display_name)}</span></td><td class="rule" align="right" style="padding:11px 0; border-top:1px solid #e4e4ec; font-family:${FONT}; font-size:14px;"><span class="muted" style="color:#5c5b6a;">version ${esc(f.version)}</span></td></tr>`).join("");
-  const html = layout(subject, p.email, p.test, `
-<tr><td style="padding:32px 36px 8px; font-family:${FONT};"><span style="display:inline-block; background:#eef2ff; border-radius:999px; padding:3px 10px; font-size:12px; font-weight:bold; letter-spacing:1px; text-transform:uppercase; color:#4338ca;">New version</span>
-<h1 class="text" style="margin:14px 0 10px; font-size:24px; line-height:32px; color:#17161d;">${esc(prod.name)} has been updated</h1>
-<p class="muted" style="margin:0; font-size:16px; line-height:25px; color:#5c5b6a;">${esc(SHOP)} has released a new version. Your download link now serves it, so you can grab the latest files right away.</p></td></tr>
-${paras.length ? `<tr><td style="padding:28px 36px 0; font-family:${FONT}; font-size:12px; font-weight:bold; letter-spacing:1px; text-transform:uppercase; color:#5c5b6a;"><span class="muted">What&rsquo;s new</span></td></tr>
-<tr><td style="padding:12px 36px 0;"><div style="padding:2px 0 2px 16px; border-left:3px solid #c7d2fe; font-family:${FONT}; font-size:16px; line-height:25px; color:#17161d;">${paras.map((x) => `<p class="text" style="margin:0 0 14px;">${esc(x).replace(/\n/g, "<br>")}</p>`).join("")}</div></td></tr>` : ""}
-<tr><td style="padding:28px 36px 0;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0">${files}</table></td></tr>
-${button(url, "Download the new version")}`, `You get this because you bought ${esc(prod.name)}. <a class="link" href="${unsub}" style="color:#4338ca;">Unsubscribe from updates</a>.<br>`);
-  const text = `${prod.name} has been updated
-
-${SHOP} has released a new version. Your download link now serves it:
-${url}
-${paras.length ? `\nWhat's new:\n\n${paras.join("\n\n")}\n` : ""}
-${prod.files.map((f) => `- ${f.display_name} (version ${f.version})`).join("\n")}
-
-You get this because you bought ${prod.name}. Unsubscribe: ${unsub}
-${SHOP} · Powered by Booth
-`;
-  return { text, html, unsub };
-}
-
-// ---- outbox ----------------------------------------------------------------------
-
-const outbox: OutboxMessage[] = [];
-let nextMailId = 1;
-
-function enqueue(m: Omit<OutboxMessage, "id" | "message_id">): OutboxMessage {
-  const msg = { ...m, id: nextMailId++, message_id: `<${hex(16)}@adasshop.com>` };
-  outbox.push(msg);
-  return msg;
-}
-
 function queueReceipt(p: Purchase, at: number, status = "sent", error: string | null = null, attempts = 1): OutboxMessage {
   const r = receipt(p);
   return enqueue({
@@ -294,6 +197,7 @@ function queueReceipt(p: Purchase, at: number, status = "sent", error: string | 
   });
 }
 
+// Each purchase's receipt: most sent, one to a misspelt domain failed, the newest still queued.
 for (const p of [...purchases].reverse()) {
   if (p.email.endsWith("@gmial.com")) {
     queueReceipt(p, p.created_at + 1, "failed", "550 5.1.2 <j.doe@gmial.com>: Recipient address rejected: Domain not found", 5);
@@ -304,120 +208,7 @@ for (const p of [...purchases].reverse()) {
   }
 }
 
-// ---- mailings --------------------------------------------------------------------
-
-type Mailing = MailingSummary & { include_test: boolean; message: string; failures: MailingFailure[] };
-const mailings: Mailing[] = [];
-const unsubscribed = new Set(["noah.kim@gmail.com"]);
-const polls = new Map<number, number>();
-
-function buyers(slug: string, includeTest: boolean): Purchase[] {
-  const seen = new Set<string>();
-  const out: Purchase[] = [];
-  for (const p of purchases) {
-    if (p.status !== "paid" || (p.test && !includeTest)) continue;
-    if (!p.items.some((i) => i.product_slug === slug && !i.revoked)) continue;
-    if (seen.has(p.email)) continue;
-    seen.add(p.email);
-    out.push(p);
-  }
-  return out;
-}
-
-function summary(m: Mailing): MailingSummary {
-  const { include_test: _i, message: _m, failures: _f, ...s } = m;
-  return s;
-}
-
-function addMailing(m: Omit<Mailing, "id">): Mailing {
-  const full = { ...m, id: mailings.length + 1 };
-  mailings.push(full);
-  return full;
-}
-
-// Three past mailings: finished (with a bounce and an unsubscribe), canceled, and one still going out.
-function seedMailings() {
-  // A finished one, with a bounce and an unsubscribe.
-  {
-    const prod = PRODUCTS[0];
-    const subject = "The Field Guide, 3rd edition: a new chapter on newsletters";
-    const message = "The third edition is out, free for everyone who bought it.\n\nNew: a whole chapter on growing a newsletter before launch, and the pricing worksheet now comes as a spreadsheet too.";
-    const m = addMailing({
-      product_slug: prod.slug, product_name: prod.name, subject, created_at: NOW - 13 * D, recipients: 9, sent: 8, failed: 1,
-      pending: 0, skipped: 0, skipped_unsubscribed: 0, unsubscribed: 1, canceled: false, include_test: false, message,
-      failures: [{ recipient: "k.lee@oldcompany.example", status: "failed", attempts: 5, reason: "550 5.1.1 <k.lee@oldcompany.example>: Recipient address rejected: User unknown in virtual mailbox table" }],
-    });
-    for (const p of buyers(prod.slug, false).slice(0, 6)) {
-      const u = update(p, prod, subject, message, m.id);
-      enqueue({ kind: "update", purchase_id: p.id, mailing_id: m.id, recipient: p.email, subject, body_text: u.text, body_html: u.html, unsubscribe_url: u.unsub, status: "sent", attempts: 1, last_error: null, created_at: m.created_at, sent_at: m.created_at + 20 });
-    }
-    const bounced = { ...purchases[purchases.length - 2], email: "k.lee@oldcompany.example" };
-    const u = update(bounced, prod, subject, message, m.id);
-    enqueue({ kind: "update", purchase_id: bounced.id, mailing_id: m.id, recipient: bounced.email, subject, body_text: u.text, body_html: u.html, unsubscribe_url: u.unsub, status: "failed", attempts: 5, last_error: m.failures[0].reason, created_at: m.created_at, sent_at: null });
-  }
-
-  // A canceled one.
-  addMailing({
-    product_slug: "field-guide", product_name: "The Field Guide to Indie Publishing", subject: "Field Guide: the fixed chapter 7",
-    created_at: NOW - 6 * D, recipients: 40, sent: 12, failed: 0, pending: 0, skipped: 28, skipped_unsubscribed: 2, unsubscribed: 0,
-    canceled: true, include_test: false, message: "", failures: [],
-  });
-
-  // One still going out: each `mailing` poll moves it along.
-  {
-    const prod = PRODUCTS[1];
-    const subject = "Golden Hour Presets v2: eight new looks for blue hour";
-    const message = "Version 2 adds eight presets for the half hour after sunset, and every preset now has a matching profile for Lightroom Mobile.\n\nThe how-to video is updated too.";
-    const m = addMailing({
-      product_slug: prod.slug, product_name: prod.name, subject, created_at: NOW - 4 * 60, recipients: 48, sent: 17, failed: 0,
-      pending: 31, skipped: 0, skipped_unsubscribed: 1, unsubscribed: 0, canceled: false, include_test: false, message, failures: [],
-    });
-    buyers(prod.slug, false).forEach((p, i) => {
-      const u = update(p, prod, subject, message, m.id);
-      enqueue({ kind: "update", purchase_id: p.id, mailing_id: m.id, recipient: p.email, subject, body_text: u.text, body_html: u.html, unsubscribe_url: u.unsub, status: i < 2 ? "sent" : "queued", attempts: i < 2 ? 1 : 0, last_error: null, created_at: m.created_at, sent_at: i < 2 ? m.created_at + 30 : null });
-    });
-  }
-}
-if (!EMPTY) seedMailings();
-
-/** Moves a sending mailing along: a few deliveries per poll, now and then a bounce. */
-function advance(m: Mailing) {
-  if (m.pending === 0) return;
-  const n = (polls.get(m.id) ?? 0) + 1;
-  polls.set(m.id, n);
-  const step = Math.min(m.pending, 3);
-  m.pending -= step;
-  if (n % 4 === 0) {
-    m.failed += 1;
-    m.sent += step - 1;
-    m.failures.push({ recipient: `reader${n}@mail.example`, status: "failed", attempts: 5, reason: "554 5.7.1 Message rejected: the recipient's mailbox is full" });
-  } else {
-    m.sent += step;
-  }
-}
-
-function getMailing(id: unknown): Mailing {
-  const m = mailings.find((x) => x.id === id);
-  if (!m) throw { code: "not_found", message: `no mailing #${id}` };
-  return m;
-}
-
-function checkRequest(r: MailingRequest): { prod: Product; subject: string } {
-  const prod = PRODUCTS.find((p) => p.slug === r.product);
-  if (!r.product) throw { code: "invalid_input", field: "product", message: "choose a product" };
-  if (!prod) throw { code: "not_found", message: `no product with the slug '${r.product}'` };
-  const subject = r.subject.trim() || `${prod.name}: a new version is out`;
-  if (subject.length > 200) throw { code: "invalid_input", field: "subject", message: "a subject is 1–200 characters on one line" };
-  if (r.message.length > 20000) throw { code: "invalid_input", field: "message", message: "a message is at most 20,000 characters" };
-  return { prod, subject };
-}
-
-// Retried messages go out on the next outbox poll (and the misspelt domain fails again).
-const retried = new Set<number>();
-
-// ---- handlers ---------------------------------------------------------------------
-
-export const handlers: Record<string, (args: Args) => unknown> = {
+export const commands: Commands = {
   list_purchases: ({ query }) => {
     const q = String(query ?? "").trim().toLowerCase();
     return clone(
@@ -454,8 +245,7 @@ export const handlers: Record<string, (args: Args) => unknown> = {
   resend_receipt: ({ token }) => {
     const p = find(token);
     if (p.status !== "paid") throw { code: "conflict", message: `this purchase is ${p.status}; its link no longer works, so there's nothing to resend` };
-    queueReceipt(p, Math.floor(Date.now() / 1000), "queued", null, 0);
-    retried.add(nextMailId - 1);
+    retried.add(queueReceipt(p, Math.floor(Date.now() / 1000), "queued", null, 0).id);
     return null;
   },
 
@@ -488,8 +278,7 @@ export const handlers: Record<string, (args: Args) => unknown> = {
     const prod = PRODUCTS.find((p) => p.slug === slug);
     if (!prod) throw { code: "not_found", message: `no product with the slug '${slug}'` };
     const p = addPurchase({ email: e, products: [prod.id], ago: 0, used: [[]], grant: true });
-    queueReceipt(p, NOW, "queued", null, 0);
-    retried.add(nextMailId - 1);
+    retried.add(queueReceipt(p, NOW, "queued", null, 0).id);
     return clone(p);
   },
 
@@ -497,85 +286,4 @@ export const handlers: Record<string, (args: Args) => unknown> = {
 
   // The save dialog of @tauri-apps/plugin-dialog, as the preview's answer.
   "plugin:dialog|save": () => "/home/ada/Documents/booth-purchases.csv",
-
-  preview_mailing: ({ request }): MailingPreview => {
-    const r = request as MailingRequest;
-    const { prod, subject } = checkRequest(r);
-    const all = buyers(prod.slug, r.include_test);
-    const to = all.filter((p) => !unsubscribed.has(p.email));
-    const first = to[0];
-    const sample = first ? update(first, prod, subject, r.message, 0) : null;
-    return clone({ product: prod, subject, recipients: to.length, skipped_unsubscribed: all.length - to.length, sample: sample ? [sample.text, sample.html] : null });
-  },
-
-  send_mailing: ({ request }) => {
-    const r = request as MailingRequest;
-    const { prod, subject } = checkRequest(r);
-    const going = mailings.find((m) => m.product_slug === prod.slug && m.pending > 0 && !m.canceled);
-    if (going) throw { code: "conflict", message: `mailing #${going.id} for '${prod.slug}' is still being sent; wait for it to finish or cancel it` };
-    const all = buyers(prod.slug, r.include_test);
-    const to = all.filter((p) => !unsubscribed.has(p.email));
-    const m = addMailing({
-      product_slug: prod.slug, product_name: prod.name, subject, created_at: Math.floor(Date.now() / 1000), recipients: to.length,
-      sent: 0, failed: 0, pending: to.length, skipped: 0, skipped_unsubscribed: all.length - to.length, unsubscribed: 0,
-      canceled: false, include_test: r.include_test, message: r.message, failures: [],
-    });
-    for (const p of to) {
-      const u = update(p, prod, subject, r.message, m.id);
-      enqueue({ kind: "update", purchase_id: p.id, mailing_id: m.id, recipient: p.email, subject, body_text: u.text, body_html: u.html, unsubscribe_url: u.unsub, status: "queued", attempts: 0, last_error: null, created_at: m.created_at, sent_at: null });
-      retried.add(nextMailId - 1);
-    }
-    return summary(m);
-  },
-
-  mailings: () => [...mailings].reverse().map(summary),
-
-  mailing: ({ id }) => {
-    const m = getMailing(id);
-    advance(m);
-    return summary(m);
-  },
-
-  mailing_failures: ({ id }) => clone(getMailing(id).failures),
-
-  cancel_mailing: ({ id }) => {
-    const m = getMailing(id);
-    const left = m.pending;
-    m.skipped += left;
-    m.pending = 0;
-    m.canceled = true;
-    return left;
-  },
-
-  outbox: ({ status, limit }) => {
-    const at = Math.floor(Date.now() / 1000);
-    for (const m of outbox) {
-      if (!retried.has(m.id) || m.status !== "queued") continue;
-      retried.delete(m.id);
-      m.attempts += 1;
-      if (m.recipient.endsWith("@gmial.com")) {
-        m.status = "failed";
-        m.last_error = "550 5.1.2 <j.doe@gmial.com>: Recipient address rejected: Domain not found";
-      } else {
-        m.status = "sent";
-        m.sent_at = at;
-        m.last_error = null;
-      }
-    }
-    return clone(
-      outbox
-        .filter((m) => !status || m.status === status)
-        .sort((a, b) => b.created_at - a.created_at || b.id - a.id)
-        .slice(0, Number(limit ?? 200)),
-    );
-  },
-
-  retry_mail: ({ id }) => {
-    const m = outbox.find((x) => x.id === id);
-    if (!m) throw { code: "not_found", message: `no message #${id}` };
-    if (m.status !== "failed") throw { code: "conflict", message: `message #${id} is ${m.status}, not failed` };
-    m.status = "queued";
-    retried.add(m.id);
-    return null;
-  },
 };

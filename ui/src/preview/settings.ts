@@ -1,22 +1,46 @@
-// Sample answers for the tunnel commands (Settings → Public address), with a tunnel that
-// starts, comes up, gets checked, dies and retries in the preview as it would for real.
-// /preview.html?tunnel=up#settings (the default: a Cloudflare quick tunnel is up),
-// ?tunnel=off, ?tunnel=retrying, ?tunnel=failed (bore isn't installed), ?tunnel=named (a
-// named tunnel with a stable address). Also wraps shell/settings answers from mock-a, so
-// the sidebar and the "stable public address" field agree with the tunnel.
+// Sample answers for the Settings screen: the shop's settings and secrets, the Stripe
+// and mail checks, the email templates, and the tunnel panel (Settings → Public address),
+// with a tunnel that starts, comes up, gets checked, dies and retries as it would for real.
+// /preview.html?live#settings takes live payments. The tunnel starts as ?tunnel=up (the
+// default: a Cloudflare quick tunnel is up), ?tunnel=off, ?tunnel=retrying, ?tunnel=failed
+// (bore isn't installed) or ?tunnel=named (a named tunnel with a stable address).
+// app.ts puts the tunnel and the public address in the sidebar's status, so the sidebar
+// and the "stable public address" field agree with the tunnel.
 import type {
-  ApiError, Settings, SettingsInput, Status, TunnelInput, TunnelLogEntry, TunnelProvider, TunnelProviderInfo,
-  TunnelStatus, TunnelView,
+  Mode, Settings, SettingsInput, TunnelInput, TunnelLogEntry, TunnelProvider, TunnelProviderInfo, TunnelStatus,
+  TunnelView,
 } from "../lib/api";
 import { INSTALL_HINT, inputFor, isEphemeral, validateTunnel } from "../lib/tunnel";
-import { handlers as a } from "./mock-a";
+import { checkEmail, checkListen, checkPublicUrl, checkSmtpUrl } from "../lib/validate";
+import { HOME, invalid, sleep, type Commands } from "./data";
 
-type Args = Record<string, unknown>;
+const LIVE = location.search.includes("live");
+
+// ---- settings --------------------------------------------------------------------
+
+let settings: Settings = {
+  store_name: "Ada's Little Shop", from_address: "hello@adasshop.com", support_email: "help@adasshop.com",
+  public_url: "http://127.0.0.1:8080", listen: "127.0.0.1:8080", payments: LIVE ? "live" : "simulated",
+  stripe_test_key_set: true, stripe_live_key_set: LIVE, webhook_secret_set: LIVE,
+  smtp_url: "smtp://ada@smtp.fastmail.com:587?tls=required", smtp_password_set: true,
+  secrets_store: `a file only you can read (${HOME}/secrets.json, mode 0600)`,
+  templates_dir: `${HOME}/templates`,
+  templates: ["email/base.html", "email/receipt.html", "email/receipt.txt", "email/update.html", "email/update.txt"]
+    .map((name) => ({ name, overridden: name === "email/receipt.html" })),
+};
+
+/**
+ * The settings as the shop keeps them. Their `public_url` is the address the shop was
+ * given (http://127.0.0.1:8080 until a stable one is saved), which product links use;
+ * the `settings` command answers the stable public address in its place.
+ */
+export const savedSettings = (): Settings => settings;
+
+// ---- the public address: a tunnel ------------------------------------------------
 
 const LOCAL = "http://127.0.0.1:8080";
 const START = new URLSearchParams(location.search).get("tunnel") ?? "up";
 const now = () => Math.floor(Date.now() / 1000);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const INSTALLED: Record<TunnelProvider, boolean> = {
   bore: false, cloudflared: true, "cloudflared-named": true, ngrok: false, ssh: true, custom: true,
@@ -34,6 +58,7 @@ const labelOf = (p: string) => PROVIDERS.find((x) => x.id === p)?.label ?? p;
 let saved: TunnelInput | null = null;
 let on = false;
 let tokenSet = false;
+/** The stable public address saved in Settings → Public address; null when there is none. */
 let configured: string | null = null;
 let log: TunnelLogEntry[] = [];
 let status: TunnelStatus = off();
@@ -162,16 +187,82 @@ function retry(restarts: number, secs: number, why: string) {
 
 function view(): TunnelView {
   if (status.state === "retrying") status.retry_in_secs = Math.max(0, retryAt - now());
-  const url = status.state === "up" ? status.url : null;
   return structuredClone({
-    status, saved, on, token_set: tokenSet, public_url: configured ?? url ?? LOCAL, configured_url: configured,
+    status, saved, on, token_set: tokenSet, public_url: publicAddress(), configured_url: configured,
     providers: PROVIDERS, log,
   });
 }
 
-const invalid = (field: string, message: string): ApiError => ({ code: "invalid_input", field, message });
+/** The tunnel's status, for the sidebar. */
+export const tunnelStatus = (): TunnelStatus => structuredClone(status);
 
-export const handlers: Record<string, (args: Args) => unknown> = {
+/** Where buyers reach the shop: the stable public address, else the tunnel's, else the shop's own. */
+export function publicAddress(): string {
+  const url = status.state === "up" ? status.url : null;
+  return configured ?? url ?? LOCAL;
+}
+
+// ---- commands --------------------------------------------------------------------
+
+export const commands: Commands = {
+  // The stable public address in place of the shop's own ("" when there is none).
+  settings: async () => { await sleep(150); return { ...structuredClone(settings), public_url: configured ?? "" }; },
+
+  save_settings: async ({ input }) => {
+    const { public_url, ...rest } = input as SettingsInput;
+    // "" clears the stable public address: it isn't checked as a URL nor kept as the shop's own.
+    const i: SettingsInput = public_url ? { ...rest, public_url } : rest;
+    if (i.from_address !== undefined && checkEmail(i.from_address)) throw invalid("from_address", checkEmail(i.from_address)!);
+    if (i.public_url !== undefined && checkPublicUrl(i.public_url)) throw invalid("public_url", checkPublicUrl(i.public_url)!);
+    if (i.listen !== undefined) {
+      if (checkListen(i.listen)) throw invalid("listen", checkListen(i.listen)!);
+      // What a real machine says about low ports: only the server knows this one.
+      if (Number(i.listen.split(":").pop()) < 1024) throw invalid("listen", "ports below 1024 need administrator rights; use e.g. 8080");
+    }
+    if (i.smtp_url !== undefined && checkSmtpUrl(i.smtp_url)) throw invalid("smtp_url", checkSmtpUrl(i.smtp_url)!);
+    if (i.stripe_test_key && !i.stripe_test_key.startsWith("sk_test_") && !i.stripe_test_key.startsWith("rk_test_")) {
+      throw invalid("stripe_test_key", "a Stripe test key starts with sk_test_");
+    }
+    const mode: Mode | undefined = i.payments;
+    const testKey = i.stripe_test_key !== undefined ? i.stripe_test_key !== "" : settings.stripe_test_key_set;
+    const liveKey = i.stripe_live_key !== undefined ? i.stripe_live_key !== "" : settings.stripe_live_key_set;
+    if (mode === "test" && !testKey) throw invalid("payments", "add a Stripe test key to use Stripe test mode");
+    if (mode === "live" && !liveKey) throw invalid("payments", "add a Stripe live key to take real payments");
+    await sleep(500);
+    const { stripe_test_key, stripe_live_key, webhook_secret, smtp_password, ...plain } = i;
+    settings = { ...settings, ...plain };
+    if (stripe_test_key !== undefined) settings.stripe_test_key_set = stripe_test_key !== "";
+    if (stripe_live_key !== undefined) settings.stripe_live_key_set = stripe_live_key !== "";
+    if (webhook_secret !== undefined) settings.webhook_secret_set = webhook_secret !== "";
+    if (smtp_password !== undefined) settings.smtp_password_set = smtp_password !== "";
+    if (public_url !== undefined) configured = public_url.trim().replace(/\/$/, "") || null;
+    return { ...structuredClone(settings), public_url: configured ?? "" };
+  },
+
+  check_stripe: async ({ mode, key }) => {
+    await sleep(700);
+    const k = String(key);
+    if (!k) {
+      const set = mode === "live" ? settings.stripe_live_key_set : settings.stripe_test_key_set;
+      return set ? { ok: true, message: `Connected to acct_1PqR8sAda (${mode} mode)` } : { ok: false, message: `no ${mode} key is saved` };
+    }
+    if (k.length < 20) return { ok: false, message: "Stripe says: Invalid API Key provided: " + k.slice(0, 8) + "****" };
+    return { ok: true, message: `Connected to acct_1PqR8sAda (${mode} mode)` };
+  },
+
+  send_test_mail: async ({ to }) => {
+    await sleep(900);
+    if (String(to).endsWith("@example.com")) throw { code: "mail", message: "smtp.fastmail.com said: 550 5.1.1 recipient rejected" };
+    return settings.smtp_url ? `Sent to ${String(to)} through smtp.fastmail.com` : `Written to ${HOME}/outbox/test.eml`;
+  },
+
+  customize_template: async ({ name }) => {
+    await sleep(200);
+    const t = settings.templates.find((x) => x.name === name);
+    if (t) t.overridden = true;
+    return `${settings.templates_dir}/${String(name)}`;
+  },
+
   tunnel: async () => { await sleep(120); return view(); },
 
   start_tunnel: async ({ input, token }) => {
@@ -205,25 +296,5 @@ export const handlers: Record<string, (args: Args) => unknown> = {
   check_tunnel: async () => {
     void checkNow();
     return view();
-  },
-
-  // The shell and settings, as mock-a answers them, but with the tunnel in them.
-  status: (args) => {
-    const s = a.status(args) as Status;
-    const url = status.state === "up" ? status.url : null;
-    return { ...s, public_url: configured ?? url ?? LOCAL, tunnel: structuredClone(status) };
-  },
-  restart_shop: async (args) => {
-    const s = (await a.restart_shop(args)) as Status;
-    return { ...s, tunnel: structuredClone(status) };
-  },
-  settings: async (args) => ({ ...((await a.settings(args)) as Settings), public_url: configured ?? "" }),
-  save_settings: async (args) => {
-    const { public_url, ...rest } = args.input as SettingsInput;
-    // "" clears the stable address (mock-a would refuse it as a URL).
-    const input: SettingsInput = public_url ? { ...rest, public_url } : rest;
-    const saved = (await a.save_settings({ ...args, input })) as Settings;
-    if (public_url !== undefined) configured = public_url.trim().replace(/\/$/, "") || null;
-    return { ...saved, public_url: configured ?? "" };
   },
 };

@@ -1,10 +1,10 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { OutboxMessage } from "../../lib/api";
-import Mail from "../../screens/Mail.svelte";
+import type { OutboxMessage } from "../lib/api";
+import Mail from "./Mail.svelte";
 
 const api = vi.hoisted(() => ({ outbox: vi.fn(), settings: vi.fn(), retryMail: vi.fn() }));
-vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
+vi.mock("../lib/api", async (orig) => ({ ...(await orig<typeof import("../lib/api")>()), api }));
 
 function msg(id: number, kind: string, status: string, recipient: string): OutboxMessage {
   return {

@@ -1,12 +1,12 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { MailingSummary, Product } from "../../lib/api";
-import Mailings from "../../screens/Mailings.svelte";
+import type { MailingSummary, Product } from "../lib/api";
+import Mailings from "./Mailings.svelte";
 
 const api = vi.hoisted(() => ({
   listProducts: vi.fn(), mailings: vi.fn(), settings: vi.fn(), previewMailing: vi.fn(), sendMailing: vi.fn(), mailing: vi.fn(), mailingFailures: vi.fn(),
 }));
-vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
+vi.mock("../lib/api", async (orig) => ({ ...(await orig<typeof import("../lib/api")>()), api }));
 
 const book = { id: 1, slug: "book", name: "The Book", files: [] } as unknown as Product;
 

@@ -1,12 +1,12 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Purchase } from "../../lib/api";
-import { nav } from "../../lib/nav.svelte";
-import { toasts } from "../../lib/toast.svelte";
-import Purchases from "../../screens/Purchases.svelte";
+import type { Purchase } from "../lib/api";
+import { nav } from "../lib/nav.svelte";
+import { toasts } from "../lib/toast.svelte";
+import Purchases from "./Purchases.svelte";
 
 const api = vi.hoisted(() => ({ listPurchases: vi.fn(), purchaseDetail: vi.fn(), exportCsv: vi.fn() }));
-vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
+vi.mock("../lib/api", async (orig) => ({ ...(await orig<typeof import("../lib/api")>()), api }));
 const dialog = vi.hoisted(() => ({ save: vi.fn() }));
 vi.mock("@tauri-apps/plugin-dialog", () => dialog);
 

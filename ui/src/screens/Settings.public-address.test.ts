@@ -2,8 +2,8 @@
 // address is optional (saving "" clears it).
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Settings as S, TunnelView } from "../../lib/api";
-import Settings from "../../screens/Settings.svelte";
+import type { Settings as S, TunnelView } from "../lib/api";
+import Settings from "./Settings.svelte";
 
 const api = vi.hoisted(() => ({
   settings: vi.fn(),
@@ -11,7 +11,7 @@ const api = vi.hoisted(() => ({
   tunnel: vi.fn(),
   startTunnel: vi.fn(),
 }));
-vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
+vi.mock("../lib/api", async (orig) => ({ ...(await orig<typeof import("../lib/api")>()), api }));
 
 const saved: S = {
   store_name: "Ada's Shop", from_address: "hello@ada.shop", support_email: "", public_url: "https://shop.example.com",

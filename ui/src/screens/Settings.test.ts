@@ -1,8 +1,8 @@
-// The Settings screen (kept with the other screen-A tests): each section saves only its own fields.
+// The Settings screen: each section saves only its own fields.
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Settings as S } from "../../lib/api";
-import Settings from "../../screens/Settings.svelte";
+import type { Settings as S } from "../lib/api";
+import Settings from "./Settings.svelte";
 
 const api = vi.hoisted(() => ({
   settings: vi.fn(),
@@ -13,7 +13,7 @@ const api = vi.hoisted(() => ({
   customizeTemplate: vi.fn(),
   tunnel: vi.fn(),
 }));
-vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
+vi.mock("../lib/api", async (orig) => ({ ...(await orig<typeof import("../lib/api")>()), api }));
 
 const saved: S = {
   store_name: "Ada's Shop", from_address: "hello@ada.shop", support_email: "", public_url: "http://127.0.0.1:8080",
