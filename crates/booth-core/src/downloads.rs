@@ -5,6 +5,7 @@
 use crate::db::{self, now};
 use crate::domain::PurchaseToken;
 use crate::error::Result;
+use crate::purchases::Status;
 use crate::resume::{self, ByteRange, Charge, Meters};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -86,7 +87,7 @@ const FIRST_CHARGE: u64 = 256 * 1024;
 #[derive(Clone)]
 struct Lookup {
     purchase_id: i64,
-    status: String,
+    status: Status,
     item_id: i64,
     limit: Option<u32>,
     revoked: bool,
@@ -110,7 +111,7 @@ thread_local! {
 
 /// The purchase's status (None: unknown link) and, if the file is one of its files and has
 /// a version, what serving it needs (None: unknown file).
-type Found = Option<(String, Option<Lookup>)>;
+type Found = Option<(Status, Option<Lookup>)>;
 
 fn look_up(conn: &Connection, token: &PurchaseToken, file_id: i64) -> Result<Found> {
     let key = (token.as_str().to_string(), file_id);
@@ -121,7 +122,7 @@ fn look_up(conn: &Connection, token: &PurchaseToken, file_id: i64) -> Result<Fou
             (l.0 == epoch).then(|| l.1.get(&key).cloned()).flatten()
         });
         if let Some(hit) = hit {
-            return Ok(Some((hit.status.clone(), Some(hit))));
+            return Ok(Some((hit.status, Some(hit))));
         }
     }
     // Cached statement: this runs for every download, and parsing the SQL was a
@@ -180,10 +181,10 @@ pub fn authorize_download(
     let Some((status, file)) = look_up(conn, &req.token, req.file_id)? else {
         return Ok(Err(Denied::UnknownLink));
     };
-    match status.as_str() {
-        "paid" => {}
-        "refunded" => return Ok(Err(Denied::Refunded)),
-        _ => return Ok(Err(Denied::Revoked)),
+    match status {
+        Status::Paid => {}
+        Status::Refunded => return Ok(Err(Denied::Refunded)),
+        Status::Revoked => return Ok(Err(Denied::Revoked)),
     }
     let Some(Lookup {
         purchase_id,

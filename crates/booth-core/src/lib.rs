@@ -22,6 +22,7 @@ pub mod shop;
 pub mod smtp;
 pub mod stats;
 pub mod templates;
+mod text_enum;
 pub mod tunnel;
 
 pub use data_dir::DataDir;

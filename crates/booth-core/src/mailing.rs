@@ -215,7 +215,7 @@ pub fn unfinished_for(conn: &Connection, product_id: i64) -> Result<Option<i64>>
 #[derive(Debug, Clone, Serialize)]
 pub struct Failure {
     pub recipient: String,
-    pub status: String,
+    pub status: crate::outbox::MailStatus,
     pub attempts: i64,
     pub reason: String,
 }

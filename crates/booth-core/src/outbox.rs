@@ -17,6 +17,21 @@ use tokio::sync::{watch, Notify};
 pub const PRIORITY_RECEIPT: i64 = 0;
 pub const PRIORITY_BULK: i64 = 10;
 
+crate::text_enum! {
+    /// Where a message stands in the outbox.
+    pub enum MailStatus {
+        /// Waiting for its turn (or for a retry after a temporary error).
+        Queued => "queued",
+        /// Claimed by a sender, under a lease.
+        Sending => "sending",
+        Sent => "sent",
+        /// Given up: a permanent error, too many attempts, or an address nobody can mail.
+        Failed => "failed",
+        /// Not sent: its mailing was canceled, or the buyer unsubscribed meanwhile.
+        Skipped => "skipped",
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct OutgoingMail {
     pub kind: String,
@@ -43,7 +58,7 @@ pub struct OutboxRow {
     pub body_html: String,
     pub unsubscribe_url: Option<String>,
     pub message_id: String,
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: i64,
@@ -256,7 +271,7 @@ pub fn retry(conn: &Connection, id: i64) -> Result<bool> {
     Ok(n == 1)
 }
 
-pub fn list(conn: &Connection, status: Option<&str>, limit: i64) -> Result<Vec<OutboxRow>> {
+pub fn list(conn: &Connection, status: Option<MailStatus>, limit: i64) -> Result<Vec<OutboxRow>> {
     let sql = format!(
         "SELECT {ROW_COLS} FROM outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2"
     );

@@ -8,21 +8,24 @@ use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    /// Paid through Stripe Checkout (or the simulator).
-    Checkout,
-    /// A complimentary copy the seller gave away.
-    Grant,
+crate::text_enum! {
+    /// How a purchase came about.
+    pub enum Source {
+        /// Paid through Stripe Checkout (or the simulator).
+        Checkout => "checkout",
+        /// A complimentary copy the seller gave away.
+        Grant => "grant",
+    }
 }
 
-impl Source {
-    fn as_str(self) -> &'static str {
-        match self {
-            Source::Checkout => "checkout",
-            Source::Grant => "grant",
-        }
+crate::text_enum! {
+    /// Where a purchase stands: only a paid one can be downloaded.
+    pub enum Status {
+        Paid => "paid",
+        /// Fully refunded.
+        Refunded => "refunded",
+        /// By the seller, or by a dispute.
+        Revoked => "revoked",
     }
 }
 
@@ -55,11 +58,9 @@ pub struct Purchase {
     pub amount_refunded_minor: i64,
     pub checkout_session_id: Option<String>,
     pub payment_intent_id: Option<String>,
-    /// paid, refunded or revoked.
-    pub status: String,
+    pub status: Status,
     pub status_reason: Option<String>,
-    /// checkout or grant.
-    pub source: String,
+    pub source: Source,
     pub test: bool,
     pub created_at: i64,
     /// Why the buyer's address can't be mailed, when it can't (their receipt waits in the

@@ -26,6 +26,18 @@ pub const SHOP_ID: &str = "shop_id";
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
+crate::text_enum! {
+    /// Which payments the desktop app's shop takes (the `payments` setting).
+    pub enum PaymentsMode {
+        /// Booth's own Stripe simulator: no account, no money.
+        Simulated => "simulated",
+        /// Stripe in test mode, with the saved test key.
+        Test => "test",
+        /// Stripe in live mode, with the saved live key.
+        Live => "live",
+    }
+}
+
 const DEFAULT_STORE_NAME: &str = "Booth Demo Shop";
 const DEFAULT_FROM: &str = "shop@booth.localhost";
 
@@ -95,12 +107,9 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
             })?;
         }
         PAYMENTS => {
-            if !matches!(value, "simulated" | "test" | "live") {
-                return Err(Error::invalid(
-                    "payments",
-                    "payments are simulated, test or live",
-                ));
-            }
+            value
+                .parse::<PaymentsMode>()
+                .map_err(|_| Error::invalid("payments", "payments are simulated, test or live"))?;
         }
         SMTP_URL => check_smtp_url(value)?,
         _ => {

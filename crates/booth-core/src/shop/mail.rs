@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::mail::Mailer;
 use crate::mailing::{self, MailingSummary};
 use crate::outbox::{self, OutboxConfig, OutboxRow, OutgoingMail};
-use crate::purchases::Purchase;
+use crate::purchases::{Purchase, Source, Status};
 use crate::settings::{self, StoreInfo};
 use serde::Serialize;
 
@@ -39,7 +39,7 @@ impl Shop {
     /// Queues the receipt again (e.g. the buyer lost it), with the current link.
     pub async fn resend_receipt(&self, token: &str) -> Result<i64> {
         let p = self.require_purchase(token).await?;
-        if p.status != "paid" {
+        if p.status != Status::Paid {
             return Err(Error::Conflict(format!(
                 "this purchase is {}; its link no longer works, so there's nothing to resend",
                 p.status
@@ -54,11 +54,13 @@ impl Shop {
         Ok(id)
     }
 
+    /// The outbox, newest first; `status` as the seller typed it (one of `MailStatus`).
     pub async fn outbox(&self, status: Option<&str>, limit: i64) -> Result<Vec<OutboxRow>> {
-        let status = status.map(String::from);
-        self.db()
-            .run(move |c| outbox::list(c, status.as_deref(), limit))
-            .await
+        let status = status
+            .map(|s| s.trim().parse::<outbox::MailStatus>())
+            .transpose()
+            .map_err(|e| Error::invalid("status", e.to_string()))?;
+        self.db().run(move |c| outbox::list(c, status, limit)).await
     }
 
     /// Puts a failed message back in the queue.
@@ -109,7 +111,7 @@ impl Shop {
             "created": format_time(p.created_at),
             "total": p.total().format(),
             "is_test": p.test,
-            "is_grant": p.source == "grant",
+            "is_grant": p.source == Source::Grant,
             "items": items,
         });
         let names: Vec<&str> = p.items.iter().map(|i| i.product_name.as_str()).collect();
