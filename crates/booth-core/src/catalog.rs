@@ -2,7 +2,7 @@
 //! (files/ab/abcdef…), so no path is ever built from what a seller or buyer typed.
 
 use crate::db::now;
-use crate::domain::{Currency, Money, Slug};
+use crate::domain::{parse_download_limit, Currency, Money, Slug};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -56,6 +56,93 @@ pub struct NewProduct {
     pub price: Money,
     pub download_limit: Option<u32>,
     pub active: bool,
+}
+
+/// What the seller types to create a product (the window's form, `booth product add`).
+#[derive(Debug, Clone, Default)]
+pub struct ProductInput {
+    pub name: String,
+    pub slug: Option<String>,
+    pub description: String,
+    pub price: String,
+    pub currency: String,
+    pub limit: Option<String>,
+    pub active: bool,
+    pub files: Vec<PathBuf>,
+}
+
+impl ProductInput {
+    /// The one place a new product's fields are checked; each mistake names its field.
+    /// (The files are checked as they are stored.)
+    pub fn parse(&self) -> Result<NewProduct> {
+        let name = check_name(&self.name)?;
+        let slug = match &self.slug {
+            Some(s) => Slug::parse(s)?,
+            None => Slug::from_name(&name)?,
+        };
+        let currency = Currency::parse(&self.currency)?;
+        Ok(NewProduct {
+            name,
+            slug,
+            description: check_description(&self.description)?,
+            price: Money::parse_price(&self.price, currency)?,
+            download_limit: match &self.limit {
+                Some(l) => parse_download_limit(l)?,
+                None => Some(5),
+            },
+            active: self.active,
+        })
+    }
+}
+
+/// What the seller typed to change a product (the window's form, `booth product edit`):
+/// only the fields given change.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ProductEditInput {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    pub price: Option<String>,
+    pub currency: Option<String>,
+    pub limit: Option<String>,
+    pub active: Option<bool>,
+}
+
+impl ProductEditInput {
+    /// The one place a product's changes are checked, against the product as it is.
+    pub fn parse(&self, current: &Product) -> Result<ProductEdit> {
+        let currency = self.currency.as_deref().map(Currency::parse).transpose()?;
+        let price = match (&self.price, currency) {
+            (Some(p), c) => Some(Money::parse_price(
+                p,
+                c.unwrap_or(current.price().currency),
+            )?),
+            (None, Some(c)) if c != current.price().currency => {
+                // The same minor units mean a different amount in another currency.
+                return Err(Error::invalid(
+                    "price",
+                    "a new currency needs the price in that currency",
+                ));
+            }
+            (None, _) => None,
+        };
+        Ok(ProductEdit {
+            name: self.name.as_deref().map(check_name).transpose()?,
+            slug: self.slug.as_deref().map(Slug::parse).transpose()?,
+            description: self
+                .description
+                .as_deref()
+                .map(check_description)
+                .transpose()?,
+            price,
+            download_limit: self
+                .limit
+                .as_deref()
+                .map(parse_download_limit)
+                .transpose()?,
+            active: self.active,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default)]

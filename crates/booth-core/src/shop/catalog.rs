@@ -1,56 +1,13 @@
 //! Products, their files and versions, as the seller makes and edits them.
 
 use super::{blocking, Shop};
-use crate::catalog::{self, NewProduct, Product, ProductEdit};
-use crate::domain::{parse_download_limit, Currency, Money, Slug};
+use crate::catalog::{self, Product, ProductEdit, ProductEditInput, ProductInput};
 use crate::error::{Error, Result};
-use serde::Deserialize;
 use std::path::PathBuf;
-
-/// What the seller types to create a product; parsed here, once.
-#[derive(Debug, Clone, Default)]
-pub struct ProductInput {
-    pub name: String,
-    pub slug: Option<String>,
-    pub description: String,
-    pub price: String,
-    pub currency: String,
-    pub limit: Option<String>,
-    pub active: bool,
-    pub files: Vec<PathBuf>,
-}
-
-/// What the seller typed in a product's edit form; parsed by `Shop::edit_product_input`.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct ProductEditInput {
-    pub name: Option<String>,
-    pub slug: Option<String>,
-    pub description: Option<String>,
-    pub price: Option<String>,
-    pub currency: Option<String>,
-    pub limit: Option<String>,
-    pub active: Option<bool>,
-}
 
 impl Shop {
     pub async fn add_product(&self, input: ProductInput) -> Result<Product> {
-        let name = catalog::check_name(&input.name)?;
-        let slug = match &input.slug {
-            Some(s) => Slug::parse(s)?,
-            None => Slug::from_name(&name)?,
-        };
-        let currency = Currency::parse(&input.currency)?;
-        let new = NewProduct {
-            name,
-            slug,
-            description: catalog::check_description(&input.description)?,
-            price: Money::parse_price(&input.price, currency)?,
-            download_limit: match &input.limit {
-                Some(l) => parse_download_limit(l)?,
-                None => Some(5),
-            },
-            active: input.active,
-        };
+        let new = input.parse()?;
         if input.files.is_empty() {
             return Err(Error::invalid("file", "a product needs at least one file"));
         }
@@ -113,36 +70,7 @@ impl Shop {
             .product(slug)
             .await?
             .ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
-        let price = match (&input.price, &input.currency) {
-            (Some(p), c) => {
-                let currency = Currency::parse(c.as_deref().unwrap_or(&current.currency))?;
-                Some(Money::parse_price(p, currency)?)
-            }
-            (None, Some(c)) if !c.eq_ignore_ascii_case(&current.currency) => {
-                // The same minor units mean a different amount in another currency.
-                return Err(Error::invalid(
-                    "price",
-                    "a new currency needs the price in that currency",
-                ));
-            }
-            (None, _) => None,
-        };
-        let edit = ProductEdit {
-            name: input.name.as_deref().map(catalog::check_name).transpose()?,
-            slug: input.slug.as_deref().map(Slug::parse).transpose()?,
-            description: input
-                .description
-                .as_deref()
-                .map(catalog::check_description)
-                .transpose()?,
-            price,
-            download_limit: input
-                .limit
-                .as_deref()
-                .map(parse_download_limit)
-                .transpose()?,
-            active: input.active,
-        };
+        let edit = input.parse(&current)?;
         self.edit_product(slug, edit).await
     }
 

@@ -20,7 +20,7 @@ mod mail;
 mod purchases;
 mod settings;
 
-pub use catalog::{ProductEditInput, ProductInput};
+pub use crate::catalog::{ProductEditInput, ProductInput};
 pub use checkout::Fulfilment;
 pub use export::{format_iso, format_time};
 pub use mail::{MailingPreview, MailingRequest};
