@@ -14,7 +14,7 @@ use booth_core::shop::{
 use booth_core::stats::Dashboard;
 use booth_core::tunnel::{self, LogEntry, Provider, TunnelInput, TunnelStatus};
 use booth_core::{secrets, settings, ProductInput};
-use booth_server::runtime::{self, RunConfig};
+use booth_runtime::RunConfig;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use tauri::{AppHandle, Manager, State, WebviewUrl, WebviewWindowBuilder};
@@ -503,7 +503,7 @@ pub async fn check_stripe(state: S<'_>, mode: String, key: String) -> CmdResult<
 pub async fn send_test_mail(state: S<'_>, to: String) -> CmdResult<String> {
     let shop = state.shop().await?;
     let config = RunConfig::from_saved(state.data_dir.clone())?;
-    let mailer = runtime::mailer_for(&shop, config.smtp_url.as_deref(), true).await?;
+    let mailer = booth_runtime::mailer_for(&shop, config.smtp_url.as_deref(), true).await?;
     Ok(shop.send_test_mail(&mailer, &to).await?)
 }
 

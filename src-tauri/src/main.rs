@@ -60,7 +60,7 @@ fn main() {
                 if demo {
                     match booth_core::Shop::open(&state.data_dir) {
                         Ok(shop) => {
-                            if let Err(e) = booth_server::runtime::seed_demo(&shop).await {
+                            if let Err(e) = booth_runtime::seed_demo(&shop).await {
                                 tracing::warn!(error = %e, "couldn't add the demo product");
                             }
                         }

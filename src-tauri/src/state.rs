@@ -5,8 +5,8 @@
 use crate::error::{CmdError, CmdResult};
 use booth_core::tunnel::{TunnelSpec, TunnelState, TunnelStatus};
 use booth_core::Shop;
-use booth_server::runtime::{self, RunConfig, Running};
-use booth_server::tunnel::{Launcher, TunnelOptions};
+use booth_runtime::tunnel::{Launcher, TunnelOptions};
+use booth_runtime::{RunConfig, Running};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{watch, Mutex};
@@ -46,7 +46,7 @@ impl AppState {
         }
         let started = async {
             let config = RunConfig::from_saved(self.data_dir.clone())?;
-            runtime::start(config).await
+            booth_runtime::start(config).await
         }
         .await;
         match started {

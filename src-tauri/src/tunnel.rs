@@ -1,10 +1,10 @@
-//! Tunnel programs started through tauri-plugin-shell, for booth-server's tunnel
+//! Tunnel programs started through tauri-plugin-shell, for booth-runtime's tunnel
 //! supervisor. Only the programs `booth_core::tunnel` builds commands for are started
 //! (bore, cloudflared, ngrok, ssh, or the custom command the seller saved); the window
 //! itself has no permission to start anything.
 
 use booth_core::tunnel::TunnelCommand;
-use booth_server::tunnel::{Child, Launcher, ProcessEvent};
+use booth_runtime::tunnel::{Child, Launcher, ProcessEvent};
 use std::path::Path;
 use tauri::AppHandle;
 use tauri_plugin_shell::process::{CommandChild, CommandEvent};

@@ -15,7 +15,6 @@ pub mod owner_only;
 pub mod payments;
 pub mod purchases;
 pub mod resume;
-pub mod sample;
 pub mod secrets;
 pub mod settings;
 pub mod shop;

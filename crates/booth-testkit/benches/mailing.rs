@@ -228,13 +228,13 @@ async fn run_breakdown(
     let sample = n.min(SMTP_SAMPLE);
     let rows = shop
         .db()
-        .run(move |c| outbox::list(c, Some("sent"), sample as i64))
+        .run(move |c| outbox::list(c, Some(outbox::MailStatus::Sent), sample as i64))
         .await?;
     let from = shop.db().run(|c| settings::sender(c)).await?;
     let started = Instant::now();
     for row in &rows {
         mailer
-            .send(&from, row)
+            .send(&from, &row.envelope())
             .await
             .map_err(|e| anyhow::anyhow!("SMTP send failed: {}", e.message))?;
     }

@@ -5,7 +5,7 @@ use crate::smtp::SmtpServer;
 use booth_core::outbox::OutboxConfig;
 use booth_core::purchases::Purchase;
 use booth_core::ProductInput;
-use booth_server::runtime::{self, RunConfig, Running};
+use booth_runtime::{RunConfig, Running};
 use booth_server::ServerConfig;
 use std::time::Duration;
 
@@ -77,7 +77,7 @@ pub async fn start_in(data_dir: tempfile::TempDir, smtp: SmtpServer, opts: AppOp
     if let Some(every) = opts.catch_up_every {
         config.catch_up_every = every;
     }
-    let running = runtime::start(config).await.expect("the shop starts");
+    let running = booth_runtime::start(config).await.expect("the shop starts");
     let base = format!("http://{}", running.addr);
     let sim = running.simulator.as_ref().expect("simulated");
     let stripe = stripe::ClientBuilder::new(sim.secret_key())

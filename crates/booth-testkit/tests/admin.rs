@@ -246,7 +246,7 @@ async fn settings_are_checked_all_or_nothing_and_secrets_stay_out_of_the_databas
     let db = String::from_utf8_lossy(&db);
     assert!(!db.contains("sk_test_123abc") && !db.contains("correct horse"));
     // The runtime's view: Stripe test mode with the saved key, SMTP with the password.
-    let config = booth_server::runtime::RunConfig::from_saved(shop.data_dir().into()).unwrap();
+    let config = booth_runtime::RunConfig::from_saved(shop.data_dir().into()).unwrap();
     assert_eq!(config.listen.to_string(), "127.0.0.1:9999");
     assert_eq!(config.stripe.unwrap().secret_key, "sk_test_123abc");
     assert_eq!(
@@ -360,7 +360,7 @@ async fn settings_are_checked_all_or_nothing_and_secrets_stay_out_of_the_databas
     .await
     .unwrap();
     assert_eq!(secrets::load(shop.data_dir()).unwrap().smtp_password, None);
-    let e = booth_server::runtime::RunConfig::from_saved(shop.data_dir().into()).unwrap_err();
+    let e = booth_runtime::RunConfig::from_saved(shop.data_dir().into()).unwrap_err();
     assert!(e.to_string().contains("no live secret key"), "{e}");
     assert_eq!(
         shop.setting(settings::PAYMENTS).await.unwrap().as_deref(),

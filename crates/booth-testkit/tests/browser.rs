@@ -24,7 +24,7 @@ async fn buyer_pays_in_a_real_browser() {
         .set_setting("support_email", "help@example.com")
         .await
         .unwrap();
-    booth_server::runtime::seed_demo(app.shop()).await.unwrap();
+    booth_runtime::seed_demo(app.shop()).await.unwrap();
     let b = Browser::start().await;
 
     b.goto(&app.url("/")).await;

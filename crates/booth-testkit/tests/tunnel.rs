@@ -3,8 +3,8 @@
 //! and the buyer (and the simulator's webhooks) use only the tunnel's address.
 
 use booth_core::tunnel::{TunnelInput, TunnelSpec, TunnelState, TunnelStatus};
-use booth_server::runtime::Running;
-use booth_server::tunnel::{TokioLauncher, TunnelOptions};
+use booth_runtime::tunnel::{TokioLauncher, TunnelOptions};
+use booth_runtime::Running;
 use booth_testkit::app::{location, spawn_app, TestApp, CARD_OK};
 use booth_testkit::bore::BoreServer;
 use std::sync::Arc;
@@ -397,7 +397,7 @@ extern "C" {
 /// and after a restart moves the same endpoint instead of making another.
 #[tokio::test]
 async fn stripe_mode_keeps_one_endpoint_and_its_secret_across_restarts() {
-    use booth_server::runtime::{self, RunConfig};
+    use booth_runtime::RunConfig;
     let bore = BoreServer::start("127.0.0.15");
     let stripe_api = booth_stripe_sim::Simulator::start(booth_stripe_sim::SimConfig {
         webhook_retry_base: Duration::from_millis(200),
@@ -438,7 +438,7 @@ async fn stripe_mode_keeps_one_endpoint_and_its_secret_across_restarts() {
         .unwrap();
 
     // Without a public address Stripe can't reach the shop: no endpoint is made.
-    let running = runtime::start(config()).await.unwrap();
+    let running = booth_runtime::start(config()).await.unwrap();
     assert!(endpoints().await.is_empty());
     let err = running
         .shop
@@ -497,7 +497,7 @@ async fn stripe_mode_keeps_one_endpoint_and_its_secret_across_restarts() {
     running.shutdown().await;
 
     // Restart with a new tunnel address: the same endpoint moves, with the same secret.
-    let running = runtime::start(config()).await.unwrap();
+    let running = booth_runtime::start(config()).await.unwrap();
     let mut rx = open(&running, bore_spec(&bore.host, None), fast()).await;
     let up = wait_until(&mut rx, "up again", |s| s.state == TunnelState::Up).await;
     let public2 = up.url.unwrap();

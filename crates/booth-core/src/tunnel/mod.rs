@@ -3,7 +3,7 @@
 //! output names the public URL. This module is the pure part: the presets, the command
 //! line each needs, finding the URL in its output, backoff, and the incident log.
 //! Starting and watching the process is an adapter's job (tokio::process in `booth serve`,
-//! tauri-plugin-shell in the desktop app), through `booth_server::tunnel`.
+//! tauri-plugin-shell in the desktop app), through `booth_runtime::tunnel`.
 
 mod command;
 mod log;

@@ -1,14 +1,17 @@
 //! Starts everything a running shop needs, for `booth serve` and the desktop app alike:
-//! the public server, the outbox worker, Stripe (or, with no key, the simulator), and a
-//! catch-up on Stripe events missed while Booth was down.
+//! the public server, the outbox worker, Stripe (or, with no key, the simulator), a
+//! catch-up on Stripe events missed while Booth was down, the daily backups, and run.json.
+//! `tunnel` keeps a tunnel to the shop running.
+
+pub mod tunnel;
 
 use crate::tunnel::{Launcher, Tunnel, TunnelOptions};
-use crate::ServerConfig;
 use booth_core::mail::Mailer;
 use booth_core::outbox::{self, OutboxConfig};
 use booth_core::payments::{Payments, StripeConfig};
 use booth_core::tunnel::{TunnelSpec, TunnelStatus};
 use booth_core::{secrets, settings, Error, Result, Shop};
+use booth_server::ServerConfig;
 use booth_stripe_sim::{SimConfig, Simulator};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -155,7 +158,7 @@ pub struct Running {
     pub simulator: Option<Simulator>,
     tunnel: tokio::sync::Mutex<Option<Tunnel>>,
     /// Tells the server which header the running tunnel vouches for buyers' addresses in.
-    vouching: crate::Vouching,
+    vouching: booth_server::Vouching,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -178,7 +181,8 @@ impl Running {
         if let Some(old) = slot.take() {
             old.stop().await;
         }
-        self.vouching.set(crate::Vouched::for_tunnel(spec.provider));
+        self.vouching
+            .set(booth_server::Vouched::for_tunnel(spec.provider));
         let t = Tunnel::start(self.shop.clone(), spec, token, self.addr, launcher, options);
         let rx = t.watch();
         *slot = Some(t);
@@ -189,7 +193,7 @@ impl Running {
         if let Some(t) = self.tunnel.lock().await.take() {
             t.stop().await;
         }
-        self.vouching.set(crate::Vouched::Nobody);
+        self.vouching.set(booth_server::Vouched::Nobody);
     }
 
     pub async fn tunnel_status(&self) -> TunnelStatus {
@@ -295,7 +299,7 @@ pub async fn start(config: RunConfig) -> Result<Running> {
     let (tx, rx) = watch::channel(false);
     let mut tasks = Vec::new();
     let server_rx = rx.clone();
-    tasks.push(tokio::spawn(crate::serve(
+    tasks.push(tokio::spawn(booth_server::serve(
         shop.clone(),
         listener,
         config.server.clone(),
@@ -423,7 +427,7 @@ pub async fn seed_demo(shop: &Shop) -> Result<bool> {
     }
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("the-little-book-of-booth.pdf");
-    std::fs::write(&path, booth_core::sample::sample_ebook_pdf())?;
+    std::fs::write(&path, booth_sample::sample_ebook_pdf())?;
     shop.add_product(booth_core::ProductInput {
         name: "The Little Book of Booth".into(),
         slug: Some("little-book".into()),

@@ -492,9 +492,9 @@ pub async fn check(http: &reqwest::Client, url: &str) -> Health {
         Ok(r) => {
             let same = r
                 .headers()
-                .get(crate::INSTANCE_HEADER)
+                .get(booth_server::INSTANCE_HEADER)
                 .and_then(|v| v.to_str().ok())
-                == Some(crate::instance_id());
+                == Some(booth_server::instance_id());
             (!same).then(|| "another server answers at this address".to_string())
         }
     };

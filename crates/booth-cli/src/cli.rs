@@ -1,0 +1,268 @@
+//! The command line: every command, flag and help text (clap's derive types).
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "booth",
+    version,
+    about = "Sell digital goods on your own terms."
+)]
+pub struct Cli {
+    /// The shop's data dir (database, files, outbox). Shared with the desktop app.
+    #[arg(long, global = true, env = "BOOTH_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Open the shop to the world through a tunnel (the token, if one is needed, comes from
+/// BOOTH_TUNNEL_TOKEN or the one saved in the app's Settings).
+#[derive(clap::Args)]
+pub struct TunnelArgs {
+    /// bore, cloudflared, cloudflared-named, ngrok, ssh or custom; "saved" uses the
+    /// tunnel saved in the app's Settings.
+    #[arg(long)]
+    pub tunnel: Option<String>,
+    /// bore: the bore server (default bore.pub); ssh: [user@]host[:port].
+    #[arg(long, requires = "tunnel")]
+    pub tunnel_server: Option<String>,
+    /// bore: a fixed public port; ssh: the remote port to ask for.
+    #[arg(long, requires = "tunnel")]
+    pub tunnel_port: Option<String>,
+    /// cloudflared-named: the public hostname; ngrok: your reserved domain.
+    #[arg(long, requires = "tunnel")]
+    pub tunnel_hostname: Option<String>,
+    /// custom: the command line ({port}, {addr} and {url} are the shop's local address).
+    #[arg(long, requires = "tunnel")]
+    pub tunnel_command: Option<String>,
+    /// custom or ssh: a regular expression that finds the public URL in the output.
+    #[arg(long, requires = "tunnel")]
+    pub tunnel_pattern: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the shop: public server, mail outbox, and (without STRIPE_SECRET_KEY) the Stripe simulator.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// The URL buyers reach the shop at (used in checkout redirects and emails).
+        #[arg(long)]
+        public_url: Option<String>,
+        /// Add the sample e-book as a product if the shop is empty.
+        #[arg(long)]
+        demo: bool,
+        #[command(flatten)]
+        tunnel: TunnelArgs,
+    },
+    /// Run the Stripe simulator on its own.
+    StripeSim {
+        #[arg(long, default_value = "127.0.0.1:12111")]
+        listen: SocketAddr,
+        /// Keep its state in this JSON file across restarts.
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// The one API key it accepts (sk_test_ + at least 16 letters, digits or _);
+        /// without, it makes one and prints it. Prefer the environment variable: other
+        /// users on the machine can see a program's arguments.
+        #[arg(long, env = "BOOTH_SIM_SECRET_KEY", hide_env_values = true)]
+        secret_key: Option<String>,
+    },
+    /// Products: add, list, edit, files and versions.
+    #[command(subcommand)]
+    Product(ProductCmd),
+    /// List purchases, newest first.
+    Purchases {
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One purchase: show it or act on it.
+    #[command(subcommand)]
+    Purchase(PurchaseCmd),
+    /// Give a complimentary copy of a product and print its link.
+    Grant {
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Export data.
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Mail waiting, sent and failed.
+    Outbox {
+        /// queued, sending, sent or failed
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Email every buyer of a product about its new version (their link serves it).
+    SendUpdate {
+        #[arg(long)]
+        product: String,
+        /// Default: "<product>: a new version is out".
+        #[arg(long)]
+        subject: Option<String>,
+        /// A text file saying what changed.
+        #[arg(long)]
+        message: Option<PathBuf>,
+        /// Also mail buyers of test purchases.
+        #[arg(long)]
+        include_test: bool,
+        /// Show who would get it and the email, and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// At most this many emails a second (0: no limit). Default: BOOTH_MAIL_RATE or 20.
+        #[arg(long)]
+        rate: Option<u32>,
+    },
+    /// Update mailings: list them, or show, resume or cancel one.
+    Mailings {
+        #[command(subcommand)]
+        action: Option<MailingsCmd>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show or change shop settings (store_name, from_address, support_email, public_url).
+    Settings {
+        #[command(subcommand)]
+        action: Option<SettingsCmd>,
+    },
+    /// Back up the database, safely while the shop runs (default: into <data dir>/backups/).
+    Backup {
+        /// Write the copy here (a new file) instead.
+        #[arg(long)]
+        to: Option<PathBuf>,
+        /// List the backups in <data dir>/backups/ instead (the daily ones included).
+        #[arg(long, conflicts_with = "to")]
+        list: bool,
+    },
+    /// Put a backup in place of the shop's database (stop the shop first); the current
+    /// database is kept beside it.
+    Restore { backup: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum ProductCmd {
+    /// Add a product with one or more files.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Price in the currency's major unit, e.g. 9.99
+        #[arg(long)]
+        price: String,
+        #[arg(long, default_value = "usd")]
+        currency: String,
+        #[arg(long = "file", required = true)]
+        files: Vec<PathBuf>,
+        /// Downloads per file per purchase: a number or "unlimited".
+        #[arg(long, default_value = "5")]
+        limit: String,
+        #[arg(long)]
+        slug: Option<String>,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Create it hidden from the shop.
+        #[arg(long)]
+        inactive: bool,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Edit {
+        slug: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long = "new-slug")]
+        new_slug: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        price: Option<String>,
+        #[arg(long)]
+        currency: Option<String>,
+        #[arg(long)]
+        limit: Option<String>,
+        #[arg(long)]
+        active: Option<bool>,
+    },
+    /// Add another file to a product.
+    AddFile { slug: String, path: PathBuf },
+    /// Upload a new version of a product's file (by its name or id); buyers' links serve it.
+    NewVersion {
+        slug: String,
+        #[arg(long)]
+        file: String,
+        path: PathBuf,
+        #[arg(long)]
+        label: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PurchaseCmd {
+    Show {
+        token: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give every file its full download allowance again.
+    ResetDownloads { token: String },
+    /// Change the download limit of a purchase: a number or "unlimited".
+    SetLimit { token: String, limit: String },
+    /// Send the receipt (with the link) again.
+    Resend { token: String },
+    /// Turn off downloads for the purchase, or for one product of it.
+    Revoke {
+        token: String,
+        #[arg(long)]
+        product: Option<String>,
+    },
+    /// Refund through Stripe (or the simulator), fully or in part.
+    Refund {
+        token: String,
+        /// Amount in the major unit; default: everything not yet refunded.
+        #[arg(long)]
+        amount: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ExportCmd {
+    /// All purchases.
+    Purchases {
+        /// CSV is the only format for now; the flag is accepted for clarity.
+        #[arg(long)]
+        csv: bool,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum MailingsCmd {
+    /// Counts and the reason for every failure.
+    Show { id: i64 },
+    /// Carry on sending an interrupted mailing.
+    Resume {
+        id: i64,
+        #[arg(long)]
+        rate: Option<u32>,
+    },
+    /// Stop a mailing; what hasn't gone out is skipped.
+    Cancel { id: i64 },
+}
+
+#[derive(Subcommand)]
+pub enum SettingsCmd {
+    Set { key: String, value: String },
+}

@@ -1,0 +1,15 @@
+//! One module per group of commands, each a thin call into booth-core.
+
+pub mod backup;
+pub mod mail;
+pub mod product;
+pub mod purchase;
+pub mod serve;
+pub mod settings;
+
+/// Is a `booth serve` (or the app) running on this data dir right now?
+pub fn shop_is_running(data_dir: &std::path::Path) -> bool {
+    booth_runtime::read_run_info(data_dir).is_some_and(|i| {
+        cfg!(not(target_os = "linux")) || std::path::Path::new(&format!("/proc/{}", i.pid)).exists()
+    })
+}

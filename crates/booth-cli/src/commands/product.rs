@@ -1,0 +1,85 @@
+//! `booth product`: add, list, edit, add a file, upload a new version.
+
+use crate::cli::ProductCmd;
+use crate::output;
+
+use booth_core::catalog::ProductEditInput;
+use booth_core::{ProductInput, Shop};
+
+pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
+    match cmd {
+        ProductCmd::Add {
+            name,
+            price,
+            currency,
+            files,
+            limit,
+            slug,
+            description,
+            inactive,
+        } => {
+            let p = shop
+                .add_product(ProductInput {
+                    name,
+                    slug,
+                    description,
+                    price,
+                    currency,
+                    limit: Some(limit),
+                    active: !inactive,
+                    files,
+                })
+                .await?;
+            println!("Added {} ({}) at {}", p.name, p.slug, p.price().format());
+            println!("  buy link: {}/buy/{}", shop.public_url(), p.slug);
+        }
+        ProductCmd::List { json } => {
+            let list = shop.list_products(false).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() {
+                println!("No products yet. Add one with: booth product add --name \"My e-book\" --price 9.99 --file book.pdf");
+            }
+            for p in list.iter().filter(|_| !json) {
+                output::print_product(p);
+            }
+        }
+        ProductCmd::Edit {
+            slug,
+            name,
+            new_slug,
+            description,
+            price,
+            currency,
+            limit,
+            active,
+        } => {
+            // The core checks it, as it does the window's form.
+            let edit = ProductEditInput {
+                name,
+                slug: new_slug,
+                description,
+                price,
+                currency,
+                limit,
+                active,
+            };
+            let p = shop.edit_product_input(&slug, edit).await?;
+            println!("Updated {} ({}) at {}", p.name, p.slug, p.price().format());
+        }
+        ProductCmd::AddFile { slug, path } => {
+            let p = shop.add_file(&slug, path).await?;
+            println!("{} now has {} file(s).", p.slug, p.files.len());
+        }
+        ProductCmd::NewVersion {
+            slug,
+            file,
+            path,
+            label,
+        } => {
+            let v = shop.new_version(&slug, &file, path, label).await?;
+            println!("Uploaded version {v} of '{file}'. Buyers' links now serve it.");
+        }
+    }
+    Ok(())
+}

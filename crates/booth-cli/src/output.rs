@@ -1,0 +1,161 @@
+//! How the commands print things: one line per purchase, mailing, outbox row, failure or
+//! backup, the product listing, a purchase's details, and the mailing's progress bar.
+
+use booth_core::backup::BackupInfo;
+use booth_core::catalog::Product;
+use booth_core::domain::{format_size, Money};
+use booth_core::mailing::Failure;
+use booth_core::outbox::OutboxRow;
+use booth_core::purchases::Purchase;
+use booth_core::shop::PurchaseDetail;
+
+pub fn purchase_line(p: &Purchase) -> String {
+    let products: Vec<&str> = p.items.iter().map(|i| i.product_slug.as_str()).collect();
+    format!(
+        "{}  {}  {:<28} {:>10}  {:<8}{}{}  {}",
+        booth_core::shop::format_iso(p.created_at),
+        p.token,
+        p.email,
+        p.total().format(),
+        p.status,
+        if p.test { " test" } else { "" },
+        if p.source == "grant" { " comp" } else { "" },
+        products.join(",")
+    )
+}
+
+pub fn mailing_line(m: &booth_core::mailing::MailingSummary) -> String {
+    let state = if m.canceled {
+        "canceled"
+    } else if m.finished() {
+        "done"
+    } else {
+        "sending"
+    };
+    format!(
+        "#{:<4} {}  {:<20} {:<8} {} recipients: {} sent, {} failed, {} pending, {} skipped, {} unsubscribed",
+        m.id,
+        booth_core::shop::format_iso(m.created_at),
+        m.product_slug,
+        state,
+        m.recipients,
+        m.sent,
+        m.failed,
+        m.pending,
+        m.skipped + m.skipped_unsubscribed,
+        m.unsubscribed
+    )
+}
+
+/// A purchase as `booth purchase show` prints it: its line, link, payment, files and
+/// downloads.
+pub fn print_purchase(d: &PurchaseDetail) {
+    let p = &d.purchase;
+    println!("{}", purchase_line(p));
+    println!("  link:    {}", d.url);
+    if let Some(problem) = &p.email_problem {
+        println!("  email:   can't be mailed ({problem}); the receipt waits in `booth outbox --status failed`");
+    }
+    if let Some(s) = &p.checkout_session_id {
+        println!(
+            "  stripe:  {s} {}",
+            p.payment_intent_id.as_deref().unwrap_or("")
+        );
+    }
+    if p.amount_refunded_minor > 0 {
+        println!(
+            "  refunded {}",
+            Money::new(p.amount_refunded_minor, p.total().currency).format()
+        );
+    }
+    for i in &p.items {
+        println!(
+            "  {}{}",
+            i.product_name,
+            if i.revoked { " (revoked)" } else { "" }
+        );
+        for f in &i.files {
+            let left = f
+                .downloads_left
+                .map(|l| format!("{l} left"))
+                .unwrap_or_else(|| "unlimited".into());
+            println!(
+                "    #{} {} v{}: {} used, {left}",
+                f.file.id, f.file.display_name, f.file.version, f.downloads_used
+            );
+        }
+    }
+    println!("  downloads: {}", d.downloads.len());
+    for l in &d.downloads {
+        println!(
+            "    {} {} v{} {} {}{}",
+            booth_core::shop::format_iso(l.at),
+            l.file_name,
+            l.version,
+            l.ip,
+            l.range.as_deref().unwrap_or("full"),
+            if l.counted { "" } else { " (not counted)" }
+        );
+    }
+}
+
+/// A product and its files, as `booth product list` prints them.
+pub fn print_product(p: &Product) {
+    let limit = p
+        .download_limit
+        .map(|l| l.to_string())
+        .unwrap_or_else(|| "unlimited".into());
+    println!(
+        "{:<24} {:<32} {:>10}  limit {limit}{}",
+        p.slug,
+        p.name,
+        p.price().format(),
+        if p.active { "" } else { "  (inactive)" }
+    );
+    for f in &p.files {
+        println!(
+            "    #{} {} v{} {}",
+            f.id,
+            f.display_name,
+            f.version,
+            format_size(f.size)
+        );
+    }
+}
+
+pub fn outbox_line(r: OutboxRow) -> String {
+    let err = r.last_error.map(|e| format!("  ({e})")).unwrap_or_default();
+    format!(
+        "#{:<5} {:<8} {:<8} {:<30} {}{err}",
+        r.id, r.status, r.kind, r.recipient, r.subject
+    )
+}
+
+pub fn failure_line(f: &Failure) -> String {
+    format!(
+        "  {:<8} {} (attempts {}): {}",
+        f.status, f.recipient, f.attempts, f.reason
+    )
+}
+
+pub fn backup_line(b: &BackupInfo) -> String {
+    format!(
+        "{}  {:>10}  {}",
+        booth_core::shop::format_iso(b.at),
+        format_size(b.bytes),
+        b.path.display()
+    )
+}
+
+/// The progress bar `send-update` and `mailings resume` show.
+pub fn mailing_bar(len: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40.cyan/blue} {pos}/{len} emails  {per_sec}  ETA {eta}  {msg}",
+        )
+        .expect("template")
+        .progress_chars("█▉▊▋▌▍▎▏ "),
+    );
+    bar
+}

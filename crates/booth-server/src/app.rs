@@ -1,0 +1,29 @@
+//! What every handler is given: the shop, its pages, the rate limiters and the file cache.
+
+use crate::client::{Client, Vouching};
+use crate::filecache;
+use crate::pages::Pages;
+use crate::ratelimit::RateLimiter;
+use booth_core::Shop;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// Memory for small files' contents (see filecache.rs).
+pub(crate) const FILE_CACHE_BYTES: usize = 32 << 20;
+
+pub(crate) struct App {
+    pub(crate) shop: Shop,
+    pub(crate) pages: Pages,
+    pub(crate) checkout_limiter: RateLimiter,
+    /// Success-page lookups of sessions the shop has no record of: one bucket for all.
+    pub(crate) unlisted_lookups: RateLimiter,
+    pub(crate) files: filecache::FileCache,
+    pub(crate) vouching: Vouching,
+}
+
+/// The one key of `unlisted_lookups`.
+pub(crate) const UNLISTED: Client = Client::Known(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+/// Stripe lookups of unlisted sessions per minute, shop-wide.
+pub(crate) const UNLISTED_PER_MINUTE: u32 = 6;
+
+pub(crate) type Ctx = Arc<App>;

@@ -1,0 +1,146 @@
+//! The route table: which path and method go to which handler, in the order warp tries them.
+
+use crate::app::{App, Ctx, FILE_CACHE_BYTES, UNLISTED_PER_MINUTE};
+use crate::checkout::{cart_checkout, checkout, checkout_cancel, checkout_success};
+use crate::client::{Client, Vouching};
+use crate::download::{download, purchase_page};
+use crate::http::recover;
+use crate::pages::Pages;
+use crate::ratelimit::RateLimiter;
+use crate::storefront::{product_page, storefront};
+use crate::unsubscribe::{unsubscribe_page, unsubscribe_post};
+use crate::webhook::webhook;
+use crate::{conn, filecache, instance_id, ServerConfig, INSTANCE_HEADER};
+use booth_core::Shop;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use warp::http::{HeaderMap, HeaderValue};
+use warp::reply::Response;
+use warp::Filter;
+
+const WEBHOOK_MAX_BYTES: u64 = 256 * 1024;
+const FORM_MAX_BYTES: u64 = 16 * 1024;
+
+pub fn routes(
+    shop: Shop,
+    config: ServerConfig,
+) -> impl Filter<Extract = (impl warp::Reply,), Error = Infallible> + Clone + Send + Sync + 'static
+{
+    let app: Ctx = Arc::new(App {
+        pages: Pages::new(shop.data_dir()),
+        checkout_limiter: RateLimiter::new(config.checkout_limit, config.checkout_window),
+        unlisted_lookups: RateLimiter::new(UNLISTED_PER_MINUTE, Duration::from_secs(60)),
+        files: filecache::FileCache::new(FILE_CACHE_BYTES),
+        vouching: config.vouching.clone(),
+        shop,
+    });
+    let with_app = warp::any().map(move || app.clone());
+
+    let storefront = warp::path::end()
+        .and(warp::get())
+        .and(with_app.clone())
+        .then(storefront);
+    let product = warp::path!("p" / String)
+        .and(warp::get())
+        .and(with_app.clone())
+        .then(product_page);
+    let buy = warp::path!("buy" / String)
+        .and(warp::get())
+        .and(with_app.clone())
+        .and(client(config.vouching.clone()))
+        .then(|slug: String, app: Ctx, who| async move { checkout(app, vec![slug], who).await });
+    let cart = warp::path!("cart" / "checkout")
+        .and(warp::post())
+        .and(warp::body::content_length_limit(FORM_MAX_BYTES))
+        .and(warp::body::bytes())
+        .and(with_app.clone())
+        .and(client(config.vouching.clone()))
+        .then(cart_checkout);
+    let success = warp::path!("checkout" / "success")
+        .and(warp::get())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(with_app.clone())
+        .then(checkout_success);
+    let cancel = warp::path!("checkout" / "cancel")
+        .and(warp::get())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(with_app.clone())
+        .then(checkout_cancel);
+    let purchase = warp::path!("d" / String)
+        .and(warp::get())
+        .and(with_app.clone())
+        .then(purchase_page);
+    let download = warp::path!("d" / String / String)
+        .and(warp::get().or(warp::head()).unify())
+        .and(warp::method())
+        .and(warp::header::headers_cloned())
+        .and(with_app.clone())
+        .and(warp::ext::optional::<conn::PeerAddr>())
+        .then(download);
+    let webhook = warp::path!("webhooks" / "stripe")
+        .and(warp::post())
+        .and(warp::body::content_length_limit(WEBHOOK_MAX_BYTES))
+        .and(warp::header::optional::<String>("stripe-signature"))
+        .and(warp::body::bytes())
+        .and(with_app.clone())
+        .then(webhook);
+    let unsubscribe_page = warp::path!("u" / String)
+        .and(warp::get())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(with_app.clone())
+        .then(unsubscribe_page);
+    let unsubscribe_post = warp::path!("u" / String)
+        .and(warp::post())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(warp::body::content_length_limit(FORM_MAX_BYTES))
+        .and(warp::body::bytes())
+        .and(with_app.clone())
+        .then(unsubscribe_post);
+    let health = warp::path!("healthz").and(warp::get()).map(|| {
+        let mut r = Response::new("ok".into());
+        r.headers_mut()
+            .insert(INSTANCE_HEADER, HeaderValue::from_static(instance_id()));
+        r
+    });
+
+    // Downloads first: by far the busiest route, and every route before it is tried first.
+    download
+        .or(storefront)
+        .unify()
+        .or(product)
+        .unify()
+        .or(buy)
+        .unify()
+        .or(cart)
+        .unify()
+        .or(success)
+        .unify()
+        .or(cancel)
+        .unify()
+        .or(purchase)
+        .unify()
+        .or(webhook)
+        .unify()
+        .or(unsubscribe_page)
+        .unify()
+        .or(unsubscribe_post)
+        .unify()
+        .or(health)
+        .unify()
+        .recover(recover)
+        .unify()
+        .with(warp::log::custom(|info| {
+            tracing::debug!(method = %info.method(), path = info.path(), status = info.status().as_u16(), "request");
+        }))
+}
+
+/// The buyer, as far as the shop can tell (client.rs): a direct connection's address, or
+/// what the running tunnel vouches for.
+fn client(vouching: Vouching) -> impl Filter<Extract = (Client,), Error = Infallible> + Clone {
+    warp::ext::optional::<conn::PeerAddr>()
+        .and(warp::header::headers_cloned())
+        .map(move |peer: Option<conn::PeerAddr>, headers: HeaderMap| {
+            Client::of(peer.map(|p| p.0.ip()), &headers, vouching.get())
+        })
+}
