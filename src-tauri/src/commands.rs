@@ -465,7 +465,7 @@ pub async fn check_stripe(state: S<'_>, mode: String, key: String) -> CmdResult<
         }
         ("test", "") => secrets::load(&state.data_dir)?.stripe_test_key,
         ("live", "") => secrets::load(&state.data_dir)?.stripe_live_key,
-        ("test" | "live", k) => Some(k.to_string()),
+        ("test" | "live", k) => Some(secrets::Secret::new(k)),
         _ => {
             return Err(CmdError::invalid(
                 "payments",
@@ -479,7 +479,7 @@ pub async fn check_stripe(state: S<'_>, mode: String, key: String) -> CmdResult<
         "stripe_live_key"
     };
     let key = key.ok_or_else(|| CmdError::invalid(field, "enter a secret key first"))?;
-    let key = secrets::check_stripe_key(mode == "live", &key)?;
+    let key = secrets::check_stripe_key(mode == "live", key.expose())?;
     let config = booth_core::payments::StripeConfig {
         secret_key: key,
         api_base: std::env::var("STRIPE_API_BASE").ok(),
@@ -503,7 +503,8 @@ pub async fn check_stripe(state: S<'_>, mode: String, key: String) -> CmdResult<
 pub async fn send_test_mail(state: S<'_>, to: String) -> CmdResult<String> {
     let shop = state.shop().await?;
     let config = RunConfig::from_saved(state.data_dir.clone())?;
-    let mailer = booth_runtime::mailer_for(&shop, config.smtp_url.as_deref(), true).await?;
+    let smtp_url = config.smtp_url.as_ref().map(secrets::Secret::expose);
+    let mailer = booth_runtime::mailer_for(&shop, smtp_url, true).await?;
     Ok(shop.send_test_mail(&mailer, &to).await?)
 }
 

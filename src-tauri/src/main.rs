@@ -42,7 +42,7 @@ fn main() {
     let args = Args::parse();
     let data_dir = args
         .data_dir
-        .unwrap_or_else(booth_core::shop::default_data_dir);
+        .unwrap_or_else(|| booth_core::DataDir::platform_default().root().to_path_buf());
     let demo = args.demo;
 
     let app = tauri::Builder::default()

@@ -63,7 +63,7 @@ fn one_line(msg: &str) -> String {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let data_dir = cli
         .data_dir
-        .unwrap_or_else(booth_core::shop::default_data_dir);
+        .unwrap_or_else(|| booth_core::DataDir::platform_default().root().to_path_buf());
     match cli.command {
         Command::Serve {
             listen,

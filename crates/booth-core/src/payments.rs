@@ -4,6 +4,7 @@
 
 use crate::catalog::Product;
 use crate::error::{Error, Result};
+use crate::secrets::Secret;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -27,17 +28,17 @@ pub const HANDLED_EVENTS: &[&str] = &[
 
 #[derive(Debug, Clone)]
 pub struct StripeConfig {
-    pub secret_key: String,
+    pub secret_key: Secret,
     /// Anything Stripe-compatible; None is api.stripe.com.
     pub api_base: Option<String>,
-    pub webhook_secret: Option<String>,
+    pub webhook_secret: Option<Secret>,
 }
 
 pub struct Payments {
     client: stripe::Client,
     test_mode: bool,
     simulated: bool,
-    webhook_secret: std::sync::RwLock<Option<String>>,
+    webhook_secret: std::sync::RwLock<Option<Secret>>,
     /// The seller gave the webhook secret (their own endpoint): Booth leaves endpoints alone.
     manual_webhook: bool,
     /// The endpoint Booth manages, once known.
@@ -77,7 +78,7 @@ pub enum PaymentEvent {
 
 impl Payments {
     pub fn new(config: &StripeConfig, simulated: bool) -> Result<Payments> {
-        let key = config.secret_key.trim();
+        let key = config.secret_key.expose().trim();
         if !(key.starts_with("sk_test_") || key.starts_with("sk_live_") || key.starts_with("rk_")) {
             return Err(Error::invalid(
                 "stripe_secret_key",
@@ -109,11 +110,11 @@ impl Payments {
         self.simulated
     }
 
-    pub fn webhook_secret(&self) -> Option<String> {
+    pub fn webhook_secret(&self) -> Option<Secret> {
         self.webhook_secret.read().expect("lock").clone()
     }
 
-    pub fn set_webhook_secret(&self, secret: String) {
+    pub fn set_webhook_secret(&self, secret: Secret) {
         *self.webhook_secret.write().expect("lock") = Some(secret);
     }
 
@@ -273,7 +274,7 @@ impl Payments {
         let secret = self
             .webhook_secret()
             .ok_or_else(|| Error::Internal("no webhook secret is configured".into()))?;
-        match stripe_webhook::Webhook::construct_event(payload, signature, &secret) {
+        match stripe_webhook::Webhook::construct_event(payload, signature, secret.expose()) {
             Ok(_) | Err(stripe_webhook::WebhookError::BadParse(_)) => {}
             Err(e) => {
                 return Err(Error::invalid(
@@ -550,7 +551,7 @@ mod tests {
     #[test]
     fn rejects_bad_keys() {
         let cfg = |k: &str| StripeConfig {
-            secret_key: k.into(),
+            secret_key: Secret::new(k),
             api_base: None,
             webhook_secret: None,
         };

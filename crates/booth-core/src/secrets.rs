@@ -8,19 +8,75 @@ use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// A key, password or token: `Debug` never shows it, nothing formats it, and reading it
+/// takes `expose()`, so it can't reach a log or an error message by accident. Serialized
+/// as itself, for the one place it is stored (the keychain item or the 0600 file).
+#[derive(Clone, Deserialize)]
+#[serde(from = "String")]
+pub struct Secret(secrecy::SecretString);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(secrecy::SecretString::from(value.into()))
+    }
+
+    pub fn expose(&self) -> &str {
+        secrecy::ExposeSecret::expose_secret(&self.0)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Secret {
+        Secret::new(s)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Secret {
+        Secret::new(s)
+    }
+}
+
+/// Comparing tells nothing about the value beyond equality.
+impl PartialEq<&str> for Secret {
+    fn eq(&self, other: &&str) -> bool {
+        self.expose() == *other
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Secret) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for Secret {}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.expose())
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Secrets {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stripe_test_key: Option<String>,
+    pub stripe_test_key: Option<Secret>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stripe_live_key: Option<String>,
+    pub stripe_live_key: Option<Secret>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webhook_secret: Option<String>,
+    pub webhook_secret: Option<Secret>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub smtp_password: Option<String>,
+    pub smtp_password: Option<Secret>,
     /// cloudflared's tunnel token, ngrok's authtoken or bore's server secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tunnel_token: Option<String>,
+    pub tunnel_token: Option<Secret>,
     /// The webhook endpoint Booth created in Stripe, and its signing secret (Stripe shows
     /// the secret only once, when the endpoint is created).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,7 +86,7 @@ pub struct Secrets {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ManagedWebhook {
     pub endpoint_id: String,
-    pub secret: String,
+    pub secret: Secret,
     pub livemode: bool,
 }
 
@@ -130,7 +186,7 @@ fn save_file(data_dir: &Path, secrets: &Secrets) -> Result<()> {
 
 /// A secret as typed: trimmed, one line, printable, not absurdly long. `prefixes` are the
 /// forms Stripe's keys take, so a live key pasted into the test field is caught.
-pub fn check(field: &'static str, value: &str, prefixes: &[&str]) -> Result<String> {
+pub fn check(field: &'static str, value: &str, prefixes: &[&str]) -> Result<Secret> {
     let v = value.trim();
     if v.len() > 512 || v.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(Error::invalid(
@@ -144,12 +200,12 @@ pub fn check(field: &'static str, value: &str, prefixes: &[&str]) -> Result<Stri
             format!("this key should start with {}", prefixes.join(" or ")),
         ));
     }
-    Ok(v.to_string())
+    Ok(Secret::new(v))
 }
 
 /// A Stripe secret key typed for test or live mode: its form must match the mode, so a
 /// live key pasted into the test field is caught. The error names the form field.
-pub fn check_stripe_key(live: bool, value: &str) -> Result<String> {
+pub fn check_stripe_key(live: bool, value: &str) -> Result<Secret> {
     if live {
         check("stripe_live_key", value, &["sk_live_", "rk_live_"])
     } else {
@@ -159,14 +215,14 @@ pub fn check_stripe_key(live: bool, value: &str) -> Result<String> {
 
 /// A password as typed: spaces are allowed and kept; line breaks and control characters
 /// (which could break the protocol it's sent in) are not.
-pub fn check_password(field: &'static str, value: &str) -> Result<String> {
+pub fn check_password(field: &'static str, value: &str) -> Result<Secret> {
     if value.len() > 512 || value.chars().any(char::is_control) {
         return Err(Error::invalid(
             field,
             "a password is one line of at most 512 characters",
         ));
     }
-    Ok(value.to_string())
+    Ok(Secret::new(value))
 }
 
 #[cfg(test)]
@@ -209,5 +265,23 @@ mod tests {
         assert!(check("k", "sk_live_1", &["sk_test_", "rk_test_"]).is_err());
         assert!(check("k", "sk_test_1\nX-Injected: 1", &["sk_test_"]).is_err());
         assert!(check("k", &"a".repeat(600), &[]).is_err());
+    }
+
+    #[test]
+    fn secrets_never_print_and_round_trip_the_file() {
+        let s = Secrets {
+            stripe_live_key: Some("sk_live_topsecret".into()),
+            smtp_password: Some("correct horse".into()),
+            ..Secrets::default()
+        };
+        let shown = format!("{s:?}");
+        assert!(
+            !shown.contains("topsecret") && !shown.contains("horse"),
+            "{shown}"
+        );
+        let json = serde_json::to_string(&s).unwrap();
+        let back: Secrets = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(back.stripe_live_key.unwrap().expose(), "sk_live_topsecret");
     }
 }

@@ -155,14 +155,17 @@ pub fn check_smtp_url(value: &str) -> Result<()> {
 }
 
 /// The SMTP URL the mailer uses: the stored one with the secret password put back in.
-pub fn smtp_url_with_password(url: &str, password: Option<&str>) -> Result<String> {
+pub fn smtp_url_with_password(
+    url: &str,
+    password: Option<&crate::secrets::Secret>,
+) -> Result<crate::secrets::Secret> {
     let mut u = url::Url::parse(url)
         .map_err(|_| Error::invalid("smtp_url", "the saved SMTP URL is not a URL"))?;
-    if let Some(p) = password.filter(|p| !p.is_empty()) {
+    if let Some(p) = password.map(|p| p.expose()).filter(|p| !p.is_empty()) {
         u.set_password(Some(p))
             .map_err(|_| Error::invalid("smtp_url", "this SMTP URL can't carry a password"))?;
     }
-    Ok(u.to_string())
+    Ok(crate::secrets::Secret::new(u.to_string()))
 }
 
 #[derive(Debug, Clone, Serialize)]

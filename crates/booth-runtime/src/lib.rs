@@ -9,6 +9,7 @@ use crate::tunnel::{Launcher, Tunnel, TunnelOptions};
 use booth_core::mail::Mailer;
 use booth_core::outbox::{self, OutboxConfig};
 use booth_core::payments::{Payments, StripeConfig};
+use booth_core::secrets::Secret;
 use booth_core::tunnel::{TunnelSpec, TunnelStatus};
 use booth_core::{secrets, settings, Error, Result, Shop};
 use booth_server::ServerConfig;
@@ -27,7 +28,8 @@ pub struct RunConfig {
     pub listen: SocketAddr,
     /// Where buyers reach the shop; defaults to the stored setting, else the listen address.
     pub public_url: Option<String>,
-    pub smtp_url: Option<String>,
+    /// May carry the SMTP password, so it is a `Secret`.
+    pub smtp_url: Option<Secret>,
     /// None: simulated payments, through Booth's own Stripe simulator.
     pub stripe: Option<StripeConfig>,
     pub outbox: OutboxConfig,
@@ -73,10 +75,14 @@ impl RunConfig {
             .map_err(|_| Error::invalid("listen", "the saved listen address is not host:port"))?;
         let secrets = secrets::load(&data_dir)?;
         let mut config = RunConfig::new(data_dir, listen);
-        let key = match get(settings::PAYMENTS)?.as_deref() {
-            Some("test") => Some((secrets.stripe_test_key.clone(), "test")),
-            Some("live") => Some((secrets.stripe_live_key.clone(), "live")),
-            _ => None,
+        let mode = get(settings::PAYMENTS)?
+            .map(|m| m.parse::<settings::PaymentsMode>())
+            .transpose()?
+            .unwrap_or(settings::PaymentsMode::Simulated);
+        let key = match mode {
+            settings::PaymentsMode::Test => Some((secrets.stripe_test_key.clone(), mode)),
+            settings::PaymentsMode::Live => Some((secrets.stripe_live_key.clone(), mode)),
+            settings::PaymentsMode::Simulated => None,
         };
         if let Some((key, mode)) = key {
             let secret_key = key.ok_or_else(|| {
@@ -96,7 +102,7 @@ impl RunConfig {
         if let Some(url) = get(settings::SMTP_URL)? {
             config.smtp_url = Some(settings::smtp_url_with_password(
                 &url,
-                secrets.smtp_password.as_deref(),
+                secrets.smtp_password.as_ref(),
             )?);
         }
         Ok(config)
@@ -108,13 +114,13 @@ impl RunConfig {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         if let Some(secret_key) = var("STRIPE_SECRET_KEY") {
             self.stripe = Some(StripeConfig {
-                secret_key,
+                secret_key: Secret::new(secret_key),
                 api_base: var("STRIPE_API_BASE"),
-                webhook_secret: var("STRIPE_WEBHOOK_SECRET"),
+                webhook_secret: var("STRIPE_WEBHOOK_SECRET").map(Secret::new),
             });
         }
         if let Some(url) = var("BOOTH_SMTP_URL") {
-            self.smtp_url = Some(url);
+            self.smtp_url = Some(Secret::new(url));
         }
         if let Some(n) = var("BOOTH_CHECKOUT_LIMIT").and_then(|v| v.trim().parse().ok()) {
             self.server.checkout_limit = n;
@@ -143,7 +149,7 @@ pub struct RunInfo {
 }
 
 pub fn run_info_path(data_dir: &Path) -> PathBuf {
-    data_dir.join("run.json")
+    booth_core::DataDir::new(data_dir).run_info()
 }
 
 pub fn read_run_info(data_dir: &Path) -> Option<RunInfo> {
@@ -173,7 +179,7 @@ impl Running {
     pub async fn start_tunnel(
         &self,
         spec: TunnelSpec,
-        token: Option<String>,
+        token: Option<Secret>,
         launcher: Arc<dyn Launcher>,
         options: TunnelOptions,
     ) -> watch::Receiver<TunnelStatus> {
@@ -228,7 +234,40 @@ impl Running {
 
 pub async fn start(config: RunConfig) -> Result<Running> {
     raise_open_file_limit();
-    let shop = Shop::open(&config.data_dir)?;
+    let (simulator, payments) = match &config.stripe {
+        Some(stripe) => {
+            let payments = Payments::new(stripe, false)?;
+            if !payments.manual_webhook() {
+                // The endpoint Booth made earlier for this mode, if any.
+                let live = !payments.test_mode();
+                if let Some(m) = secrets::load(&config.data_dir)?
+                    .managed_webhook
+                    .filter(|m| m.livemode == live)
+                {
+                    payments.set_webhook_secret(m.secret);
+                    payments.set_endpoint_id(&m.endpoint_id);
+                }
+            }
+            (None, payments)
+        }
+        None => {
+            let sim = Simulator::start(SimConfig {
+                listen: "127.0.0.1:0".parse().expect("addr"),
+                state_path: Some(booth_core::DataDir::new(&config.data_dir).simulator_state()),
+                webhook_retry_base: config.sim_webhook_retry_base,
+                ..SimConfig::default()
+            })
+            .await
+            .map_err(|e| Error::Payment(format!("can't start the Stripe simulator: {e}")))?;
+            let stripe = StripeConfig {
+                secret_key: sim.secret_key().into(),
+                api_base: Some(sim.base_url()),
+                webhook_secret: None,
+            };
+            (Some(sim), Payments::new(&stripe, true)?)
+        }
+    };
+    let shop = Shop::builder(&config.data_dir).payments(payments).open()?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| {
@@ -250,40 +289,6 @@ pub async fn start(config: RunConfig) -> Result<Running> {
     }
     let public_url = shop.public_url();
 
-    let (simulator, payments) = match &config.stripe {
-        Some(stripe) => {
-            let payments = Payments::new(stripe, false)?;
-            if !payments.manual_webhook() {
-                // The endpoint Booth made earlier for this mode, if any.
-                let live = !payments.test_mode();
-                if let Some(m) = secrets::load(&config.data_dir)?
-                    .managed_webhook
-                    .filter(|m| m.livemode == live)
-                {
-                    payments.set_webhook_secret(m.secret);
-                    payments.set_endpoint_id(&m.endpoint_id);
-                }
-            }
-            (None, payments)
-        }
-        None => {
-            let sim = Simulator::start(SimConfig {
-                listen: "127.0.0.1:0".parse().expect("addr"),
-                state_path: Some(config.data_dir.join("stripe-sim.json")),
-                webhook_retry_base: config.sim_webhook_retry_base,
-                ..SimConfig::default()
-            })
-            .await
-            .map_err(|e| Error::Payment(format!("can't start the Stripe simulator: {e}")))?;
-            let stripe = StripeConfig {
-                secret_key: sim.secret_key().into(),
-                api_base: Some(sim.base_url()),
-                webhook_secret: None,
-            };
-            (Some(sim), Payments::new(&stripe, true)?)
-        }
-    };
-    let shop = shop.with_payments(payments);
     // Point the webhook endpoint at the shop. The simulator runs beside us, so without a
     // tunnel it calls the server on loopback; Stripe needs a public address.
     match shop.connect_webhook().await {
@@ -294,7 +299,12 @@ pub async fn start(config: RunConfig) -> Result<Running> {
     if shop.payments()?.webhook_secret().is_none() {
         tracing::warn!("no webhook secret yet: webhooks will be refused until a tunnel or public address lets Booth make its endpoint; purchases are still fulfilled from the success page and the start-up catch-up");
     }
-    let mailer = mailer_for(&shop, config.smtp_url.as_deref(), config.dkim_from_env).await?;
+    let mailer = mailer_for(
+        &shop,
+        config.smtp_url.as_ref().map(Secret::expose),
+        config.dkim_from_env,
+    )
+    .await?;
 
     let (tx, rx) = watch::channel(false);
     let mut tasks = Vec::new();

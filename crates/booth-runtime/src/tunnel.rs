@@ -4,6 +4,7 @@
 //! is checked through the tunnel every minute, and a tunnel that dies (or stops answering)
 //! is started again after a pause that doubles up to a minute. Each incident is logged.
 
+use booth_core::secrets::Secret;
 use booth_core::tunnel::{self, Health, TunnelCommand, TunnelSpec, TunnelState, TunnelStatus};
 use booth_core::Shop;
 use std::collections::VecDeque;
@@ -79,7 +80,7 @@ impl Tunnel {
     pub fn start(
         shop: Shop,
         spec: TunnelSpec,
-        token: Option<String>,
+        token: Option<Secret>,
         local: SocketAddr,
         launcher: Arc<dyn Launcher>,
         options: TunnelOptions,
@@ -141,7 +142,7 @@ impl Tunnel {
 struct Supervisor {
     shop: Shop,
     spec: TunnelSpec,
-    token: Option<String>,
+    token: Option<Secret>,
     local: SocketAddr,
     launcher: Arc<dyn Launcher>,
     options: TunnelOptions,
@@ -164,7 +165,7 @@ impl Supervisor {
     /// `<data dir>/tunnel.pid`: the running tunnel program, so a Booth that crashed can
     /// end it on its next start (it would hold a fixed bore port or a named tunnel).
     fn pid_file(&self) -> std::path::PathBuf {
-        self.shop.data_dir().join("tunnel.pid")
+        self.shop.dir().tunnel_pid()
     }
 
     async fn run(mut self) {
@@ -236,7 +237,10 @@ impl Supervisor {
     }
 
     async fn run_once(&mut self) -> RunEnd {
-        let command = match self.spec.command(self.local, self.token.as_deref()) {
+        let command = match self
+            .spec
+            .command(self.local, self.token.as_ref().map(Secret::expose))
+        {
             Ok(c) => c,
             Err(e) => return RunEnd::Failed(e.to_string()),
         };

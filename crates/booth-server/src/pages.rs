@@ -78,7 +78,10 @@ impl Message {
 impl Pages {
     pub fn new(data_dir: &Path) -> Pages {
         Pages {
-            templates: Templates::new(PAGE_TEMPLATES, Some(data_dir.join("templates"))),
+            templates: Templates::new(
+                PAGE_TEMPLATES,
+                Some(booth_core::DataDir::new(data_dir).templates()),
+            ),
         }
     }
 

@@ -60,7 +60,7 @@ pub async fn start_in(data_dir: tempfile::TempDir, smtp: SmtpServer, opts: AppOp
         data_dir.path().to_path_buf(),
         "127.0.0.1:0".parse().unwrap(),
     );
-    config.smtp_url = Some(smtp.url());
+    config.smtp_url = Some(booth_core::secrets::Secret::new(smtp.url()));
     config.outbox = OutboxConfig {
         retry_base: Duration::from_millis(200),
         max_attempts: 50,
@@ -263,6 +263,8 @@ impl TestApp {
             .unwrap()
             .webhook_secret()
             .expect("webhook secret")
+            .expose()
+            .to_string()
     }
 
     /// POSTs a webhook body with a Stripe-Signature made with `secret` at `timestamp`.

@@ -240,9 +240,15 @@ async fn settings_are_checked_all_or_nothing_and_secrets_stay_out_of_the_databas
     .unwrap();
     assert_eq!(shop.store_info().await.unwrap().store_name, "Ada's Shop");
     let s = secrets::load(shop.data_dir()).unwrap();
-    assert_eq!(s.stripe_test_key.as_deref(), Some("sk_test_123abc"));
-    assert_eq!(s.smtp_password.as_deref(), Some("correct horse"));
-    let db = std::fs::read(booth_core::shop::db_path(shop.data_dir())).unwrap();
+    assert_eq!(
+        s.stripe_test_key.as_ref().map(|k| k.expose()),
+        Some("sk_test_123abc")
+    );
+    assert_eq!(
+        s.smtp_password.as_ref().map(|p| p.expose()),
+        Some("correct horse")
+    );
+    let db = std::fs::read(shop.dir().database()).unwrap();
     let db = String::from_utf8_lossy(&db);
     assert!(!db.contains("sk_test_123abc") && !db.contains("correct horse"));
     // The runtime's view: Stripe test mode with the saved key, SMTP with the password.

@@ -479,15 +479,15 @@ async fn stripe_mode_keeps_one_endpoint_and_its_secret_across_restarts() {
         .managed_webhook
         .expect("kept");
     assert_eq!(saved.endpoint_id, eps[0].0);
-    assert!(saved.secret.starts_with("whsec_") && !saved.livemode);
+    assert!(saved.secret.expose().starts_with("whsec_") && !saved.livemode);
     // The secret is never in the database (nor its write-ahead log).
-    let db = booth_core::shop::db_path(&dir);
+    let db = booth_core::DataDir::new(&dir).database();
     for file in [db.clone(), db.with_extension("db-wal")] {
         let bytes = std::fs::read(&file).unwrap_or_default();
         assert!(
             !bytes
-                .windows(saved.secret.len())
-                .any(|w| w == saved.secret.as_bytes()),
+                .windows(saved.secret.expose().len())
+                .any(|w| w == saved.secret.expose().as_bytes()),
             "{}",
             file.display()
         );
@@ -585,19 +585,21 @@ async fn live_webhooks_need_https_and_a_manual_endpoint_is_left_alone() {
     let stripe = |key: &str, secret: Option<&str>| StripeConfig {
         secret_key: key.into(),
         api_base: Some("http://127.0.0.1:9/".into()),
-        webhook_secret: secret.map(String::from),
+        webhook_secret: secret.map(booth_core::secrets::Secret::from),
     };
-    let live = booth_core::Shop::open(dir.path())
-        .unwrap()
-        .with_payments(Payments::new(&stripe("sk_live_abc", None), false).unwrap());
+    let live = booth_core::Shop::builder(dir.path())
+        .payments(Payments::new(&stripe("sk_live_abc", None), false).unwrap())
+        .open()
+        .unwrap();
     live.set_tunnel_url(Some("http://bore.pub:4000".into()));
     let err = live.connect_webhook().await.unwrap_err().to_string();
     assert!(err.contains("only to https"), "{err}");
     drop(live);
 
-    let manual = booth_core::Shop::open(dir.path())
-        .unwrap()
-        .with_payments(Payments::new(&stripe("sk_test_abc", Some("whsec_mine")), false).unwrap());
+    let manual = booth_core::Shop::builder(dir.path())
+        .payments(Payments::new(&stripe("sk_test_abc", Some("whsec_mine")), false).unwrap())
+        .open()
+        .unwrap();
     manual.set_tunnel_url(Some("https://a-b.trycloudflare.com".into()));
     let msg = manual.connect_webhook().await.unwrap();
     assert!(
@@ -609,7 +611,12 @@ async fn live_webhooks_need_https_and_a_manual_endpoint_is_left_alone() {
         "{msg}"
     );
     assert_eq!(
-        manual.payments().unwrap().webhook_secret().as_deref(),
+        manual
+            .payments()
+            .unwrap()
+            .webhook_secret()
+            .as_ref()
+            .map(|s| s.expose()),
         Some("whsec_mine")
     );
 }

@@ -70,7 +70,7 @@ pub async fn purchase(data_dir: &Path, cmd: PurchaseCmd) -> anyhow::Result<()> {
             if p.payment_intent_id.is_none() {
                 bail!("this purchase wasn't paid through Stripe (a complimentary copy?); revoke it instead");
             }
-            let shop = with_payments(shop)?;
+            let shop = with_payments(&shop)?;
             let p = shop.refund(&token, amount.as_deref()).await?;
             println!("{}", purchase_line(&p));
         }
@@ -99,7 +99,7 @@ pub async fn export(data_dir: &Path, output: Option<PathBuf>) -> anyhow::Result<
 
 /// Payments for a one-off command: Stripe from the environment, or the simulator of the
 /// running `booth serve`.
-fn with_payments(shop: Shop) -> anyhow::Result<Shop> {
+fn with_payments(shop: &Shop) -> anyhow::Result<Shop> {
     // Simulated exactly when the key is the running simulator's, from run.json.
     let (config, simulated) = match std::env::var("STRIPE_SECRET_KEY")
         .ok()
@@ -107,7 +107,7 @@ fn with_payments(shop: Shop) -> anyhow::Result<Shop> {
     {
         Some(secret_key) => (
             StripeConfig {
-                secret_key,
+                secret_key: secret_key.into(),
                 api_base: std::env::var("STRIPE_API_BASE").ok(),
                 webhook_secret: None,
             },
@@ -124,7 +124,7 @@ fn with_payments(shop: Shop) -> anyhow::Result<Shop> {
             })?;
             (
                 StripeConfig {
-                    secret_key: key,
+                    secret_key: key.into(),
                     api_base: info.simulator_url,
                     webhook_secret: None,
                 },
@@ -132,7 +132,8 @@ fn with_payments(shop: Shop) -> anyhow::Result<Shop> {
             )
         }
     };
-    Ok(shop.with_payments(Payments::new(&config, simulated)?))
+    let payments = Payments::new(&config, simulated)?;
+    Ok(Shop::builder(shop.data_dir()).payments(payments).open()?)
 }
 
 /// Sends queued mail right away, so the seller sees the result of `resend` or `grant`.

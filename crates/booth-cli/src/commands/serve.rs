@@ -35,7 +35,7 @@ pub async fn serve(
             };
             let spec = booth_core::tunnel::TunnelSpec::parse(&input)?;
             let token = match std::env::var("BOOTH_TUNNEL_TOKEN") {
-                Ok(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+                Ok(t) if !t.trim().is_empty() => Some(t.trim().into()),
                 _ => booth_core::secrets::load(&data_dir)?.tunnel_token,
             };
             Some((spec, token))

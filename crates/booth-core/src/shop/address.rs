@@ -6,6 +6,7 @@ use crate::domain::PublicUrl;
 use crate::error::{Error, Result};
 use crate::payments::WebhookWiring;
 use crate::secrets;
+use crate::secrets::Secret;
 use crate::settings::{self};
 use crate::tunnel::{self, TunnelInput, TunnelSpec};
 
@@ -106,7 +107,7 @@ impl Shop {
             .await
     }
 
-    pub fn tunnel_token(&self) -> Result<Option<String>> {
+    pub fn tunnel_token(&self) -> Result<Option<Secret>> {
         Ok(secrets::load(self.data_dir())?.tunnel_token)
     }
 
@@ -190,12 +191,12 @@ impl Shop {
             .await?;
         payments.set_endpoint_id(wiring.id());
         if let WebhookWiring::Created { id, secret } = &wiring {
-            payments.set_webhook_secret(secret.clone());
+            payments.set_webhook_secret(Secret::new(secret.as_str()));
             if !payments.simulated() {
                 let mut s = secrets::load(self.data_dir())?;
                 s.managed_webhook = Some(secrets::ManagedWebhook {
                     endpoint_id: id.clone(),
-                    secret: secret.clone(),
+                    secret: Secret::new(secret.as_str()),
                     livemode: !payments.test_mode(),
                 });
                 secrets::save(self.data_dir(), &s)?;

@@ -47,16 +47,6 @@ pub const EMAIL_TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The database file of the shop in `data_dir` (see `DataDir`).
-pub fn db_path(data_dir: &Path) -> PathBuf {
-    DataDir::new(data_dir).database()
-}
-
-/// The data dir shared by the `booth` CLI and the desktop app.
-pub fn default_data_dir() -> PathBuf {
-    DataDir::platform_default().root().to_path_buf()
-}
-
 #[derive(Clone)]
 pub struct Shop {
     inner: Arc<Inner>,
@@ -75,6 +65,23 @@ struct Inner {
     meters: Arc<Meters>,
 }
 
+/// How a shop is opened: its data dir, and the payments a running shop takes.
+pub struct ShopBuilder {
+    data_dir: PathBuf,
+    payments: Option<Payments>,
+}
+
+impl ShopBuilder {
+    pub fn payments(mut self, payments: Payments) -> ShopBuilder {
+        self.payments = Some(payments);
+        self
+    }
+
+    pub fn open(self) -> Result<Shop> {
+        Shop::open_with(&self.data_dir, self.payments)
+    }
+}
+
 /// Where buyers reach the shop. `configured` is the stable address the seller set (their
 /// domain, a named tunnel); `tunnel` is the running tunnel's; `local` the listen address.
 #[derive(Debug, Clone)]
@@ -85,8 +92,20 @@ struct Urls {
 }
 
 impl Shop {
-    /// Opens the shop in `data_dir` (created if needed), without payments.
+    /// Opens the shop in `data_dir` (created if needed), without payments: what the
+    /// seller's commands need. A running shop adds them with `Shop::builder`.
     pub fn open(data_dir: &Path) -> Result<Shop> {
+        Shop::builder(data_dir).open()
+    }
+
+    pub fn builder(data_dir: &Path) -> ShopBuilder {
+        ShopBuilder {
+            data_dir: data_dir.to_path_buf(),
+            payments: None,
+        }
+    }
+
+    fn open_with(data_dir: &Path, payments: Option<Payments>) -> Result<Shop> {
         crate::owner_only::create_dir(data_dir)
             .and_then(|()| crate::owner_only::tighten(data_dir))
             .map_err(|e| {
@@ -105,7 +124,7 @@ impl Shop {
                 files_dir: dir.files(),
                 templates: Templates::new(EMAIL_TEMPLATES, Some(dir.email_templates())),
                 dir,
-                payments: None,
+                payments,
                 urls: RwLock::new(Urls {
                     configured,
                     tunnel: None,
@@ -115,18 +134,6 @@ impl Shop {
                 meters: Arc::default(),
             }),
         })
-    }
-
-    /// The same shop with payments attached (call before sharing it).
-    pub fn with_payments(self, payments: Payments) -> Shop {
-        let inner = Arc::try_unwrap(self.inner)
-            .unwrap_or_else(|_| panic!("with_payments on a shared Shop"));
-        Shop {
-            inner: Arc::new(Inner {
-                payments: Some(payments),
-                ..inner
-            }),
-        }
     }
 
     pub fn db(&self) -> &Db {

@@ -5,6 +5,7 @@ use crate::db::now;
 use crate::domain::{escape_html, Email, PublicUrl};
 use crate::error::{Error, Result};
 use crate::mail::{Envelope, Mailer};
+use crate::secrets::Secret;
 use crate::settings::{self, StoreInfo};
 use crate::templates;
 use crate::{secrets, stats};
@@ -54,8 +55,8 @@ impl Shop {
         let mut secrets = secrets::load(self.data_dir())?;
         // None leaves a secret alone, "" removes it, anything else is checked.
         let secret = |v: &Option<String>,
-                      check: &dyn Fn(&str) -> Result<String>|
-         -> Result<Option<Option<String>>> {
+                      check: &dyn Fn(&str) -> Result<Secret>|
+         -> Result<Option<Option<Secret>>> {
             v.as_deref()
                 .map(|v| match v {
                     "" => Ok(None),
