@@ -1,8 +1,10 @@
 //! Errors as the window sees them: `{code, message, field?}`, with the core's stable codes.
+//! A form's `validate_…` command answers its mistakes as a list of these.
 
+use booth_core::error::Problems;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct CmdError {
     pub code: &'static str,
     pub message: String,
@@ -51,3 +53,25 @@ impl From<tauri::Error> for CmdError {
 }
 
 pub type CmdResult<T> = Result<T, CmdError>;
+
+/// A form's mistakes, each beside its field; empty when the form is fine.
+pub type Mistakes = Vec<CmdError>;
+
+/// Every mistake a form's `check` found (nothing when it passed).
+pub fn mistakes<T>(checked: Result<T, Problems>) -> Mistakes {
+    checked.err().map(all).unwrap_or_default()
+}
+
+/// The mistakes a form's checks kept.
+pub fn all(problems: Problems) -> Mistakes {
+    problems
+        .into_vec()
+        .into_iter()
+        .map(CmdError::from)
+        .collect()
+}
+
+/// The mistake of a one-field form (nothing when it passed).
+pub fn mistake<T>(checked: booth_core::Result<T>) -> Mistakes {
+    checked.err().map(CmdError::from).into_iter().collect()
+}

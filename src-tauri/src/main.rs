@@ -3,6 +3,7 @@
 // same data dir as the `booth` CLI, so both always see the same shop.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod bindings;
 mod commands;
 mod error;
 mod state;
@@ -89,45 +90,8 @@ fn main() {
                 window.app_handle().exit(0);
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::status,
-            commands::restart_shop,
-            commands::open_external,
-            commands::dashboard,
-            commands::list_products,
-            commands::create_product,
-            commands::edit_product,
-            commands::add_files,
-            commands::new_version,
-            commands::product_links,
-            commands::open_test_purchase,
-            commands::list_purchases,
-            commands::purchase_detail,
-            commands::reset_downloads,
-            commands::set_download_limit,
-            commands::resend_receipt,
-            commands::revoke,
-            commands::refund,
-            commands::grant,
-            commands::export_csv,
-            commands::preview_mailing,
-            commands::send_mailing,
-            commands::mailings,
-            commands::mailing,
-            commands::mailing_failures,
-            commands::cancel_mailing,
-            commands::outbox,
-            commands::retry_mail,
-            commands::settings,
-            commands::save_settings,
-            commands::check_stripe,
-            commands::send_test_mail,
-            commands::customize_template,
-            commands::tunnel,
-            commands::start_tunnel,
-            commands::stop_tunnel,
-            commands::check_tunnel,
-        ])
+        // Every command in src-tauri/src/commands/ (build.rs lists them).
+        .invoke_handler(bindings::builder().invoke_handler())
         .build(tauri::generate_context!())
         .expect("error while starting Booth");
 

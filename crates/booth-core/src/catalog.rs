@@ -3,7 +3,7 @@
 
 use crate::db::now;
 use crate::domain::{parse_download_limit, Currency, Money, Slug};
-use crate::error::{Error, Result};
+use crate::error::{Error, Problems, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -11,6 +11,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Product {
     pub id: i64,
     pub slug: String,
@@ -36,6 +37,7 @@ impl Product {
 
 /// A file of a product, at its newest version.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct ProductFile {
     pub id: i64,
     pub display_name: String,
@@ -73,24 +75,43 @@ pub struct ProductInput {
 
 impl ProductInput {
     /// The one place a new product's fields are checked; each mistake names its field.
-    /// (The files are checked as they are stored.)
+    /// (The files are read as they are stored.) Reports the first mistake.
     pub fn parse(&self) -> Result<NewProduct> {
-        let name = check_name(&self.name)?;
+        self.check().map_err(Problems::first)
+    }
+
+    /// Every mistake in the form at once (the window shows each beside its field).
+    pub fn check(&self) -> Result<NewProduct, Problems> {
+        let mut p = Problems::default();
+        let name = p.take(check_name(&self.name));
         let slug = match &self.slug {
-            Some(s) => Slug::parse(s)?,
-            None => Slug::from_name(&name)?,
+            Some(s) => p.take(Slug::parse(s)),
+            // Derived from the name, once there is a name to derive it from.
+            None => name.as_deref().and_then(|n| p.take(Slug::from_name(n))),
         };
-        let currency = Currency::parse(&self.currency)?;
-        Ok(NewProduct {
-            name,
-            slug,
-            description: check_description(&self.description)?,
-            price: Money::parse_price(&self.price, currency)?,
-            download_limit: match &self.limit {
-                Some(l) => parse_download_limit(l)?,
-                None => Some(5),
-            },
-            active: self.active,
+        let currency = p.take(Currency::parse(&self.currency));
+        let description = p.take(check_description(&self.description));
+        // A price is read in its currency's unit: without a currency it can't be checked.
+        let price = currency.and_then(|c| p.take(Money::parse_price(&self.price, c)));
+        let download_limit = match &self.limit {
+            Some(l) => p.take(parse_download_limit(l)),
+            None => Some(Some(5)),
+        };
+        if self.files.is_empty() {
+            p.take::<()>(Err(Error::invalid(
+                "file",
+                "a product needs at least one file",
+            )));
+        }
+        p.finish(|| {
+            Some(NewProduct {
+                name: name?,
+                slug: slug?,
+                description: description?,
+                price: price?,
+                download_limit: download_limit?,
+                active: self.active,
+            })
         })
     }
 }
@@ -98,6 +119,7 @@ impl ProductInput {
 /// What the seller typed to change a product (the window's form, `booth product edit`):
 /// only the fields given change.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct ProductEditInput {
     pub name: Option<String>,
     pub slug: Option<String>,
@@ -110,37 +132,49 @@ pub struct ProductEditInput {
 
 impl ProductEditInput {
     /// The one place a product's changes are checked, against the product as it is.
+    /// Reports the first mistake.
     pub fn parse(&self, current: &Product) -> Result<ProductEdit> {
-        let currency = self.currency.as_deref().map(Currency::parse).transpose()?;
+        self.check(current).map_err(Problems::first)
+    }
+
+    /// Every mistake in the changes at once (the window shows each beside its field).
+    pub fn check(&self, current: &Product) -> Result<ProductEdit, Problems> {
+        let mut p = Problems::default();
+        // Each field: None when not changed, Some(None) when its change is wrong.
+        fn changed<T>(p: &mut Problems, v: Option<Result<T>>) -> Option<Option<T>> {
+            v.map(|v| p.take(v))
+        }
+        let currency = changed(&mut p, self.currency.as_deref().map(Currency::parse));
         let price = match (&self.price, currency) {
-            (Some(p), c) => Some(Money::parse_price(
-                p,
-                c.unwrap_or(current.price().currency),
-            )?),
-            (None, Some(c)) if c != current.price().currency => {
+            // A price is read in its currency's unit: a wrong currency leaves it unchecked.
+            (Some(_), Some(None)) => None,
+            (Some(price), c) => {
+                let c = c.flatten().unwrap_or(current.price().currency);
+                Some(p.take(Money::parse_price(price, c)))
+            }
+            (None, Some(Some(c))) if c != current.price().currency => {
                 // The same minor units mean a different amount in another currency.
-                return Err(Error::invalid(
+                Some(p.take(Err(Error::invalid(
                     "price",
                     "a new currency needs the price in that currency",
-                ));
+                ))))
             }
             (None, _) => None,
         };
-        Ok(ProductEdit {
-            name: self.name.as_deref().map(check_name).transpose()?,
-            slug: self.slug.as_deref().map(Slug::parse).transpose()?,
-            description: self
-                .description
-                .as_deref()
-                .map(check_description)
-                .transpose()?,
-            price,
-            download_limit: self
-                .limit
-                .as_deref()
-                .map(parse_download_limit)
-                .transpose()?,
-            active: self.active,
+        let name = changed(&mut p, self.name.as_deref().map(check_name));
+        let slug = changed(&mut p, self.slug.as_deref().map(Slug::parse));
+        let description = changed(&mut p, self.description.as_deref().map(check_description));
+        let download_limit = changed(&mut p, self.limit.as_deref().map(parse_download_limit));
+        // Without a mistake no change is Some(None), so flattening keeps every change.
+        p.finish(|| {
+            Some(ProductEdit {
+                name: name.flatten(),
+                slug: slug.flatten(),
+                description: description.flatten(),
+                price: price.flatten(),
+                download_limit: download_limit.flatten(),
+                active: self.active,
+            })
         })
     }
 }
@@ -177,6 +211,18 @@ pub fn check_description(d: &str) -> Result<String> {
         ));
     }
     Ok(d.trim().to_string())
+}
+
+/// A file version's label as the seller typed it (the next number is picked without one).
+pub fn check_version_label(label: &str) -> Result<String> {
+    let l = label.trim();
+    if l.is_empty() || l.len() > 40 || l.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Error::invalid(
+            "version",
+            "a version label is 1–40 characters without spaces, e.g. 1.1",
+        ));
+    }
+    Ok(l.to_string())
 }
 
 /// The name a buyer sees for a file: the source's file name, without any path.
@@ -306,19 +352,7 @@ pub fn add_version(
     stored: &StoredFile,
 ) -> Result<String> {
     let label = match label {
-        Some(l) => {
-            let l = l.trim();
-            if l.is_empty()
-                || l.len() > 40
-                || l.chars().any(|c| c.is_control() || c.is_whitespace())
-            {
-                return Err(Error::invalid(
-                    "version",
-                    "a version label is 1–40 characters without spaces, e.g. 1.1",
-                ));
-            }
-            l.to_string()
-        }
+        Some(l) => check_version_label(l)?,
         None => {
             // The next whole number no version uses yet (a seller may have used "3" already).
             let mut n: i64 = conn.query_row(

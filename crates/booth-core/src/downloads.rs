@@ -295,6 +295,7 @@ fn truncate(s: &str, max: usize) -> &str {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct DownloadLog {
     pub at: i64,
     pub file_id: i64,

@@ -60,3 +60,36 @@ impl From<minijinja::Error> for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Every mistake in one form, each naming its field, so a window can show them all beside
+/// their fields at once. A form's `check` collects them; its `parse` reports the first.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<Error>);
+
+impl Problems {
+    /// The checked value, or None with its mistake kept.
+    pub fn take<T>(&mut self, checked: Result<T>) -> Option<T> {
+        checked.map_err(|e| self.0.push(e)).ok()
+    }
+
+    /// The form's value when nothing was wrong. `build` gets every field's value with `?`:
+    /// with no mistake kept, each one is there.
+    pub fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, Problems> {
+        match self.0.is_empty() {
+            true => Ok(build().expect("every field checked without a mistake has a value")),
+            false => Err(self),
+        }
+    }
+
+    /// The first mistake, what `parse` reports.
+    pub fn first(self) -> Error {
+        self.0
+            .into_iter()
+            .next()
+            .expect("a form refused without a mistake")
+    }
+
+    pub fn into_vec(self) -> Vec<Error> {
+        self.0
+    }
+}

@@ -8,6 +8,8 @@ pub mod db;
 pub mod domain;
 pub mod downloads;
 pub mod error;
+#[cfg(test)]
+mod forms_tests;
 pub mod mail;
 pub mod mailing;
 pub mod outbox;

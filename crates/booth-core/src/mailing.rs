@@ -4,7 +4,7 @@
 //! recipient (bar the one message in flight at a crash).
 
 use crate::db::now;
-use crate::error::{Error, Result};
+use crate::error::{Error, Problems, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
@@ -93,6 +93,19 @@ pub fn check_message(message: &str) -> Result<String> {
     Ok(m.replace("\r\n", "\n"))
 }
 
+/// A mailing's words as the seller typed them: the subject (None: the default, made from
+/// the product's name) and the message, with every mistake at once.
+pub fn check_text(
+    subject: Option<&str>,
+    message: &str,
+) -> Result<(Option<String>, String), Problems> {
+    let mut p = Problems::default();
+    let subject = subject.map(|s| p.take(check_subject(s)));
+    let message = p.take(check_message(message));
+    // Without a mistake a subject given is there, so flattening keeps it.
+    p.finish(|| Some((subject.flatten(), message?)))
+}
+
 /// The seller's message as paragraphs of lines, for the templates.
 pub fn paragraphs(message: &str) -> Vec<Vec<String>> {
     message
@@ -124,6 +137,7 @@ pub fn insert(
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct MailingSummary {
     pub id: i64,
     pub product_slug: String,
@@ -213,6 +227,7 @@ pub fn unfinished_for(conn: &Connection, product_id: i64) -> Result<Option<i64>>
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Failure {
     pub recipient: String,
     pub status: crate::outbox::MailStatus,

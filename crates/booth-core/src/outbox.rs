@@ -47,6 +47,7 @@ pub struct OutgoingMail {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct OutboxRow {
     pub id: i64,
     pub kind: String,

@@ -49,6 +49,7 @@ pub struct NewItem {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Purchase {
     pub id: i64,
     pub token: String,
@@ -76,9 +77,34 @@ impl Purchase {
             Currency::parse(&self.currency).expect("stored currency"),
         )
     }
+
+    /// What a refund takes back, in minor units, from the amount the seller typed in the
+    /// major unit ("4.50"); None is everything not yet refunded. At most what is left.
+    pub fn refund_amount(&self, amount: Option<&str>) -> Result<i64> {
+        let remaining = self.amount_minor - self.amount_refunded_minor;
+        let Some(amount) = amount else {
+            return Ok(remaining);
+        };
+        let currency = self.total().currency;
+        let m = Money::parse_price(amount, currency).map_err(|e| match e {
+            Error::Invalid { message, .. } => Error::invalid("amount", message),
+            e => e,
+        })?;
+        if m.minor > remaining {
+            return Err(Error::invalid(
+                "amount",
+                format!(
+                    "at most {} can still be refunded",
+                    Money::new(remaining, currency).format()
+                ),
+            ));
+        }
+        Ok(m.minor)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct PurchaseItem {
     pub id: i64,
     pub product_id: i64,
@@ -91,6 +117,7 @@ pub struct PurchaseItem {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct ItemFile {
     #[serde(flatten)]
     pub file: ProductFile,

@@ -1,9 +1,10 @@
 //! Shop settings kept in the database (never secrets: those stay out of the file).
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Problems, Result};
+use crate::secrets::{self, Secret, Secrets};
 use lettre::message::Mailbox;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub const STORE_NAME: &str = "store_name";
 pub const FROM_ADDRESS: &str = "from_address";
@@ -64,6 +65,18 @@ pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
 
 /// Validates and stores a setting.
 pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    let value = check(key, value)?;
+    // Empty: no stable address; the tunnel's (or the local one) is used.
+    if key == PUBLIC_URL && value.is_empty() {
+        conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        return Ok(());
+    }
+    store(conn, key, &value)
+}
+
+/// Checks a setting's value as typed; returns it as it is stored (trimmed, a public URL
+/// normalised, "" for no public URL).
+pub fn check(key: &str, value: &str) -> Result<String> {
     let value = value.trim();
     match key {
         STORE_NAME => {
@@ -76,20 +89,16 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
             }
         }
         PUBLIC_URL => {
-            // Empty: no stable address; the tunnel's (or the local one) is used.
-            if value.is_empty() {
-                conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
-                return Ok(());
+            if !value.is_empty() {
+                return Ok(crate::domain::PublicUrl::parse(value)?.into_string());
             }
-            let normal = crate::domain::PublicUrl::parse(value)?.into_string();
-            return store(conn, key, &normal);
         }
         TUNNEL => {
             let spec: crate::tunnel::TunnelSpec = serde_json::from_str(value)
                 .map_err(|_| Error::invalid("tunnel", "not a tunnel setting"))?;
             // Stored only as parsing the seller's input would produce it.
             let checked = crate::tunnel::TunnelSpec::parse(&spec.input())?;
-            return store(conn, key, &serde_json::to_string(&checked).expect("json"));
+            return Ok(serde_json::to_string(&checked).expect("json"));
         }
         BACKUP_KEEP => {
             if !matches!(value.parse::<u16>(), Ok(1..=365)) {
@@ -119,7 +128,7 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
             ))
         }
     }
-    store(conn, key, value)
+    Ok(value.to_string())
 }
 
 fn store(conn: &Connection, key: &str, value: &str) -> Result<()> {
@@ -151,6 +160,8 @@ pub fn check_smtp_url(value: &str) -> Result<()> {
     if value.chars().any(|c| c.is_control() || c.is_whitespace()) || value.len() > 500 {
         return Err(bad("no spaces or line breaks, at most 500 characters"));
     }
+    // What the mailer makes of it (tls=required or opportunistic), refused now, not at send.
+    crate::smtp::SmtpSession::from_url(value, std::time::Duration::from_secs(30))?;
     Ok(())
 }
 
@@ -166,6 +177,124 @@ pub fn smtp_url_with_password(
             .map_err(|_| Error::invalid("smtp_url", "this SMTP URL can't carry a password"))?;
     }
     Ok(crate::secrets::Secret::new(u.to_string()))
+}
+
+/// What the seller changed in Settings; None leaves a value alone, and for a secret ""
+/// removes it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct SettingsInput {
+    pub store_name: Option<String>,
+    pub from_address: Option<String>,
+    pub support_email: Option<String>,
+    pub public_url: Option<String>,
+    pub listen: Option<String>,
+    pub payments: Option<String>,
+    pub stripe_test_key: Option<String>,
+    pub stripe_live_key: Option<String>,
+    pub webhook_secret: Option<String>,
+    pub smtp_url: Option<String>,
+    pub smtp_password: Option<String>,
+}
+
+/// A checked `SettingsInput`: the settings to store, as stored, and the secrets to change
+/// (None leaves one alone, Some(None) removes it).
+#[derive(Debug, Default)]
+pub struct SettingsChange {
+    pub settings: Vec<(&'static str, String)>,
+    pub stripe_test_key: Option<Option<Secret>>,
+    pub stripe_live_key: Option<Option<Secret>>,
+    pub webhook_secret: Option<Option<Secret>>,
+    pub smtp_password: Option<Option<Secret>>,
+}
+
+impl SettingsInput {
+    /// Every field checked at once, before anything is stored; each mistake names its field
+    /// (an address's is "email").
+    pub fn check(&self) -> Result<SettingsChange, Problems> {
+        self.check_fields(false)
+    }
+
+    /// `form_fields`: each setting's mistake names the setting it is about (the form's
+    /// field), as an address's "email" can't say which of the form's addresses it is.
+    fn check_fields(&self, form_fields: bool) -> Result<SettingsChange, Problems> {
+        let named = |key: &'static str, e: Error| match e {
+            Error::Invalid { message, .. } if form_fields => Error::invalid(key, message),
+            e => e,
+        };
+        let mut p = Problems::default();
+        // None leaves a secret alone, "" removes it, anything else is checked.
+        let mut secret = |v: &Option<String>, check: fn(&str) -> Result<Secret>| match v.as_deref()
+        {
+            None => Some(None),
+            Some("") => Some(Some(None)),
+            Some(v) => p.take(check(v)).map(|s| Some(Some(s))),
+        };
+        let test_key = secret(&self.stripe_test_key, |v| {
+            secrets::check_stripe_key(false, v)
+        });
+        let live_key = secret(&self.stripe_live_key, |v| {
+            secrets::check_stripe_key(true, v)
+        });
+        let webhook = secret(&self.webhook_secret, |v| {
+            secrets::check("webhook_secret", v, &["whsec_"])
+        });
+        let smtp_password = secret(&self.smtp_password, |v| {
+            secrets::check_password("smtp_password", v)
+        });
+        let settings: Vec<Option<(&'static str, String)>> = [
+            (PUBLIC_URL, &self.public_url),
+            (STORE_NAME, &self.store_name),
+            (FROM_ADDRESS, &self.from_address),
+            (SUPPORT_EMAIL, &self.support_email),
+            (LISTEN, &self.listen),
+            (PAYMENTS, &self.payments),
+            (SMTP_URL, &self.smtp_url),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let checked = v.as_ref()?.as_str();
+            Some(
+                p.take(check(k, checked).map_err(|e| named(k, e)))
+                    .map(|v| (k, v)),
+            )
+        })
+        .collect();
+        p.finish(|| {
+            Some(SettingsChange {
+                settings: settings.into_iter().collect::<Option<_>>()?,
+                stripe_test_key: test_key?,
+                stripe_live_key: live_key?,
+                webhook_secret: webhook?,
+                smtp_password: smtp_password?,
+            })
+        })
+    }
+
+    /// Every mistake the Settings form shows: `check`'s, and Stripe test or live payments
+    /// without that mode's key (typed now or saved before). Saving that is allowed (the
+    /// CLI sets one value at a time, and the shop says what is missing when it starts);
+    /// the form asks for the key first.
+    pub fn check_form(&self, saved: &Secrets) -> Problems {
+        let mut p = self.check_fields(true).err().unwrap_or_default();
+        let has = |typed: &Option<String>, saved: &Option<Secret>| match typed {
+            Some(t) => !t.trim().is_empty(),
+            None => saved.is_some(),
+        };
+        let missing = match self.payments.as_deref().map(str::trim) {
+            Some("test") if !has(&self.stripe_test_key, &saved.stripe_test_key) => {
+                Some("add a Stripe test secret key to use Stripe test mode")
+            }
+            Some("live") if !has(&self.stripe_live_key, &saved.stripe_live_key) => {
+                Some("add a Stripe live secret key to take real payments")
+            }
+            _ => None,
+        };
+        if let Some(m) = missing {
+            p.take::<()>(Err(Error::invalid("payments", m)));
+        }
+        p
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -40,6 +40,7 @@ pub fn count(conn: &Connection, product_id: i64, step: Step, at: i64) -> Result<
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct DayPoint {
     pub day: String,
     pub purchases: i64,
@@ -47,6 +48,7 @@ pub struct DayPoint {
 }
 
 #[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Funnel {
     pub visits: i64,
     pub checkouts: i64,
@@ -55,6 +57,7 @@ pub struct Funnel {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Dashboard {
     pub currency: String,
     pub series: Vec<DayPoint>,

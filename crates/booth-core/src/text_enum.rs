@@ -70,6 +70,16 @@ macro_rules! text_enum {
             }
         }
 
+        // The window's TypeScript type: the words, "paid" | "refunded" | ….
+        #[cfg(feature = "bindings")]
+        impl specta::Type for $name {
+            fn definition(_: &mut specta::Types) -> specta::datatype::DataType {
+                let mut words = specta::datatype::Enum::default();
+                $(words.variants.push(($word.into(), specta::datatype::Variant::unit()));)+
+                words.into()
+            }
+        }
+
         impl rusqlite::ToSql for $name {
             fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
                 Ok(self.as_str().into())

@@ -1,14 +1,9 @@
 // Money is integer minor units everywhere; these only turn it into words for the seller.
+import { CURRENCY_DIGITS } from "./bindings";
 
-/** Currencies with no minor unit (Stripe's zero-decimal list, the common ones). */
-const ZERO_DECIMAL = new Set(["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"]);
-
-/** Currencies with three decimals (the core's list). */
-const THREE_DECIMAL = new Set(["bhd", "jod", "kwd", "omr", "tnd"]);
-
+/** Digits after the point in the currency's minor unit, as the core counts them (usd 2, jpy 0, kwd 3). */
 export function minorDigits(currency: string): number {
-  const c = currency.toLowerCase();
-  return ZERO_DECIMAL.has(c) ? 0 : THREE_DECIMAL.has(c) ? 3 : 2;
+  return (CURRENCY_DIGITS as Record<string, number>)[currency.toLowerCase()] ?? 2;
 }
 
 /** 1999, "usd" → "$19.99". Uses integer arithmetic, never floats, for the digits. */

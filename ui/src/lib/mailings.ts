@@ -1,4 +1,4 @@
-// Pure rules and wording for the Mailings and Mail screens.
+// Wording for the Mailings and Mail screens (the form is checked by the core: `api.validateMailing`).
 import type { MailingSummary } from "./api";
 import type { Badge } from "./purchases";
 
@@ -28,20 +28,6 @@ export function mailingBadge(m: MailingSummary): Badge {
 /** What the core uses when the subject is left empty. */
 export function defaultSubject(productName: string): string {
   return `${productName}: a new version is out`;
-}
-
-/** Mirrors the core's check; an empty subject means the default. Error text or null. */
-export function checkSubject(text: string): string | null {
-  const t = text.trim();
-  if (t.length > 200) return `A subject is at most 200 characters (this one is ${t.length})`;
-  if (/[\u0000-\u001f\u007f]/.test(t)) return "A subject fits on one line";
-  return null;
-}
-
-export function checkMessage(text: string): string | null {
-  if (text.trim().length > 20_000) return "A message is at most 20,000 characters";
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) return "A message is plain text, without control characters";
-  return null;
 }
 
 /** Outbox status → badge. */

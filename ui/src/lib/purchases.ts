@@ -1,7 +1,6 @@
-// Pure rules and wording for the Purchases screen. Money stays in integer minor units;
-// amounts the seller types are parsed digit by digit, never through floats.
+// Wording for the Purchases screen, and which actions a purchase allows. The dialogs'
+// fields are checked by the core (`api.validateLimit`, `api.validateRefund`, `api.validateGrant`).
 import type { ItemFile, Mode, Purchase, PurchaseItem } from "./api";
-import { formatMoney, minorDigits } from "./format";
 
 export type Badge = { label: string; cls: string };
 
@@ -72,55 +71,6 @@ export function accessBlock(p: Purchase): string | null {
   return `This purchase is ${p.status}: its download link no longer works.`;
 }
 
-/**
- * "4.50" in the major unit → 450 minor units, checked like the core does: digits, one
- * point, a comma only as a thousands separator, at most the currency's decimals.
- */
-export function parseMajor(text: string, currency: string): { minor: number } | { error: string } {
-  const t = text.trim();
-  const digits = minorDigits(currency);
-  const [whole, frac = "", extra] = t.split(".");
-  if (extra !== undefined) return { error: `'${t}' is not an amount; write it like 4.50` };
-  const groups = whole.split(",");
-  if (groups.length > 1 && (groups[0] === "" || groups[0].length > 3 || groups.slice(1).some((g) => g.length !== 3))) {
-    return { error: `'${t}' is not an amount; use a point for decimals, e.g. 4.50` };
-  }
-  const w = whole.replace(/,/g, "");
-  if (w === "" && frac === "") return { error: "Enter an amount, e.g. 4.50" };
-  if (!/^\d*$/.test(w) || !/^\d*$/.test(frac)) return { error: `'${t}' is not an amount; write it like 4.50` };
-  if (frac.length > digits) {
-    return { error: digits ? `${currency.toUpperCase()} takes at most ${digits} digits after the point` : `${currency.toUpperCase()} has no decimals` };
-  }
-  const all = (w + frac.padEnd(digits, "0")).replace(/^0+/, "");
-  if (all.length > 15) return { error: "That amount is too large" };
-  return { minor: all === "" ? 0 : Number(all) };
-}
-
-/**
- * The refund dialog's amount field: "" means everything still refundable (null for the API);
- * otherwise a positive amount no larger than what's left.
- */
-export function checkRefundAmount(text: string, p: Purchase): { amount: string | null } | { error: string } {
-  if (text.trim() === "") return { amount: null };
-  const r = parseMajor(text, p.currency);
-  if ("error" in r) return r;
-  if (r.minor <= 0) return { error: "The amount must be more than zero" };
-  const left = refundableMinor(p);
-  if (r.minor > left) return { error: `At most ${formatMoney(left, p.currency)} can still be refunded` };
-  return { amount: text.trim() };
-}
-
-/** A download limit as typed: a whole number from 1 to 1,000,000, or "unlimited". Error text or null. */
-export function checkLimit(text: string): string | null {
-  const t = text.trim().toLowerCase();
-  if (t === "unlimited" || t === "none") return null;
-  if (t === "") return "Enter a number of downloads, or “unlimited”";
-  if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > 1_000_000) {
-    return "A limit is a whole number from 1 to 1000000, or “unlimited”";
-  }
-  return null;
-}
-
 /** The current limit to prefill the limit field with ("" when the items differ). */
 export function currentLimit(p: Purchase): string {
   const limits = new Set(p.items.map((i) => (i.download_limit === null ? "unlimited" : String(i.download_limit))));
@@ -130,14 +80,6 @@ export function currentLimit(p: Purchase): string {
 export function limitText(item: PurchaseItem): string {
   if (item.download_limit === null) return "Unlimited downloads";
   return `${plural(item.download_limit, "download")} per file`;
-}
-
-/** A plausible email address; the core has the final word. Error text or null. */
-export function checkEmail(text: string): string | null {
-  const t = text.trim();
-  if (t === "") return "Enter the buyer's email address";
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(t)) return `'${t}' doesn't look like an email address`;
-  return null;
 }
 
 /** How a refund is carried out, for the confirm dialog. */

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { TunnelStatus } from "./api";
 import {
-  ago, checkCommand, checkHostname, checkPattern, checkPort, checkServer, codeParts, emptyInput, ephemeralCallout,
-  fieldsFor, healthText, inputFor, isEphemeral, isLocalUrl, kindTone, normalizeHostname, otherWarnings, restartsText,
-  splitCommand, stateBadge, validateTunnel,
+  ago, changesAddress, codeParts, emptyInput, ephemeralCallout, fieldsFor, healthText, inputFor, isLocalUrl, kindTone,
+  otherWarnings, restartsText, stateBadge,
 } from "./tunnel";
 
 const st = (over: Partial<TunnelStatus> = {}): TunnelStatus => ({
@@ -32,107 +31,14 @@ describe("inputFor", () => {
   });
 });
 
-describe("isEphemeral (mirrors TunnelSpec::ephemeral)", () => {
-  it("is stable only with a fixed bore port, an ngrok domain or a named tunnel", () => {
-    expect(isEphemeral(emptyInput("bore"))).toBe(true);
-    expect(isEphemeral({ ...emptyInput("bore"), port: "4000" })).toBe(false);
-    expect(isEphemeral(emptyInput("cloudflared"))).toBe(true);
-    expect(isEphemeral(emptyInput("cloudflared-named"))).toBe(false);
-    expect(isEphemeral(emptyInput("ngrok"))).toBe(true);
-    expect(isEphemeral({ ...emptyInput("ngrok"), hostname: "ada.ngrok.app" })).toBe(false);
-    expect(isEphemeral(emptyInput("ssh"))).toBe(true);
-    expect(isEphemeral(emptyInput("custom"))).toBe(false);
-  });
-});
-
-describe("checkPort", () => {
-  it.each(["", "1", "80", "65535", " 4000 "])("accepts %j", (p) => expect(checkPort(p)).toBeNull());
-  it.each(["0", "65536", "-1", "80a", "1e3", "8.0", "99999999999"])("refuses %j", (p) => expect(checkPort(p)).toMatch(/1 to 65535/));
-});
-
-describe("checkServer", () => {
-  it("accepts bore servers and ssh destinations", () => {
-    for (const s of ["", "bore.pub", "203.0.113.7:7835", "[::1]", "my_host.local"]) expect(checkServer(s, false)).toBeNull();
-    for (const s of ["", "nokey@localhost.run", "serveo.net", "qr@a.pinggy.io:443"]) expect(checkServer(s, true)).toBeNull();
-  });
-  it.each([
-    "-oProxyCommand=touch /tmp/x", "-x", "host;rm -rf /", "a b", "host\nx", "h".repeat(300), "héllo.com", "$(id)",
-  ])("refuses %j as an ssh server (an option or a shell word could run a command)", (s) => {
-    expect(checkServer(s, true)).toMatch(/SSH server/);
-  });
-  it("refuses a user@ and a bad port for bore", () => {
-    expect(checkServer("user@bore.pub", false)).toMatch(/bore server/);
-    expect(checkServer("bore.pub:0", false)).toMatch(/1 to 65535/);
-    expect(checkServer("bore.pub:99999", false)).toMatch(/1 to 65535/);
-    expect(checkServer("bore.pub:", false)).toMatch(/1 to 65535/);
-  });
-});
-
-describe("checkHostname", () => {
-  it("takes a bare hostname, stripping https:// and a trailing slash", () => {
-    expect(normalizeHostname(" https://Shop.Example.com/ ")).toBe("shop.example.com");
-    expect(checkHostname("https://Shop.Example.com/", true)).toBeNull();
-    expect(checkHostname("ada.ngrok-free.app", false)).toBeNull();
-  });
-  it("is optional for ngrok, required for a named tunnel", () => {
-    expect(checkHostname("", false)).toBeNull();
-    expect(checkHostname("  ", true)).toMatch(/hostname/);
-  });
-  it.each(["localhost", "shop.example.com/path", "https://shop.example.com/buy", "-a.com", "a..com", "a_b.com", "shop.example.com:8443", "a-.com", `${"a".repeat(64)}.com`])(
-    "refuses %j", (h) => expect(checkHostname(h, true)).toMatch(/shop\.example\.com/),
-  );
-});
-
-describe("custom command", () => {
-  it("splits words and quotes like the core, without a shell", () => {
-    expect(splitCommand(`my-tunnel --to "{url}" --name 'my shop' --port {port}`)).toEqual(
-      ["my-tunnel", "--to", "{url}", "--name", "my shop", "--port", "{port}"],
-    );
-    expect(splitCommand(`x ''`)).toEqual(["x", ""]);
-  });
-  it.each([
-    ["", /Type the command/], ["   ", /Type the command/], ["x 'open", /quote/], ["--flag x", /program's name/],
-    ["x\ny", /one line/], ["x".repeat(2001), /2000/],
-  ])("refuses %j", (c, why) => expect(checkCommand(c)).toMatch(why));
-});
-
-describe("checkPattern", () => {
-  it("accepts a pattern with at most one group, and Rust's inline flags", () => {
-    expect(checkPattern(String.raw`ready at (https://\S+)`, true)).toBeNull();
-    expect(checkPattern(String.raw`https://[a-z0-9-]+\.lhr\.life`, false)).toBeNull();
-    expect(checkPattern(String.raw`(?i)url=(?P<url>https://\S+)`, true)).toBeNull();
-  });
-  it("is required for a custom command only", () => {
-    expect(checkPattern("", false)).toBeNull();
-    expect(checkPattern(" ", true)).toMatch(/how to find the public URL/);
-  });
-  it("refuses what doesn't compile, two groups and very long ones", () => {
-    expect(checkPattern("(unclosed", true)).toMatch(/isn't a regular expression/);
-    expect(checkPattern("a{1000}{1000}", true)).toMatch(/isn't a regular expression/);
-    expect(checkPattern("(a)(b)", true)).toMatch(/one group/);
-    expect(checkPattern("a".repeat(501), true)).toMatch(/500/);
-  });
-});
-
-describe("validateTunnel", () => {
-  it("checks only the picked provider's fields", () => {
-    const form = { ...emptyInput("cloudflared"), port: "0", server: "-x", hostname: "bad" };
-    expect(validateTunnel(form, undefined, false)).toEqual({});
-    expect(Object.keys(validateTunnel({ ...form, provider: "ssh" }, undefined, false)).sort()).toEqual(["port", "server"]);
-  });
-  it("wants a token for a named tunnel unless one is saved and kept", () => {
-    const named = { ...emptyInput("cloudflared-named"), hostname: "shop.example.com" };
-    expect(validateTunnel(named, undefined, false).token).toMatch(/token/);
-    expect(validateTunnel(named, undefined, true)).toEqual({});
-    expect(validateTunnel(named, "", true).token).toMatch(/token/);
-    expect(validateTunnel(named, "eyJh", false)).toEqual({});
-  });
-  it("needs a command and a pattern for a custom tunnel", () => {
-    const e = validateTunnel(emptyInput("custom"), undefined, false);
-    expect(Object.keys(e).sort()).toEqual(["command", "pattern"]);
-  });
-  it("refuses an unknown provider", () => {
-    expect(validateTunnel(emptyInput("ftp"), undefined, false).provider).toBeTruthy();
+describe("changesAddress (from what the core says of each provider)", () => {
+  const bore = { changes_address: true, stable_with: "port" };
+  it("is stable when the provider's stable field is filled in, or the provider never changes it", () => {
+    expect(changesAddress(emptyInput("bore"), bore)).toBe(true);
+    expect(changesAddress({ ...emptyInput("bore"), port: " " }, bore)).toBe(true);
+    expect(changesAddress({ ...emptyInput("bore"), port: "4000" }, bore)).toBe(false);
+    expect(changesAddress(emptyInput("cloudflared"), { changes_address: true, stable_with: null })).toBe(true);
+    expect(changesAddress(emptyInput("cloudflared-named"), { changes_address: false, stable_with: null })).toBe(false);
   });
 });
 

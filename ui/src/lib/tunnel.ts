@@ -1,9 +1,6 @@
 // The tunnel form and status, in words: which fields each provider asks for, the state as a
-// badge, "checked 12 s ago", and client-side checks that mirror booth-core's tunnel.rs
-// (TunnelSpec::parse), so the seller sees the obvious mistakes before pressing Start.
-// The core stays the judge: its `invalid_input` errors are shown on the same fields.
-// Each check returns the problem in words, or null when the value is fine.
-import type { TunnelHealth, TunnelInput, TunnelProvider, TunnelStatus } from "./api";
+// badge, "checked 12 s ago". The form's checks are the core's (`api.validateTunnel`).
+import type { TunnelHealth, TunnelInput, TunnelProvider, TunnelProviderInfo, TunnelStatus } from "./api";
 
 /** Form fields, named as the core's `field` in its errors. */
 export type TunnelField = "server" | "port" | "hostname" | "command" | "pattern" | "token";
@@ -109,149 +106,10 @@ export function inputFor(form: TunnelInput): TunnelInput {
   return out;
 }
 
-/** Mirrors TunnelSpec::ephemeral: does this tunnel get a new address on every start? */
-export function isEphemeral(input: TunnelInput): boolean {
-  switch (input.provider) {
-    case "bore": return !input.port.trim();
-    case "cloudflared":
-    case "ssh": return true;
-    case "ngrok": return !input.hostname.trim();
-    default: return false; // named tunnels are stable; a custom command: unknown
-  }
-}
-
-// ---- checks (mirror booth-core tunnel.rs) ----------------------------------------------
-
-const bytes = (s: string) => new TextEncoder().encode(s).length;
-// Rust's char::is_control: C0 and C1 control characters.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-/** Empty, or a whole number from 1 to 65535. */
-export function checkPort(value: string): string | null {
-  const p = value.trim();
-  if (!p) return null;
-  // u16::from_str takes an optional '+' and digits only.
-  if (!/^\+?\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535) return "A port is a whole number from 1 to 65535";
-  return null;
-}
-
-/** A bore server (host[:port]) or, with `ssh`, [user@]host[:port]. Empty means the default. */
-export function checkServer(value: string, ssh: boolean): string | null {
-  const v = value.trim();
-  if (!v) return null; // the core uses bore.pub / nokey@localhost.run
-  const allowed = ssh ? /^[A-Za-z0-9._:[\]@-]+$/ : /^[A-Za-z0-9._:[\]-]+$/;
-  if (bytes(v) > 253 || v.startsWith("-") || !allowed.test(v)) {
-    return ssh
-      ? "An SSH server is [user@]host[:port], like nokey@localhost.run"
-      : "A bore server is a host name or address, like bore.pub or 203.0.113.7:7835";
-  }
-  if (!ssh && v.split(":").length === 2) {
-    const port = v.split(":")[1];
-    if (!/^\+?\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) return "The port after ':' is 1 to 65535";
-  }
-  return null;
-}
-
-/** "https://Shop.Example.com/" → "shop.example.com", as the core stores it. */
-export function normalizeHostname(value: string): string {
-  const v = value.trim().toLowerCase();
-  const bare = v.startsWith("https://") ? v.slice(8) : v.startsWith("http://") ? v.slice(7) : v;
-  return bare.replace(/\/+$/, "");
-}
-
-export function checkHostname(value: string, required: boolean): string | null {
-  const v = normalizeHostname(value);
-  if (!v) return required ? "Type the hostname the tunnel serves, like shop.example.com" : null;
-  const label = (l: string) => l.length >= 1 && l.length <= 63 && /^[a-z0-9-]+$/.test(l) && !l.startsWith("-") && !l.endsWith("-");
-  if (v.length > 253 || !v.includes(".") || !v.split(".").every(label)) {
-    return "A hostname looks like shop.example.com (no path, no port)";
-  }
-  return null;
-}
-
-/** Splits a command line like the core: words, "…" and '…' quoting, no shell. */
-export function splitCommand(line: string): string[] | { error: string } {
-  if (bytes(line) > 2000 || [...line].some((c) => c !== "\t" && CONTROL.test(c))) {
-    return { error: "A command is one line of at most 2000 characters" };
-  }
-  const words: string[] = [];
-  let cur = "";
-  let inWord = false;
-  let quote: string | null = null;
-  for (const c of line) {
-    if (quote) {
-      if (c === quote) quote = null;
-      else cur += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(cur);
-      cur = "";
-      inWord = false;
-    } else {
-      cur += c;
-      inWord = true;
-    }
-  }
-  if (quote) return { error: "A quote is not closed" };
-  if (inWord) words.push(cur);
-  if (!words.length) return { error: "Type the command that opens the tunnel" };
-  if (words[0].startsWith("-")) return { error: "The command starts with the program's name, not an option" };
-  return words;
-}
-
-export function checkCommand(line: string): string | null {
-  const r = splitCommand(line);
-  return "error" in r ? r.error : null;
-}
-
-/**
- * A regular expression finding the URL in the program's output. The core compiles it with
- * Rust's regex crate; JavaScript's RegExp is close enough to catch typos (Rust's leading
- * inline flags and (?P<name>…) groups are translated first, so they aren't refused here).
- */
-export function checkPattern(pattern: string, required: boolean): string | null {
-  const p = pattern.trim();
-  if (!p) return required ? "Say how to find the public URL in the command's output, e.g. https://\\S+" : null;
-  if (bytes(p) > 500) return "A URL pattern is at most 500 characters";
-  let re: RegExp;
-  try {
-    re = new RegExp(p.replace(/^\(\?[imsxU-]+\)/, "").replaceAll("(?P<", "(?<"));
-  } catch (e) {
-    const why = e instanceof Error ? e.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "") : "";
-    return `That isn't a regular expression${why ? ` (${why})` : ""}`;
-  }
-  // Groups: an alternative that matches "" leaves one slot per group in the result.
-  const groups = new RegExp(`${re.source}|`).exec("")!.length - 1;
-  if (groups > 1) return "Use at most one group: (…) around the URL, or none for the whole match";
-  return null;
-}
-
-/**
- * Every problem in the form, keyed by field. `token` is what Start would send (undefined
- * keeps the saved one, "" removes it); `tokenSaved` says whether one is saved.
- */
-export function validateTunnel(form: TunnelInput, token: string | undefined, tokenSaved: boolean): Partial<Record<TunnelField | "provider", string>> {
-  const errors: Partial<Record<TunnelField | "provider", string>> = {};
-  const put = (f: TunnelField | "provider", e: string | null) => { if (e) errors[f] = e; };
-  const p = form.provider;
-  if (!PROVIDERS.includes(p as TunnelProvider)) put("provider", "Pick a tunnel");
-  if (p === "bore" || p === "ssh") {
-    put("server", checkServer(form.server, p === "ssh"));
-    put("port", checkPort(form.port));
-  }
-  if (p === "cloudflared-named" || p === "ngrok") put("hostname", checkHostname(form.hostname, p === "cloudflared-named"));
-  if (p === "cloudflared-named") {
-    const has = token === undefined ? tokenSaved : token.trim() !== "";
-    if (!has) put("token", "A named tunnel needs its token: Cloudflare dashboard → Zero Trust → Networks → Tunnels → your tunnel (the long string after --token)");
-  }
-  if (p === "ssh") put("pattern", checkPattern(form.pattern, false));
-  if (p === "custom") {
-    put("command", checkCommand(form.command));
-    put("pattern", checkPattern(form.pattern, true));
-  }
-  return errors;
+/** Does this tunnel get a new address on every start? As the core says of its provider. */
+export function changesAddress(form: TunnelInput, p: Pick<TunnelProviderInfo, "changes_address" | "stable_with">): boolean {
+  const stableWith = p.stable_with as keyof TunnelInput | null;
+  return p.changes_address && !(stableWith && form[stableWith]?.trim());
 }
 
 // ---- status in words -------------------------------------------------------------------

@@ -23,6 +23,22 @@ export const SUPPORT = "help@adasshop.com";
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const invalid = (field: string, message: string): ApiError => ({ code: "invalid_input", field, message });
 
+/**
+ * A `validate_…` command's answer: the mistake each sample check throws, all of them, as
+ * the core answers. The checks are the preview's rough stand-ins, not the shop's rules.
+ */
+export function mistakes(...checks: (() => unknown)[]): ApiError[] {
+  const found: ApiError[] = [];
+  for (const check of checks) {
+    try {
+      check();
+    } catch (e) {
+      found.push(e as ApiError);
+    }
+  }
+  return found;
+}
+
 export function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v));
 }

@@ -3,7 +3,7 @@
 // and sending of a new one, each update email queued in the outbox (mail.ts). A sending
 // mailing moves along on each poll. /preview.html?empty#mailings shows none.
 import type { MailingFailure, MailingPreview, MailingRequest, MailingSummary, Product, Purchase } from "../lib/api";
-import { BASE, DAY as D, EMPTY, NOW, SHOP, clone, type Commands } from "./data";
+import { BASE, DAY as D, EMPTY, NOW, SHOP, clone, mistakes, type Commands } from "./data";
 import { FONT, button, enqueue, esc, layout, retried } from "./mail";
 import { PRODUCTS, purchases } from "./purchases";
 
@@ -133,17 +133,29 @@ function getMailing(id: unknown): Mailing {
   return m;
 }
 
+function checkSubject(subject: string) {
+  if (subject.trim().length > 200) throw { code: "invalid_input", field: "subject", message: "a subject is 1–200 characters on one line" };
+}
+
+function checkMessage(message: string) {
+  if (message.length > 20000) throw { code: "invalid_input", field: "message", message: "a message is at most 20,000 characters" };
+}
+
 function checkRequest(r: MailingRequest): { prod: Product; subject: string } {
   const prod = PRODUCTS.find((p) => p.slug === r.product);
   if (!r.product) throw { code: "invalid_input", field: "product", message: "choose a product" };
   if (!prod) throw { code: "not_found", message: `no product with the slug '${r.product}'` };
-  const subject = r.subject.trim() || `${prod.name}: a new version is out`;
-  if (subject.length > 200) throw { code: "invalid_input", field: "subject", message: "a subject is 1–200 characters on one line" };
-  if (r.message.length > 20000) throw { code: "invalid_input", field: "message", message: "a message is at most 20,000 characters" };
-  return { prod, subject };
+  checkSubject(r.subject);
+  checkMessage(r.message);
+  return { prod, subject: r.subject.trim() || `${prod.name}: a new version is out` };
 }
 
 export const commands: Commands = {
+  validate_mailing: ({ request }) => {
+    const r = request as MailingRequest;
+    return mistakes(() => checkSubject(r.subject), () => checkMessage(r.message));
+  },
+
   preview_mailing: ({ request }): MailingPreview => {
     const r = request as MailingRequest;
     const { prod, subject } = checkRequest(r);

@@ -2,8 +2,8 @@
 // edits, uploads, links and test purchases made on them. State lives in this module, so
 // what the preview saves shows on the next list. /preview.html?empty#products starts with none.
 import type { Product, ProductEditInput, ProductInput } from "../lib/api";
-import { parsePrice, suggestSlug } from "../lib/validate";
-import { DAY, EMPTY, NOW, invalid, sleep, type Commands } from "./data";
+import { minorDigits } from "../lib/format";
+import { DAY, EMPTY, NOW, invalid, mistakes, sleep, type Commands } from "./data";
 import { savedSettings } from "./settings";
 
 let nextFileId = 10;
@@ -52,6 +52,22 @@ function checkPath(path: string) {
   }
 }
 
+// Rough stand-ins for the core's checks, enough to show the form's errors.
+function slugOf(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64);
+}
+
+function checkName(name: string) {
+  if (!name.trim()) throw invalid("name", "a name is 1–200 characters with no control characters");
+}
+
+function priceOf(text: string, currency: string): number {
+  const n = Number(text.trim().replaceAll(",", ""));
+  if (!text.trim() || !Number.isFinite(n)) throw invalid("price", `'${text.trim()}' is not a price; write it like 9.99`);
+  if (n <= 0) throw invalid("price", "a price must be more than zero");
+  return Math.round(n * 10 ** minorDigits(currency));
+}
+
 function limitOf(s: string): number | null {
   return /^(unlimited|none)$/i.test(s.trim()) ? null : Number(s);
 }
@@ -61,19 +77,42 @@ const basename = (p: string) => p.split(/[\\/]/).pop() || p;
 export const commands: Commands = {
   list_products: async () => { await sleep(200); return structuredClone(products); },
 
+  suggest_slug: ({ name }) => slugOf(String(name)),
+
+  validate_product: ({ input }) => {
+    const i = input as ProductInput;
+    return mistakes(
+      () => checkName(i.name),
+      () => priceOf(i.price, i.currency),
+      () => { if (!i.files.length) throw invalid("file", "a product needs at least one file"); },
+    );
+  },
+
+  validate_product_edit: ({ slug, edit }) => {
+    const e = edit as ProductEditInput;
+    const p = find(slug);
+    return mistakes(
+      () => e.name != null && checkName(e.name),
+      () => e.price != null && priceOf(e.price, e.currency ?? p.currency),
+    );
+  },
+
+  validate_version: ({ version }) => mistakes(() => {
+    if (/\s/.test(String(version).trim())) throw invalid("version", "a version label is 1–40 characters without spaces, e.g. 1.1");
+  }),
+
   create_product: async ({ input }) => {
     const i = input as ProductInput;
-    if (!i.name.trim()) throw invalid("name", "a name is 1–200 characters with no control characters");
-    const price = parsePrice(i.price, i.currency);
-    if ("error" in price) throw invalid("price", price.error);
+    checkName(i.name);
+    const price = priceOf(i.price, i.currency);
     if (!i.files.length) throw invalid("file", "a product needs at least one file");
     i.files.forEach(checkPath);
-    const slug = i.slug?.trim() || suggestSlug(i.name);
+    const slug = i.slug?.trim() || slugOf(i.name);
     if (products.some((p) => p.slug === slug)) throw { code: "conflict", message: `a product with the slug '${slug}' already exists` };
     await sleep(1800); // copying files
     const p: Product = {
       id: products.length + 1, slug, name: i.name.trim(), description: i.description.trim(),
-      price_minor: price.minor, currency: i.currency, active: i.active, download_limit: limitOf(i.limit),
+      price_minor: price, currency: i.currency, active: i.active, download_limit: limitOf(i.limit),
       created_at: Math.floor(Date.now() / 1000),
       files: i.files.map((f, n) => file(basename(f), 1_200_000 + n * 3_400_000, "1", 1)),
     };
@@ -84,22 +123,17 @@ export const commands: Commands = {
   edit_product: async ({ slug, edit }) => {
     const e = edit as ProductEditInput;
     const p = find(slug);
-    if (e.name !== undefined && !e.name.trim()) throw invalid("name", "a name is 1–200 characters with no control characters");
-    if (e.slug !== undefined && e.slug !== p.slug && products.some((x) => x.slug === e.slug)) {
+    if (e.name != null) checkName(e.name);
+    if (e.slug != null && e.slug !== p.slug && products.some((x) => x.slug === e.slug)) {
       throw { code: "conflict", message: "another product already uses that slug" };
     }
     const currency = e.currency ?? p.currency;
-    let price_minor = p.price_minor;
-    if (e.price !== undefined) {
-      const r = parsePrice(e.price, currency);
-      if ("error" in r) throw invalid("price", r.error);
-      price_minor = r.minor;
-    }
+    const price_minor = e.price != null ? priceOf(e.price, currency) : p.price_minor;
     await sleep(400);
     Object.assign(p, {
       name: e.name ?? p.name, slug: e.slug ?? p.slug, description: e.description ?? p.description,
       currency, price_minor, active: e.active ?? p.active,
-      download_limit: e.limit !== undefined ? limitOf(e.limit) : p.download_limit,
+      download_limit: e.limit != null ? limitOf(e.limit) : p.download_limit,
     });
     return structuredClone(p);
   },

@@ -4,7 +4,7 @@
 // in the preview (refund, grant…) change what later calls return.
 // /preview.html?empty#purchases shows a brand-new shop: nothing bought yet.
 import type { DownloadLog, ItemFile, OutboxMessage, Product, Purchase, PurchaseDetail, PurchaseItem } from "../lib/api";
-import { BASE, DAY as D, EMPTY, HOUR as H, NOW, SHOP, SUPPORT, clone, hex, rand, uuid, type Commands } from "./data";
+import { BASE, DAY as D, EMPTY, HOUR as H, NOW, SHOP, SUPPORT, clone, hex, mistakes, rand, uuid, type Commands } from "./data";
 import { FONT, button, enqueue, esc, layout, retried } from "./mail";
 
 // ---- products: products.ts answers list_products; these mirror its three ----------
@@ -41,7 +41,7 @@ const UAS = [
 
 type Spec = {
   email: string; products: number[]; ago: number; used: number[][]; token?: string;
-  status?: string; reason?: string; grant?: boolean; test?: boolean; refunded?: number;
+  status?: Purchase["status"]; reason?: string; grant?: boolean; test?: boolean; refunded?: number;
 };
 
 // The newest eight are the Dashboard's "recent purchases" (same tokens), so opening one
@@ -156,6 +156,18 @@ function parseCents(text: string): number {
   return cents;
 }
 
+/** What a refund takes back, in cents (the sample shop sells in usd). */
+function refundCents(p: Purchase, amount: unknown): number {
+  const left = p.amount_minor - p.amount_refunded_minor;
+  const cents = amount === null || amount === undefined ? left : parseCents(String(amount));
+  if (cents > left) throw { code: "invalid_input", field: "amount", message: `at most ${usd(left)} can still be refunded` };
+  return cents;
+}
+
+function checkEmail(email: string) {
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw { code: "invalid_input", field: "email", message: `'${email}' is not an email address` };
+}
+
 function usd(minor: number): string {
   return `$${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, "0")}`;
 }
@@ -188,7 +200,7 @@ ${SHOP} · Powered by Booth
   return { subject: gift ? `A free copy from ${SHOP}` : `Your receipt from ${SHOP}`, text, html };
 }
 
-function queueReceipt(p: Purchase, at: number, status = "sent", error: string | null = null, attempts = 1): OutboxMessage {
+function queueReceipt(p: Purchase, at: number, status: OutboxMessage["status"] = "sent", error: string | null = null, attempts = 1): OutboxMessage {
   const r = receipt(p);
   return enqueue({
     kind: "receipt", purchase_id: p.id, mailing_id: null, recipient: p.email, subject: r.subject,
@@ -232,6 +244,8 @@ export const commands: Commands = {
     return clone(p);
   },
 
+  validate_limit: ({ limit }) => mistakes(() => parseLimit(String(limit))),
+
   set_download_limit: ({ token, limit }) => {
     const p = find(token);
     const l = parseLimit(String(limit));
@@ -257,12 +271,12 @@ export const commands: Commands = {
     return clone(p);
   },
 
+  validate_refund: ({ token, amount }) => mistakes(() => refundCents(find(token), amount)),
+
   refund: ({ token, amount }) => {
     const p = find(token);
     if (!p.payment_intent_id) throw { code: "invalid_input", field: "token", message: "this purchase wasn't paid through Stripe (a complimentary copy?)" };
-    const left = p.amount_minor - p.amount_refunded_minor;
-    const cents = amount === null || amount === undefined ? left : parseCents(String(amount));
-    if (cents > left) throw { code: "invalid_input", field: "amount", message: `at most ${usd(left)} can still be refunded` };
+    const cents = refundCents(p, amount);
     if (cents <= 0) throw { code: "conflict", message: "this purchase is already fully refunded" };
     p.amount_refunded_minor += cents;
     if (p.amount_refunded_minor >= p.amount_minor) {
@@ -272,9 +286,11 @@ export const commands: Commands = {
     return clone(p);
   },
 
+  validate_grant: ({ email }) => mistakes(() => checkEmail(String(email ?? "").trim())),
+
   grant: ({ slug, email }) => {
     const e = String(email ?? "").trim();
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) throw { code: "invalid_input", field: "email", message: `'${e}' is not an email address` };
+    checkEmail(e);
     const prod = PRODUCTS.find((p) => p.slug === slug);
     if (!prod) throw { code: "not_found", message: `no product with the slug '${slug}'` };
     const p = addPurchase({ email: e, products: [prod.id], ago: 0, used: [[]], grant: true });

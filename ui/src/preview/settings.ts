@@ -10,9 +10,8 @@ import type {
   Mode, Settings, SettingsInput, TunnelInput, TunnelLogEntry, TunnelProvider, TunnelProviderInfo, TunnelStatus,
   TunnelView,
 } from "../lib/api";
-import { INSTALL_HINT, inputFor, isEphemeral, validateTunnel } from "../lib/tunnel";
-import { checkEmail, checkListen, checkPublicUrl, checkSmtpUrl } from "../lib/validate";
-import { HOME, invalid, sleep, type Commands } from "./data";
+import { INSTALL_HINT, changesAddress, inputFor } from "../lib/tunnel";
+import { HOME, invalid, mistakes, sleep, type Commands } from "./data";
 
 const LIVE = location.search.includes("live");
 
@@ -46,14 +45,49 @@ const INSTALLED: Record<TunnelProvider, boolean> = {
   bore: false, cloudflared: true, "cloudflared-named": true, ngrok: false, ssh: true, custom: true,
 };
 const PROVIDERS: TunnelProviderInfo[] = [
-  { id: "bore", label: "bore", program: "bore", installed: INSTALLED.bore, token_label: "Server secret (only if the bore server asks for one)" },
-  { id: "cloudflared", label: "Cloudflare quick tunnel", program: "cloudflared", installed: INSTALLED.cloudflared, token_label: null },
-  { id: "cloudflared-named", label: "Cloudflare named tunnel", program: "cloudflared", installed: INSTALLED["cloudflared-named"], token_label: "Tunnel token" },
-  { id: "ngrok", label: "ngrok", program: "ngrok", installed: INSTALLED.ngrok, token_label: "Authtoken (not needed if ngrok is already set up)" },
-  { id: "ssh", label: "SSH (localhost.run, serveo, pinggy…)", program: "ssh", installed: INSTALLED.ssh, token_label: null },
-  { id: "custom", label: "Custom command", program: null, installed: true, token_label: null },
+  { id: "bore", label: "bore", program: "bore", installed: INSTALLED.bore, token_label: "Server secret (only if the bore server asks for one)", changes_address: true, stable_with: "port" },
+  { id: "cloudflared", label: "Cloudflare quick tunnel", program: "cloudflared", installed: INSTALLED.cloudflared, token_label: null, changes_address: true, stable_with: null },
+  { id: "cloudflared-named", label: "Cloudflare named tunnel", program: "cloudflared", installed: INSTALLED["cloudflared-named"], token_label: "Tunnel token", changes_address: false, stable_with: null },
+  { id: "ngrok", label: "ngrok", program: "ngrok", installed: INSTALLED.ngrok, token_label: "Authtoken (not needed if ngrok is already set up)", changes_address: true, stable_with: "hostname" },
+  { id: "ssh", label: "SSH (localhost.run, serveo, pinggy…)", program: "ssh", installed: INSTALLED.ssh, token_label: null, changes_address: true, stable_with: null },
+  { id: "custom", label: "Custom command", program: null, installed: true, token_label: null, changes_address: false, stable_with: null },
 ];
 const labelOf = (p: string) => PROVIDERS.find((x) => x.id === p)?.label ?? p;
+const isEphemeral = (i: TunnelInput) => {
+  const p = PROVIDERS.find((x) => x.id === i.provider);
+  return !!p && changesAddress(i, p);
+};
+
+// Rough stand-ins for the core's checks, enough to show the forms' errors.
+function checkEmail(field: string, email: string) {
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())) throw invalid(field, "this is not a valid email address");
+}
+
+function settingsChecks(i: SettingsInput): (() => void)[] {
+  const has = (typed: string | null | undefined, saved: boolean) => (typed != null ? typed !== "" : saved);
+  return [
+    () => { if (i.from_address != null) checkEmail("from_address", i.from_address); },
+    () => { if (i.support_email) checkEmail("support_email", i.support_email); },
+    () => { if (i.public_url && !/^https?:\/\/[^\s/?#]+/.test(i.public_url)) throw invalid("public_url", "a public URL looks like https://shop.example.com"); },
+    () => { if (i.listen != null && !/:\d{1,5}$/.test(i.listen.trim())) throw invalid("listen", "an address and port, like 127.0.0.1:8080"); },
+    () => { if (i.smtp_url && !/^smtps?:\/\//.test(i.smtp_url)) throw invalid("smtp_url", "an SMTP URL starts with smtp:// or smtps:// and names a host"); },
+    () => { if (i.stripe_test_key && !/^[sr]k_test_/.test(i.stripe_test_key)) throw invalid("stripe_test_key", "this key should start with sk_test_ or rk_test_"); },
+    () => { if (i.payments === "test" && !has(i.stripe_test_key, settings.stripe_test_key_set)) throw invalid("payments", "add a Stripe test secret key to use Stripe test mode"); },
+    () => { if (i.payments === "live" && !has(i.stripe_live_key, settings.stripe_live_key_set)) throw invalid("payments", "add a Stripe live secret key to take real payments"); },
+  ];
+}
+
+function checkTunnel(i: TunnelInput, token: string | undefined): (() => void)[] {
+  const named = i.provider === "cloudflared-named";
+  return [
+    () => { if (i.port && !/^\d+$/.test(i.port)) throw invalid("port", "a port is a number from 1 to 65535"); },
+    () => { if (i.server.startsWith("-")) throw invalid("server", "an SSH server is [user@]host[:port], like nokey@localhost.run"); },
+    () => { if (named && !i.hostname) throw invalid("hostname", "a hostname looks like shop.example.com (no path, no port)"); },
+    () => { if (named && !(token === undefined ? tokenSet : token)) throw invalid("token", "a named tunnel needs its token"); },
+    () => { if (i.provider === "custom" && !i.command.trim()) throw invalid("command", "type the command that opens the tunnel"); },
+    () => { if (i.provider === "custom" && !i.pattern.trim()) throw invalid("pattern", "say how to find the public URL in the command's output"); },
+  ];
+}
 
 let saved: TunnelInput | null = null;
 let on = false;
@@ -208,34 +242,28 @@ export const commands: Commands = {
   // The stable public address in place of the shop's own ("" when there is none).
   settings: async () => { await sleep(150); return { ...structuredClone(settings), public_url: configured ?? "" }; },
 
+  validate_settings: ({ input }) => mistakes(...settingsChecks(input as SettingsInput)),
+
+  validate_test_mail: ({ to }) => mistakes(() => checkEmail("email", String(to))),
+
   save_settings: async ({ input }) => {
     const { public_url, ...rest } = input as SettingsInput;
     // "" clears the stable public address: it isn't checked as a URL nor kept as the shop's own.
     const i: SettingsInput = public_url ? { ...rest, public_url } : rest;
-    if (i.from_address !== undefined && checkEmail(i.from_address)) throw invalid("from_address", checkEmail(i.from_address)!);
-    if (i.public_url !== undefined && checkPublicUrl(i.public_url)) throw invalid("public_url", checkPublicUrl(i.public_url)!);
-    if (i.listen !== undefined) {
-      if (checkListen(i.listen)) throw invalid("listen", checkListen(i.listen)!);
-      // What a real machine says about low ports: only the server knows this one.
-      if (Number(i.listen.split(":").pop()) < 1024) throw invalid("listen", "ports below 1024 need administrator rights; use e.g. 8080");
-    }
-    if (i.smtp_url !== undefined && checkSmtpUrl(i.smtp_url)) throw invalid("smtp_url", checkSmtpUrl(i.smtp_url)!);
-    if (i.stripe_test_key && !i.stripe_test_key.startsWith("sk_test_") && !i.stripe_test_key.startsWith("rk_test_")) {
-      throw invalid("stripe_test_key", "a Stripe test key starts with sk_test_");
-    }
-    const mode: Mode | undefined = i.payments;
-    const testKey = i.stripe_test_key !== undefined ? i.stripe_test_key !== "" : settings.stripe_test_key_set;
-    const liveKey = i.stripe_live_key !== undefined ? i.stripe_live_key !== "" : settings.stripe_live_key_set;
-    if (mode === "test" && !testKey) throw invalid("payments", "add a Stripe test key to use Stripe test mode");
-    if (mode === "live" && !liveKey) throw invalid("payments", "add a Stripe live key to take real payments");
+    const [mistake] = mistakes(...settingsChecks(i));
+    if (mistake) throw mistake;
+    // What a real machine says about low ports: only the server knows this one.
+    if (i.listen != null && Number(i.listen.split(":").pop()) < 1024) throw invalid("listen", "ports below 1024 need administrator rights; use e.g. 8080");
     await sleep(500);
-    const { stripe_test_key, stripe_live_key, webhook_secret, smtp_password, ...plain } = i;
-    settings = { ...settings, ...plain };
+    const { stripe_test_key, stripe_live_key, webhook_secret, smtp_password, payments, ...plain } = i;
+    // Fields left out (or null) keep their value.
+    settings = { ...settings, ...Object.fromEntries(Object.entries(plain).filter(([, v]) => v != null)) };
+    if (payments) settings.payments = payments as Mode;
     if (stripe_test_key !== undefined) settings.stripe_test_key_set = stripe_test_key !== "";
     if (stripe_live_key !== undefined) settings.stripe_live_key_set = stripe_live_key !== "";
     if (webhook_secret !== undefined) settings.webhook_secret_set = webhook_secret !== "";
     if (smtp_password !== undefined) settings.smtp_password_set = smtp_password !== "";
-    if (public_url !== undefined) configured = public_url.trim().replace(/\/$/, "") || null;
+    if (public_url != null) configured = public_url.trim().replace(/\/$/, "") || null;
     return { ...structuredClone(settings), public_url: configured ?? "" };
   },
 
@@ -265,13 +293,13 @@ export const commands: Commands = {
 
   tunnel: async () => { await sleep(120); return view(); },
 
+  validate_tunnel: ({ input, token }) => mistakes(...checkTunnel(input as TunnelInput, (token ?? undefined) as string | undefined)),
+
   start_tunnel: async ({ input, token }) => {
     const i = input as TunnelInput;
     const tok = (token ?? undefined) as string | undefined;
-    // The same checks the window makes (the real core makes them again).
-    const errors = validateTunnel(i, tok, tokenSet);
-    const [field] = Object.keys(errors) as (keyof typeof errors)[];
-    if (field) throw invalid(field, errors[field]!);
+    const [mistake] = mistakes(...checkTunnel(i, tok));
+    if (mistake) throw mistake;
     // A mistake only the far end knows about, to show a field error from "the core".
     if (i.provider === "cloudflared-named" && i.hostname.endsWith(".example.com")) {
       throw invalid("hostname", "example.com isn't a zone in your Cloudflare account; route a hostname of your own domain to the tunnel");

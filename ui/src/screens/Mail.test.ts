@@ -6,7 +6,7 @@ import Mail from "./Mail.svelte";
 const api = vi.hoisted(() => ({ outbox: vi.fn(), settings: vi.fn(), retryMail: vi.fn() }));
 vi.mock("../lib/api", async (orig) => ({ ...(await orig<typeof import("../lib/api")>()), api }));
 
-function msg(id: number, kind: string, status: string, recipient: string): OutboxMessage {
+function msg(id: number, kind: string, status: OutboxMessage["status"], recipient: string): OutboxMessage {
   return {
     id, kind, purchase_id: 1, mailing_id: null, recipient, subject: `Subject ${id}`, body_text: "text", body_html: "<p>html</p>",
     unsubscribe_url: null, message_id: `<${id}@x>`, status, attempts: 1, last_error: status === "failed" ? "550 no such user" : null,

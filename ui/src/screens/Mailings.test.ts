@@ -5,6 +5,7 @@ import Mailings from "./Mailings.svelte";
 
 const api = vi.hoisted(() => ({
   listProducts: vi.fn(), mailings: vi.fn(), settings: vi.fn(), previewMailing: vi.fn(), sendMailing: vi.fn(), mailing: vi.fn(), mailingFailures: vi.fn(),
+  validateMailing: vi.fn(),
 }));
 vi.mock("../lib/api", async (orig) => ({ ...(await orig<typeof import("../lib/api")>()), api }));
 
@@ -19,6 +20,7 @@ function summary(over: Partial<MailingSummary> = {}): MailingSummary {
 
 beforeEach(() => {
   for (const f of Object.values(api)) f.mockReset();
+  api.validateMailing.mockResolvedValue([]); // the core finds nothing wrong unless a test says otherwise
   api.listProducts.mockResolvedValue([book]);
   api.settings.mockResolvedValue({ store_name: "Ada's Shop", from_address: "hello@ada.shop" });
   api.mailings.mockResolvedValue([]);
@@ -37,6 +39,9 @@ describe("Mailings screen", () => {
   });
 
   it("checks the subject before asking the shop", async () => {
+    api.validateMailing.mockResolvedValueOnce([
+      { code: "invalid_input", field: "subject", message: "A subject is at most 200 characters (this one is 201)" },
+    ]);
     render(Mailings, { status: null });
     await waitFor(() => expect(subject().placeholder).toMatch(/The Book/));
     await fireEvent.input(subject(), { target: { value: "x".repeat(201) } });

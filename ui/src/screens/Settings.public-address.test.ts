@@ -10,6 +10,7 @@ const api = vi.hoisted(() => ({
   saveSettings: vi.fn(),
   tunnel: vi.fn(),
   startTunnel: vi.fn(),
+  validateSettings: vi.fn(),
 }));
 vi.mock("../lib/api", async (orig) => ({ ...(await orig<typeof import("../lib/api")>()), api }));
 
@@ -27,12 +28,16 @@ const tunnel: TunnelView = {
   },
   saved: { provider: "cloudflared", server: "", port: "", hostname: "", command: "", pattern: "" },
   on: true, token_set: false, public_url: "https://a-b.trycloudflare.com", configured_url: null,
-  providers: [{ id: "cloudflared", label: "Cloudflare quick tunnel", program: "cloudflared", installed: true, token_label: null }],
+  providers: [{
+    id: "cloudflared", label: "Cloudflare quick tunnel", program: "cloudflared", installed: true, token_label: null,
+    changes_address: true, stable_with: null,
+  }],
   log: [],
 };
 
 beforeEach(async () => {
   for (const f of Object.values(api)) f.mockReset();
+  api.validateSettings.mockResolvedValue([]);
   api.settings.mockResolvedValue(structuredClone(saved));
   api.tunnel.mockResolvedValue(structuredClone(tunnel));
   render(Settings, { props: { status: null } });

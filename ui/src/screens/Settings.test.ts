@@ -12,6 +12,8 @@ const api = vi.hoisted(() => ({
   sendTestMail: vi.fn(),
   customizeTemplate: vi.fn(),
   tunnel: vi.fn(),
+  validateSettings: vi.fn(),
+  validateTestMail: vi.fn(),
 }));
 vi.mock("../lib/api", async (orig) => ({ ...(await orig<typeof import("../lib/api")>()), api }));
 
@@ -28,6 +30,9 @@ const click = (testid: string) => fireEvent.click(document.querySelector(`[data-
 let onchange: ReturnType<typeof vi.fn>;
 beforeEach(async () => {
   for (const f of Object.values(api)) f.mockReset();
+  // The core finds nothing wrong unless a test says otherwise.
+  api.validateSettings.mockResolvedValue([]);
+  api.validateTestMail.mockResolvedValue([]);
   api.settings.mockResolvedValue(structuredClone(saved));
   api.tunnel.mockResolvedValue({
     status: {
@@ -66,6 +71,9 @@ describe("Settings", () => {
   });
 
   it("checks fields before saving and shows the core's field error in place", async () => {
+    api.validateSettings.mockResolvedValueOnce([
+      { code: "invalid_input", field: "listen", message: "an IP address and port, like 127.0.0.1:8080" },
+    ]);
     await fireEvent.input(field("listen"), { target: { value: "localhost" } });
     await click("save-server");
     expect(screen.getByText(/IP address and port/)).toBeTruthy();
@@ -85,6 +93,9 @@ describe("Settings", () => {
   });
 
   it("won't switch to live payments without a live key", async () => {
+    api.validateSettings.mockResolvedValueOnce([
+      { code: "invalid_input", field: "payments", message: "Add a Stripe live secret key to take real payments" },
+    ]);
     await fireEvent.click(document.querySelector('input[value="live"]')!);
     await click("save-payments");
     expect(screen.getByText(/Add a Stripe live secret key/)).toBeTruthy();

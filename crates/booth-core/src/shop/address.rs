@@ -118,19 +118,9 @@ impl Shop {
         token: Option<&str>,
     ) -> Result<TunnelSpec> {
         let spec = TunnelSpec::parse(input)?;
-        let token = token
-            .map(|t| match t.trim() {
-                "" => Ok(None),
-                t => secrets::check("token", t, &[]).map(Some),
-            })
-            .transpose()?;
-        let has_token = match &token {
-            Some(t) => t.is_some(),
-            None => self.tunnel_token()?.is_some(),
-        };
-        if spec.needs_token() && !has_token {
-            return Err(Error::invalid("token", tunnel::NAMED_TOKEN_HELP));
-        }
+        let token = tunnel::parse_token(token)?;
+        let saved = token.is_none() && self.tunnel_token()?.is_some();
+        spec.provider.check_token(&token, saved)?;
         let json = serde_json::to_string(&spec).expect("json");
         self.db()
             .write(move |tx| settings::set(tx, settings::TUNNEL, &json))

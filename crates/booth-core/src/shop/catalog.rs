@@ -8,9 +8,6 @@ use std::path::PathBuf;
 impl Shop {
     pub async fn add_product(&self, input: ProductInput) -> Result<Product> {
         let new = input.parse()?;
-        if input.files.is_empty() {
-            return Err(Error::invalid("file", "a product needs at least one file"));
-        }
         let names = input
             .files
             .iter()

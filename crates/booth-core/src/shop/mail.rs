@@ -4,7 +4,7 @@
 use super::{format_time, Shop};
 use crate::catalog::Product;
 use crate::domain::{format_size, Money, UnsubscribeToken};
-use crate::error::{Error, Result};
+use crate::error::{Error, Problems, Result};
 use crate::mail::Mailer;
 use crate::mailing::{self, MailingSummary};
 use crate::outbox::{self, OutboxConfig, OutboxRow, OutgoingMail};
@@ -26,6 +26,7 @@ pub struct MailingRequest {
 
 /// A mailing before it is queued: who would get it and what it looks like.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct MailingPreview {
     pub product: Product,
     pub subject: String,
@@ -141,11 +142,9 @@ impl Shop {
         let product = self.product(&req.product).await?.ok_or_else(|| {
             Error::NotFound(format!("no product with the slug '{}'", req.product))
         })?;
-        let subject = match &req.subject {
-            Some(s) => mailing::check_subject(s)?,
-            None => format!("{}: a new version is out", product.name),
-        };
-        let message = mailing::check_message(&req.message)?;
+        let (subject, message) =
+            mailing::check_text(req.subject.as_deref(), &req.message).map_err(Problems::first)?;
+        let subject = subject.unwrap_or_else(|| format!("{}: a new version is out", product.name));
         Ok((product, subject, message))
     }
 

@@ -21,11 +21,11 @@ mod purchases;
 mod settings;
 
 pub use crate::catalog::{ProductEditInput, ProductInput};
+pub use crate::settings::SettingsInput;
 pub use checkout::Fulfilment;
 pub use export::{format_iso, format_time};
 pub use mail::{MailingPreview, MailingRequest};
 pub use purchases::PurchaseDetail;
-pub use settings::SettingsInput;
 
 pub const EMAIL_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/email/base.html")),

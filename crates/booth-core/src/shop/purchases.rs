@@ -2,7 +2,7 @@
 //! seller's actions (search, reset, limit, revoke, refund, grant).
 
 use super::Shop;
-use crate::domain::{parse_download_limit, Email, Money, PurchaseToken};
+use crate::domain::{parse_download_limit, Email, PurchaseToken};
 use crate::downloads::{self, Denied, Download, DownloadLog, DownloadRequest};
 use crate::error::{Error, Result};
 use crate::purchases::{self, NewItem, NewPurchase, Purchase, Source};
@@ -11,6 +11,7 @@ use serde::Serialize;
 
 /// Purchase detail for the seller: the purchase and its download log.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct PurchaseDetail {
     pub purchase: Purchase,
     pub url: String,
@@ -141,26 +142,7 @@ impl Shop {
                 "this purchase wasn't paid through Stripe (a complimentary copy?)",
             )
         })?;
-        let remaining = p.amount_minor - p.amount_refunded_minor;
-        let amount = match amount {
-            Some(a) => {
-                let m = Money::parse_price(a, p.total().currency).map_err(|e| match e {
-                    Error::Invalid { message, .. } => Error::invalid("amount", message),
-                    e => e,
-                })?;
-                if m.minor > remaining {
-                    return Err(Error::invalid(
-                        "amount",
-                        format!(
-                            "at most {} can still be refunded",
-                            Money::new(remaining, p.total().currency).format()
-                        ),
-                    ));
-                }
-                m.minor
-            }
-            None => remaining,
-        };
+        let amount = p.refund_amount(amount)?;
         if amount <= 0 {
             return Err(Error::Conflict(
                 "this purchase is already fully refunded".into(),

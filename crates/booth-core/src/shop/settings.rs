@@ -2,32 +2,13 @@
 
 use super::{Shop, EMAIL_TEMPLATES};
 use crate::db::now;
-use crate::domain::{escape_html, Email, PublicUrl};
-use crate::error::{Error, Result};
+use crate::domain::{escape_html, Email};
+use crate::error::{Error, Problems, Result};
 use crate::mail::{Envelope, Mailer};
-use crate::secrets::Secret;
-use crate::settings::{self, StoreInfo};
+use crate::settings::{self, SettingsInput, StoreInfo};
 use crate::templates;
 use crate::{secrets, stats};
-use serde::Deserialize;
 use std::path::PathBuf;
-
-/// What the seller changed in Settings; None leaves a value alone, and for a secret ""
-/// removes it.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SettingsInput {
-    pub store_name: Option<String>,
-    pub from_address: Option<String>,
-    pub support_email: Option<String>,
-    pub public_url: Option<String>,
-    pub listen: Option<String>,
-    pub payments: Option<String>,
-    pub stripe_test_key: Option<String>,
-    pub stripe_live_key: Option<String>,
-    pub webhook_secret: Option<String>,
-    pub smtp_url: Option<String>,
-    pub smtp_password: Option<String>,
-}
 
 impl Shop {
     pub async fn store_info(&self) -> Result<StoreInfo> {
@@ -52,51 +33,14 @@ impl Shop {
     /// Saves what the seller changed in Settings: every field is checked before anything
     /// is stored, settings go to the database in one transaction, secrets to their file.
     pub async fn save_settings(&self, input: SettingsInput) -> Result<()> {
+        let change = input.check().map_err(Problems::first)?;
         let mut secrets = secrets::load(self.data_dir())?;
-        // None leaves a secret alone, "" removes it, anything else is checked.
-        let secret = |v: &Option<String>,
-                      check: &dyn Fn(&str) -> Result<Secret>|
-         -> Result<Option<Option<Secret>>> {
-            v.as_deref()
-                .map(|v| match v {
-                    "" => Ok(None),
-                    v => check(v).map(Some),
-                })
-                .transpose()
-        };
-        let test_key = secret(&input.stripe_test_key, &|v| {
-            secrets::check_stripe_key(false, v)
-        })?;
-        let live_key = secret(&input.stripe_live_key, &|v| {
-            secrets::check_stripe_key(true, v)
-        })?;
-        let webhook = secret(&input.webhook_secret, &|v| {
-            secrets::check("webhook_secret", v, &["whsec_"])
-        })?;
-        let smtp_password = secret(&input.smtp_password, &|v| {
-            secrets::check_password("smtp_password", v)
-        })?;
-
-        let pairs: Vec<(&'static str, String)> = [
-            (settings::STORE_NAME, &input.store_name),
-            (settings::FROM_ADDRESS, &input.from_address),
-            (settings::SUPPORT_EMAIL, &input.support_email),
-            (settings::PUBLIC_URL, &input.public_url),
-            (settings::LISTEN, &input.listen),
-            (settings::PAYMENTS, &input.payments),
-            (settings::SMTP_URL, &input.smtp_url),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| (k, v.trim().to_string())))
-        .collect();
-        let public_url = pairs
+        let public_url = change
+            .settings
             .iter()
             .find(|(k, _)| *k == settings::PUBLIC_URL)
-            .map(|(_, v)| match v.as_str() {
-                "" => Ok(None),
-                v => PublicUrl::parse(v).map(|u| Some(u.into_string())),
-            })
-            .transpose()?;
+            .map(|(_, v)| Some(v.clone()).filter(|v| !v.is_empty()));
+        let pairs = change.settings;
         self.db()
             .write(move |tx| {
                 for (k, v) in &pairs {
@@ -110,10 +54,10 @@ impl Shop {
         }
         let before = secrets.clone();
         for (slot, new) in [
-            (&mut secrets.stripe_test_key, test_key),
-            (&mut secrets.stripe_live_key, live_key),
-            (&mut secrets.webhook_secret, webhook),
-            (&mut secrets.smtp_password, smtp_password),
+            (&mut secrets.stripe_test_key, change.stripe_test_key),
+            (&mut secrets.stripe_live_key, change.stripe_live_key),
+            (&mut secrets.webhook_secret, change.webhook_secret),
+            (&mut secrets.smtp_password, change.smtp_password),
         ] {
             if let Some(v) = new {
                 *slot = v;

@@ -5,6 +5,7 @@ use super::*;
 // ---- the incident log ----------------------------------------------------------------
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct LogEntry {
     pub at: i64,
     pub kind: String,

@@ -16,7 +16,8 @@ use command::{join_command, split_command};
 pub use log::{log, recent_log, LogEntry};
 pub use status::{warnings, Health, TunnelState, TunnelStatus};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Problems, Result};
+use crate::secrets::{self, Secret};
 use regex::Regex;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,7 @@ pub const PROGRAMS: &[&str] = &["bore", "cloudflared", "ngrok", "ssh"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub enum Provider {
     Bore,
     /// A cloudflared quick tunnel: no account, a new *.trycloudflare.com name every start.
@@ -95,6 +97,43 @@ impl Provider {
         }
     }
 
+    /// Does the address change on every start, unless `stable_with` is filled in? A
+    /// custom command's is unknown; a changed address is noticed and logged when it happens.
+    pub fn changes_address(self) -> bool {
+        matches!(
+            self,
+            Provider::Bore | Provider::Cloudflared | Provider::Ngrok | Provider::Ssh
+        )
+    }
+
+    /// The form field that, filled in, keeps the address the same on every start (bore's
+    /// fixed port, an ngrok domain).
+    pub fn stable_with(self) -> Option<&'static str> {
+        match self {
+            Provider::Bore => Some("port"),
+            Provider::Ngrok => Some("hostname"),
+            _ => None,
+        }
+    }
+
+    /// Does it need a token (kept with the other secrets)?
+    pub fn needs_token(self) -> bool {
+        self == Provider::CloudflaredNamed
+    }
+
+    /// A named tunnel runs with its token: one typed now (`token`, as `parse_token` read
+    /// it) or, when the field was left alone, the saved one (`saved`).
+    pub fn check_token(self, token: &Option<Option<Secret>>, saved: bool) -> Result<()> {
+        let has = match token {
+            Some(t) => t.is_some(),
+            None => saved,
+        };
+        if self.needs_token() && !has {
+            return Err(Error::invalid("token", NAMED_TOKEN_HELP));
+        }
+        Ok(())
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Provider::Bore => "bore",
@@ -110,6 +149,7 @@ impl Provider {
 /// The tunnel settings as the seller types them (Settings form, CLI flags).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct TunnelInput {
     pub provider: String,
     /// bore: the bore server (default bore.pub); ssh: [user@]host[:port].
@@ -148,19 +188,27 @@ pub const DEFAULT_SSH_SERVER: &str = "nokey@localhost.run";
 pub const DEFAULT_SSH_PATTERN: &str = r"https://[a-z0-9-]+\.(?:lhr\.life|serveo\.net|serveousercontent\.com|(?:[a-z0-9-]+\.)*pinggy\.(?:link|online))";
 
 impl TunnelSpec {
-    /// Parses what the seller typed, once; each mistake is refused on its field.
+    /// Parses what the seller typed, once; each mistake is refused on its field (the first).
     pub fn parse(input: &TunnelInput) -> Result<TunnelSpec> {
-        let provider = Provider::parse(&input.provider)?;
-        let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-        let port = match text(&input.port) {
-            None => None,
-            Some(p) => Some(
-                p.parse::<u16>()
-                    .ok()
-                    .filter(|p| *p > 0)
-                    .ok_or_else(|| Error::invalid("port", "a port is a number from 1 to 65535"))?,
-            ),
+        TunnelSpec::check(input).map_err(Problems::first)
+    }
+
+    /// Every mistake in the form at once (the window shows each beside its field).
+    pub fn check(input: &TunnelInput) -> Result<TunnelSpec, Problems> {
+        let mut p = Problems::default();
+        let Some(provider) = p.take(Provider::parse(&input.provider)) else {
+            return Err(p);
         };
+        let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let port = p.take(match text(&input.port) {
+            None => Ok(None),
+            Some(port) => port
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .map(Some)
+                .ok_or_else(|| Error::invalid("port", "a port is a number from 1 to 65535")),
+        });
         let mut spec = TunnelSpec {
             provider,
             server: None,
@@ -169,38 +217,33 @@ impl TunnelSpec {
             command: Vec::new(),
             pattern: None,
         };
+        // A field with a mistake is left out: the spec is only returned without mistakes.
         match provider {
             Provider::Bore => {
-                spec.server = Some(check_host(
-                    text(&input.server)
-                        .as_deref()
-                        .unwrap_or(DEFAULT_BORE_SERVER),
-                    false,
-                )?);
-                spec.port = port;
+                let server = text(&input.server);
+                let server = server.as_deref().unwrap_or(DEFAULT_BORE_SERVER);
+                spec.server = p.take(check_host(server, false));
+                spec.port = port.flatten();
             }
             Provider::Cloudflared => {}
             Provider::CloudflaredNamed => {
-                spec.hostname = Some(check_hostname(&input.hostname, true)?);
+                spec.hostname = p.take(check_hostname(&input.hostname, true));
             }
             Provider::Ngrok => {
-                spec.hostname = text(&input.hostname)
-                    .map(|h| check_hostname(&h, false))
-                    .transpose()?;
+                let hostname = text(&input.hostname).map(|h| check_hostname(&h, false));
+                spec.hostname = p.take(hostname.transpose()).flatten();
             }
             Provider::Ssh => {
-                spec.server = Some(check_host(
-                    text(&input.server).as_deref().unwrap_or(DEFAULT_SSH_SERVER),
-                    true,
-                )?);
-                spec.port = port;
-                spec.pattern = text(&input.pattern)
-                    .map(|p| check_pattern(&p))
-                    .transpose()?;
+                let server = text(&input.server);
+                let server = server.as_deref().unwrap_or(DEFAULT_SSH_SERVER);
+                spec.server = p.take(check_host(server, true));
+                spec.port = port.flatten();
+                let pattern = text(&input.pattern).map(|p| check_pattern(&p));
+                spec.pattern = p.take(pattern.transpose()).flatten();
             }
             Provider::Custom => {
-                spec.command = split_command(&input.command)?;
-                spec.pattern = Some(check_pattern(input.pattern.trim()).map_err(|e| {
+                spec.command = p.take(split_command(&input.command)).unwrap_or_default();
+                spec.pattern = p.take(check_pattern(input.pattern.trim()).map_err(|e| {
                     if input.pattern.trim().is_empty() {
                         Error::invalid(
                             "pattern",
@@ -209,10 +252,10 @@ impl TunnelSpec {
                     } else {
                         e
                     }
-                })?);
+                }));
             }
         }
-        Ok(spec)
+        p.finish(|| Some(spec))
     }
 
     /// The form's text for this spec (Settings shows it back).
@@ -235,19 +278,17 @@ impl TunnelSpec {
 
     /// Does this tunnel get a new address on every start? Links already mailed then break.
     pub fn ephemeral(&self) -> bool {
-        match self.provider {
-            Provider::Bore => self.port.is_none(),
-            Provider::Cloudflared | Provider::Ssh => true,
-            Provider::CloudflaredNamed => false,
-            Provider::Ngrok => self.hostname.is_none(),
-            // Unknown; a changed address is noticed and logged when it happens.
-            Provider::Custom => false,
-        }
+        let stable = match self.provider.stable_with() {
+            Some("port") => self.port.is_some(),
+            Some("hostname") => self.hostname.is_some(),
+            _ => false,
+        };
+        self.provider.changes_address() && !stable
     }
 
     /// Does the provider need a token (kept with the other secrets)?
     pub fn needs_token(&self) -> bool {
-        self.provider == Provider::CloudflaredNamed
+        self.provider.needs_token()
     }
 
     /// How to install the program, for when it can't be found.
@@ -264,6 +305,30 @@ impl TunnelSpec {
             self.program()
         )
     }
+}
+
+/// The token field as the form sends it: None keeps the saved token, "" removes it,
+/// anything else is checked.
+pub fn parse_token(token: Option<&str>) -> Result<Option<Option<Secret>>> {
+    token
+        .map(|t| match t.trim() {
+            "" => Ok(None),
+            t => secrets::check("token", t, &[]).map(Some),
+        })
+        .transpose()
+}
+
+/// Every mistake the tunnel form shows: its fields', and a named tunnel without its token
+/// (`saved`: one is saved, for a token field left alone).
+pub fn check_form(input: &TunnelInput, token: Option<&str>, saved: bool) -> Problems {
+    let mut p = TunnelSpec::check(input).err().unwrap_or_default();
+    // Known from the provider alone, so said beside another field's mistake too.
+    if let Ok(provider) = Provider::parse(&input.provider) {
+        if let Some(token) = p.take(parse_token(token)) {
+            p.take(provider.check_token(&token, saved));
+        }
+    }
+    p
 }
 
 /// Removes terminal colour codes (bore and cloudflared colour their logs on a terminal).

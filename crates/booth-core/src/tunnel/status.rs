@@ -6,6 +6,7 @@ use super::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub enum TunnelState {
     Off,
     Starting,
@@ -17,6 +18,7 @@ pub enum TunnelState {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct Health {
     pub ok: bool,
     /// Unix seconds.
@@ -26,6 +28,7 @@ pub struct Health {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
 pub struct TunnelStatus {
     pub state: TunnelState,
     pub provider: Option<Provider>,

@@ -9,7 +9,13 @@ const api = vi.hoisted(() => ({
   addFiles: vi.fn(),
   newVersion: vi.fn(),
   listProducts: vi.fn(),
+  validateProduct: vi.fn(),
+  validateProductEdit: vi.fn(),
+  validateVersion: vi.fn(),
+  suggestSlug: vi.fn(),
 }));
+// The core's slugs for the names these tests type.
+const SLUGS: Record<string, string> = { "The Book, 2nd ed.": "the-book-2nd-ed", "Field Guide": "field-guide", X: "x" };
 vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
 const dialog = vi.hoisted(() => ({ open: vi.fn() }));
 vi.mock("@tauri-apps/plugin-dialog", () => dialog);
@@ -43,6 +49,9 @@ beforeEach(() => {
   onsaved = vi.fn();
   oncancel = vi.fn();
   for (const f of [...Object.values(api), dialog.open]) f.mockReset();
+  // The core finds nothing wrong unless a test says otherwise.
+  for (const f of [api.validateProduct, api.validateProductEdit, api.validateVersion]) f.mockResolvedValue([]);
+  api.suggestSlug.mockImplementation(async (name: string) => SLUGS[name] ?? "");
 });
 afterEach(cleanup);
 
@@ -58,7 +67,13 @@ describe("ProductForm: new product", () => {
     expect(input("slug").value).toBe("my-book");
   });
 
-  it("shows client-side problems next to each field and never calls the core", async () => {
+  it("shows the core's check next to each field and creates nothing", async () => {
+    api.validateProduct.mockResolvedValueOnce([
+      { code: "invalid_input", field: "name", message: "A name is required" },
+      { code: "invalid_input", field: "price", message: "'9,99' is not a price; use a point for decimals, e.g. 9.99" },
+      { code: "invalid_input", field: "limit", message: "A whole number from 1 to 1,000,000, or unlimited" },
+      { code: "invalid_input", field: "file", message: "a product needs at least one file" },
+    ]);
     renderNew();
     await type("price", "9,99");
     await type("limit", "0");
@@ -170,7 +185,10 @@ describe("ProductForm: editing", () => {
     await waitFor(() => expect(onfileschange).toHaveBeenCalledWith(product));
   });
 
-  it("refuses a version label with spaces before calling the core", async () => {
+  it("refuses a version label with spaces before uploading", async () => {
+    api.validateVersion.mockResolvedValueOnce([
+      { code: "invalid_input", field: "version", message: "a version label is 1–40 characters without spaces, e.g. 1.1" },
+    ]);
     render(ProductForm, { props: { product, onsaved, oncancel } });
     await fireEvent.click(screen.getByText("Upload new version"));
     await type("version-path", "/home/ada/guide-4.pdf");

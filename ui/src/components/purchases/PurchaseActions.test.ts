@@ -10,6 +10,8 @@ const api = vi.hoisted(() => ({
   resendReceipt: vi.fn(),
   revoke: vi.fn(),
   refund: vi.fn(),
+  validateLimit: vi.fn(),
+  validateRefund: vi.fn(),
 }));
 vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
 
@@ -36,6 +38,9 @@ beforeEach(() => {
   onchanged = vi.fn();
   toasts.splice(0);
   for (const f of Object.values(api)) f.mockReset();
+  // The core finds nothing wrong unless a test says otherwise.
+  api.validateLimit.mockResolvedValue([]);
+  api.validateRefund.mockResolvedValue([]);
 });
 afterEach(cleanup);
 
@@ -59,6 +64,9 @@ describe("PurchaseActions", () => {
   });
 
   it("checks the limit before calling, then sends it", async () => {
+    api.validateLimit.mockResolvedValueOnce([
+      { code: "invalid_input", field: "limit", message: "a download limit is a whole number from 1 to 1000000, or 'unlimited'" },
+    ]);
     api.setDownloadLimit.mockResolvedValue(purchase({ items: [{ ...purchase().items[0], download_limit: 10 }] }));
     render(PurchaseActions, { purchase: purchase(), onchanged });
     await fireEvent.click(button("set-limit"));
@@ -123,6 +131,7 @@ describe("PurchaseActions", () => {
     await fireEvent.click(button("refund"));
     expect(screen.getByRole("dialog").textContent).toMatch(/through Stripe; the buyer/);
     const input = screen.getByLabelText(/Amount to refund/);
+    api.validateRefund.mockResolvedValueOnce([{ code: "invalid_input", field: "amount", message: "At most $14.00 can still be refunded" }]);
     await fireEvent.input(input, { target: { value: "15" } });
     await fireEvent.click(document.querySelector('[data-confirm="refund"]')!);
     expect(screen.getByText("At most $14.00 can still be refunded")).toBeTruthy();

@@ -11,7 +11,9 @@ const api = vi.hoisted(() => ({
   stopTunnel: vi.fn(),
   checkTunnel: vi.fn(),
   openExternal: vi.fn(),
+  validateTunnel: vi.fn(),
 }));
+const invalid = (field: string, message: string) => ({ code: "invalid_input", field, message });
 vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
 
 const NOW = () => Math.floor(Date.now() / 1000);
@@ -27,12 +29,12 @@ function view(over: Partial<TunnelView> = {}): TunnelView {
   return {
     status: status(), saved: null, on: false, token_set: false, public_url: "http://127.0.0.1:8080", configured_url: null,
     providers: [
-      { id: "bore", label: "bore", program: "bore", installed: false, token_label: "Server secret (only if the bore server asks for one)" },
-      { id: "cloudflared", label: "Cloudflare quick tunnel", program: "cloudflared", installed: true, token_label: null },
-      { id: "cloudflared-named", label: "Cloudflare named tunnel", program: "cloudflared", installed: true, token_label: "Tunnel token" },
-      { id: "ngrok", label: "ngrok", program: "ngrok", installed: true, token_label: "Authtoken (not needed if ngrok is already set up)" },
-      { id: "ssh", label: "SSH (localhost.run, serveo, pinggy…)", program: "ssh", installed: true, token_label: null },
-      { id: "custom", label: "Custom command", program: null, installed: true, token_label: null },
+      { id: "bore", label: "bore", program: "bore", installed: false, token_label: "Server secret (only if the bore server asks for one)", changes_address: true, stable_with: "port" },
+      { id: "cloudflared", label: "Cloudflare quick tunnel", program: "cloudflared", installed: true, token_label: null, changes_address: true, stable_with: null },
+      { id: "cloudflared-named", label: "Cloudflare named tunnel", program: "cloudflared", installed: true, token_label: "Tunnel token", changes_address: false, stable_with: null },
+      { id: "ngrok", label: "ngrok", program: "ngrok", installed: true, token_label: "Authtoken (not needed if ngrok is already set up)", changes_address: true, stable_with: "hostname" },
+      { id: "ssh", label: "SSH (localhost.run, serveo, pinggy…)", program: "ssh", installed: true, token_label: null, changes_address: true, stable_with: null },
+      { id: "custom", label: "Custom command", program: null, installed: true, token_label: null, changes_address: false, stable_with: null },
     ],
     log: [],
     ...over,
@@ -59,6 +61,8 @@ async function mount(v: TunnelView) {
 
 beforeEach(() => {
   for (const f of Object.values(api)) f.mockReset();
+  // The core finds nothing wrong unless a test says otherwise.
+  api.validateTunnel.mockResolvedValue([]);
 });
 afterEach(() => {
   cleanup();
@@ -142,6 +146,7 @@ describe("the form", () => {
 
 describe("checks before Start", () => {
   it("refuses an ssh option smuggled in as the server", async () => {
+    api.validateTunnel.mockResolvedValueOnce([invalid("server", "an SSH server is [user@]host[:port], like nokey@localhost.run")]);
     await mount(view());
     await pick("ssh");
     await fireEvent.input(field("server")!, { target: { value: "-oProxyCommand=touch /tmp/x" } });
@@ -152,6 +157,7 @@ describe("checks before Start", () => {
   });
 
   it.each(["0", "65536", "80a"])("refuses port %j", async (port) => {
+    api.validateTunnel.mockResolvedValueOnce([invalid("port", "a port is a number from 1 to 65535")]);
     await mount(view({ saved: input("bore") }));
     await fireEvent.input(field("port")!, { target: { value: port } });
     await start();
@@ -160,6 +166,10 @@ describe("checks before Start", () => {
   });
 
   it("refuses a hostname with a path, and a named tunnel without a token", async () => {
+    api.validateTunnel.mockResolvedValueOnce([
+      invalid("hostname", "a hostname looks like shop.example.com (no path, no port)"),
+      invalid("token", "a named tunnel needs its token (Cloudflare dashboard → Zero Trust → Networks → Tunnels → your tunnel)"),
+    ]);
     await mount(view({ saved: input("cloudflared-named") }));
     await fireEvent.input(field("hostname")!, { target: { value: "shop.example.com/buy" } });
     await start();
@@ -172,6 +182,10 @@ describe("checks before Start", () => {
   });
 
   it("refuses an unclosed regular expression and an empty command", async () => {
+    api.validateTunnel.mockResolvedValueOnce([
+      invalid("command", "Type the command that opens the tunnel"),
+      invalid("pattern", "That isn't a regular expression: unclosed group"),
+    ]);
     await mount(view({ saved: input("custom") }));
     await fireEvent.input(field("pattern")!, { target: { value: "(https://\\S+" } });
     await start();

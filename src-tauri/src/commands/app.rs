@@ -1,0 +1,108 @@
+//! The shell (the sidebar's status, restart, links out) and the dashboard.
+
+use super::S;
+use crate::error::{CmdError, CmdResult};
+use booth_core::secrets;
+use booth_core::settings::{self, PaymentsMode};
+use booth_core::stats::Dashboard;
+use booth_core::tunnel::TunnelStatus;
+use serde::Serialize;
+use tauri::AppHandle;
+use tauri_plugin_shell::ShellExt;
+
+#[derive(Serialize, specta::Type)]
+pub struct Status {
+    /// The shop server, outbox worker (and simulator) are up.
+    running: bool,
+    /// Why it is not running (port taken, data dir unusable, bad Stripe key…).
+    error: Option<CmdError>,
+    mode: PaymentsMode,
+    /// Where the server listens, e.g. "127.0.0.1:8080".
+    listen: String,
+    /// Where links in emails point now: the stable address if set, else the tunnel's, else the local one.
+    public_url: String,
+    data_dir: String,
+    /// Where secrets are kept, in words.
+    secrets_store: String,
+    store_name: String,
+    version: &'static str,
+    tunnel: TunnelStatus,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn status(state: S<'_>) -> CmdResult<Status> {
+    let (running, error, addr, simulated) = state.snapshot().await;
+    let mut status = Status {
+        running,
+        error,
+        mode: PaymentsMode::Simulated,
+        listen: addr.unwrap_or_else(|| settings::DEFAULT_LISTEN.into()),
+        public_url: String::new(),
+        data_dir: state.data_dir.display().to_string(),
+        secrets_store: secrets::describe(&state.data_dir),
+        store_name: "Booth".into(),
+        version: env!("CARGO_PKG_VERSION"),
+        tunnel: state.tunnel_status().await,
+    };
+    // An unusable data dir is itself the status to show, not a failure to report one.
+    let shop = match state.shop().await {
+        Ok(shop) => shop,
+        Err(e) => {
+            status.error.get_or_insert(e);
+            return Ok(status);
+        }
+    };
+    status.mode = match (simulated, shop.payments()) {
+        (Some(true), _) => PaymentsMode::Simulated,
+        (Some(false), Ok(p)) if p.test_mode() => PaymentsMode::Test,
+        (Some(false), Ok(_)) => PaymentsMode::Live,
+        _ => saved_mode(shop.setting(settings::PAYMENTS).await?),
+    };
+    if !running {
+        if let Some(listen) = shop.setting(settings::LISTEN).await? {
+            status.listen = listen;
+        }
+    }
+    status.public_url = shop.public_url();
+    status.store_name = shop.store_info().await?.store_name;
+    Ok(status)
+}
+
+/// The saved payments setting (simulated when there is none).
+pub fn saved_mode(saved: Option<String>) -> PaymentsMode {
+    saved
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(PaymentsMode::Simulated)
+}
+
+/// Stops and starts the server, worker and payments with the saved settings.
+#[tauri::command]
+#[specta::specta]
+pub async fn restart_shop(state: S<'_>) -> CmdResult<Status> {
+    state.restart().await;
+    status(state).await
+}
+
+/// Opens a web page (a product page, a buyer's link) in the seller's browser.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_external(app: AppHandle, url: String) -> CmdResult<()> {
+    let ok = url::Url::parse(&url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+    if !ok {
+        return Err(CmdError::invalid(
+            "url",
+            "only web pages (http or https) can be opened",
+        ));
+    }
+    #[allow(deprecated)] // tauri-plugin-shell's open is the design card's choice
+    app.shell()
+        .open(&url, None)
+        .map_err(|e| CmdError::new("internal", format!("couldn't open a browser: {e}")))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn dashboard(state: S<'_>, days: u32) -> CmdResult<Dashboard> {
+    Ok(state.shop().await?.dashboard(days).await?)
+}
