@@ -6,8 +6,9 @@
 
 use booth_core::shop::SettingsInput;
 use booth_core::Shop;
-use booth_testkit::browser::{Browser, VirtualDisplay};
+use booth_testkit::desktop::VirtualDisplay;
 use booth_testkit::smtp::free_port;
+use booth_testkit::Browser;
 use booth_testkit::SmtpServer;
 use serde_json::json;
 use std::path::{Path, PathBuf};

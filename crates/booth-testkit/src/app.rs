@@ -157,6 +157,54 @@ impl TestApp {
         self.http.get(self.url(path)).send().await.expect("GET")
     }
 
+    /// GET `path`: the status and the page's HTML as sent.
+    pub async fn get_html(&self, path: &str) -> (u16, String) {
+        let res = self.get(path).await;
+        let status = res.status().as_u16();
+        (status, res.text().await.expect("a body"))
+    }
+
+    /// GET an absolute URL (the simulator's hosted page, say): its text, whatever the status.
+    pub async fn fetch_text(&self, url: &str) -> String {
+        let res = self.http.get(url).send().await.expect("GET");
+        res.text().await.expect("a body")
+    }
+
+    /// GET `path` with one more request header.
+    pub async fn get_with(&self, path: &str, header: &str, value: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .header(header, value)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// POSTs a form (pairs, encoded as a browser would) to `path`.
+    pub async fn post_form<T: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        form: &T,
+    ) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// POSTs `body` to `path` as it is, labelled as a form.
+    pub async fn post_form_bytes(&self, path: &str, body: impl Into<Vec<u8>>) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.into())
+            .send()
+            .await
+            .expect("POST")
+    }
+
     /// GET /buy/{slug}: returns the hosted checkout page URL it redirects to.
     pub async fn buy(&self, slug: &str) -> String {
         let res = self.get(&format!("/buy/{slug}")).await;
@@ -166,15 +214,7 @@ impl TestApp {
 
     /// Submits the simulator's hosted page with a card; returns the raw response.
     pub async fn pay_with(&self, hosted_url: &str, email: &str, card: &str) -> reqwest::Response {
-        self.http
-            .post(hosted_url)
-            .form(&[
-                ("email", email),
-                ("card_number", card),
-                ("card_expiry", "12/34"),
-                ("card_cvc", "123"),
-            ])
-            .send()
+        pay_at(&self.http, hosted_url, email, card)
             .await
             .expect("pay")
     }
@@ -221,24 +261,31 @@ impl TestApp {
             .token
     }
 
+    /// The purchase behind `token`; panics if there is none.
+    pub async fn purchase(&self, token: &str) -> Purchase {
+        self.shop()
+            .purchase(token)
+            .await
+            .expect("look up the purchase")
+            .unwrap_or_else(|| panic!("no purchase {token}"))
+    }
+
+    /// A complimentary purchase of one product (as `grant_token`): the purchase, and the
+    /// download path of its first file.
+    pub async fn granted_download(&self, slug: &str) -> (Purchase, String) {
+        let token = self.grant_token(slug).await;
+        let p = self.purchase(&token).await;
+        let path = download_path(&p);
+        (p, path)
+    }
+
     pub async fn purchases(&self) -> Vec<Purchase> {
         self.shop().list_purchases(None).await.unwrap()
     }
 
     /// Waits until the purchase for this session is recorded (by the webhook).
     pub async fn wait_for_purchase(&self, session_id: &str) -> Purchase {
-        for _ in 0..150 {
-            if let Some(p) = self
-                .purchases()
-                .await
-                .into_iter()
-                .find(|p| p.checkout_session_id.as_deref() == Some(session_id))
-            {
-                return p;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("purchase for {session_id} was never recorded");
+        wait_for_session(self.shop(), session_id).await
     }
 
     /// Counts outbox rows of a kind for a purchase.
@@ -357,6 +404,68 @@ pub fn sign(payload: &str, secret: &str, timestamp: i64) -> String {
         "t={timestamp},v1={}",
         hex::encode(mac.finalize().into_bytes())
     )
+}
+
+/// Submits a hosted checkout page (the simulator's) as the buyer would, with a card that
+/// expires 12/34 and CVC 123.
+pub async fn pay_at(
+    http: &reqwest::Client,
+    hosted_url: &str,
+    email: &str,
+    card: &str,
+) -> reqwest::Result<reqwest::Response> {
+    http.post(hosted_url)
+        .form(&[
+            ("email", email),
+            ("card_number", card),
+            ("card_expiry", "12/34"),
+            ("card_cvc", "123"),
+        ])
+        .send()
+        .await
+}
+
+/// Waits (15 s at most) until `shop` has recorded the purchase for this Checkout Session.
+pub async fn wait_for_session(shop: &booth_core::Shop, session_id: &str) -> Purchase {
+    for _ in 0..150 {
+        if let Some(p) = shop
+            .list_purchases(None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.checkout_session_id.as_deref() == Some(session_id))
+        {
+            return p;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("purchase for {session_id} was never recorded");
+}
+
+/// `/d/{token}/{file}`: where the first file of the purchase's first item downloads.
+pub fn download_path(p: &Purchase) -> String {
+    format!("/d/{}/{}", p.token, p.items[0].files[0].file.id)
+}
+
+/// A page's HTML with minijinja's escaped slashes (`&#x2f;`) turned back, as a browser
+/// reads it.
+pub fn unescape_slashes(html: &str) -> String {
+    html.replace("&#x2f;", "/")
+}
+
+/// Polls `f` every 100 ms until it holds; panics after 20 s.
+pub async fn wait_until<F, Fut>(mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("condition never became true");
 }
 
 pub fn now() -> i64 {

@@ -3,6 +3,8 @@
 pub mod app;
 pub mod bore;
 pub mod browser;
+pub mod desktop;
+pub mod raw;
 pub mod rng;
 pub mod smtp;
 

@@ -293,12 +293,24 @@ impl Drop for SmtpServer {
     }
 }
 
-/// A port that was free a moment ago on 127.0.0.1.
+/// A port that was free a moment ago on 127.0.0.1, for a server a test is about to start.
+///
+/// It comes from below Linux's ephemeral range (32768–60999): a port the kernel handed out
+/// for `:0` could meanwhile become the source port of any outgoing connection (a test
+/// downloading a thousand times at once makes many), taking it before the server binds it.
+/// This process never hands out the same port twice.
 pub fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .expect("find a free loopback port")
-        .port()
+    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    for _ in 0..1000 {
+        let port = rand::random_range(20_000..32_000);
+        if !given.contains(&port) && TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
+            given.insert(port);
+            return port;
+        }
+    }
+    panic!("no free loopback port between 20000 and 32000");
 }
 
 fn decode(from: String, to: Vec<String>, bytes: &[u8]) -> ReceivedMail {

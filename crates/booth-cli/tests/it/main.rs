@@ -1,0 +1,18 @@
+//! The `booth` binary, black-box, in one test binary: every test runs the real executable
+//! (or the one BOOTH_BIN names) against its own data dir, with no Stripe key and no SMTP
+//! server in the environment unless the test gives it one. `common` is what they share.
+
+mod common;
+
+mod attack_shop;
+mod attack_simulator;
+mod backup;
+mod crash;
+mod disk_full;
+mod mailing;
+mod products;
+mod purchases;
+mod serve;
+mod settings;
+mod tunnel;
+mod usage;

@@ -1,0 +1,14 @@
+//! booth-testkit's integration tests, in one test binary (one link of the whole shop instead
+//! of one per file). Each module is a part of the shop tested black-box through `spawn_app()`
+//! and the kit's real parts: SQLite, SMTP (aiosmtpd), HTTP, Chromium, bore.
+
+mod admin;
+mod backup;
+mod browser;
+mod hostile;
+mod kit;
+mod mailing;
+mod security;
+mod shop;
+mod slow_clients;
+mod tunnel;
