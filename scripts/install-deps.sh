@@ -39,6 +39,10 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "Booth needs a Rust toolchain (1.85 or newer): https://rustup.rs" >&2
   exit 1
 fi
+# Formatting and lints (test.sh builds the tests with clippy-driver).
+if command -v rustup >/dev/null 2>&1 && ! rustup which clippy-driver >/dev/null 2>&1; then
+  rustup component add clippy rustfmt
+fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 if [ "$node_major" -lt 18 ]; then
@@ -52,6 +56,12 @@ if [ ! ui/node_modules/.package-lock.json -nt ui/package-lock.json ]; then
   # `install`, not `ci`: some npm setups leave other platforms' optional packages out of
   # the lock file, which `ci` then refuses; the lock still pins every version used here.
   npm --prefix ui install --no-audit --no-fund --loglevel=error
+fi
+
+# scripts/test.sh runs the tests with cargo-nextest (crates.io).
+if ! command -v cargo-nextest >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo-nextest" ]; then
+  echo "Installing cargo-nextest"
+  cargo install cargo-nextest --locked --quiet
 fi
 
 # The desktop tests drive the real window through tauri-driver (crates.io).

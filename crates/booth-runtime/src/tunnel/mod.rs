@@ -7,6 +7,9 @@
 use booth_core::secrets::Secret;
 use booth_core::tunnel::{self, Health, TunnelCommand, TunnelSpec, TunnelState, TunnelStatus};
 use booth_core::Shop;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::{connect::HttpConnector, Client};
+use hyper_util::rt::TokioExecutor;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -96,11 +99,7 @@ impl Tunnel {
         let (status_tx, status) = watch::channel(first);
         let (stop, stop_rx) = watch::channel(false);
         let check_now = Arc::new(Notify::new());
-        let http = reqwest::Client::builder()
-            .timeout(options.health_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("http client");
+        let http = HealthClient::new(options.health_timeout);
         let sup = Supervisor {
             shop,
             spec,
@@ -152,7 +151,7 @@ struct Supervisor {
     status: watch::Sender<TunnelStatus>,
     stop: watch::Receiver<bool>,
     check_now: Arc<Notify>,
-    http: reqwest::Client,
+    http: HealthClient,
 }
 
 /// How one run of the tunnel process ended.
@@ -482,29 +481,50 @@ fn last_words(tail: &VecDeque<String>) -> String {
     }
 }
 
+/// The client of the health checks: plain http (bore, ssh) or https (cloudflared, ngrok),
+/// certificates checked against the system's, no redirects followed, a deadline for each.
+pub struct HealthClient {
+    client: Client<HttpsConnector<HttpConnector>, String>,
+    timeout: Duration,
+}
+
+impl HealthClient {
+    pub fn new(timeout: Duration) -> HealthClient {
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_platform_verifier(rustls::crypto::ring::default_provider())
+            .expect("the system's certificates")
+            .https_or_http()
+            .enable_http1()
+            .build();
+        HealthClient {
+            client: Client::builder(TokioExecutor::new()).build(https),
+            timeout,
+        }
+    }
+}
+
 /// Asks the shop's health route through the public URL, and checks the answer is this
 /// very Booth (not another server at a recycled address).
-pub async fn check(http: &reqwest::Client, url: &str) -> Health {
+pub async fn check(http: &HealthClient, url: &str) -> Health {
     let started = Instant::now();
     let at = booth_core::db::now();
-    let res = http.get(format!("{url}/healthz")).send().await;
-    let latency_ms = Some(started.elapsed().as_millis() as u64);
-    let error = match res {
-        Err(e) => Some(if e.is_timeout() {
-            "no answer in time".to_string()
-        } else {
-            format!("can't connect: {}", root_cause(&e))
-        }),
-        Ok(r) if !r.status().is_success() => Some(format!("answered {}", r.status())),
-        Ok(r) => {
-            let same = r
-                .headers()
-                .get(booth_server::INSTANCE_HEADER)
-                .and_then(|v| v.to_str().ok())
-                == Some(booth_server::instance_id());
-            (!same).then(|| "another server answers at this address".to_string())
-        }
+    let error = match format!("{url}/healthz").parse::<hyper::Uri>() {
+        Err(e) => Some(format!("not an address: {e}")),
+        Ok(uri) => match tokio::time::timeout(http.timeout, http.client.get(uri)).await {
+            Err(_) => Some("no answer in time".to_string()),
+            Ok(Err(e)) => Some(format!("can't connect: {}", root_cause(&e))),
+            Ok(Ok(r)) if !r.status().is_success() => Some(format!("answered {}", r.status())),
+            Ok(Ok(r)) => {
+                let same = r
+                    .headers()
+                    .get(booth_server::INSTANCE_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    == Some(booth_server::instance_id());
+                (!same).then(|| "another server answers at this address".to_string())
+            }
+        },
     };
+    let latency_ms = Some(started.elapsed().as_millis() as u64);
     Health {
         ok: error.is_none(),
         at,
