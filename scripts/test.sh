@@ -35,14 +35,20 @@ step "ui: build" npm --prefix ui run --silent build
 step "cargo fmt" cargo fmt --all -- --check
 # Clippy and the tests' build are one build. clippy-driver is a whole rustc: as the
 # workspace's compiler wrapper (all `cargo clippy` is, in check mode) it lints every
-# workspace target (--all-targets, as `cargo clippy --all-targets`) while compiling it for
-# the tests, so the ~780 dependencies are compiled once rather than checked for clippy and
-# then built for the tests (cold, the two were 542 s + 554 s; docs/benchmarks.md, CI).
-# CLIPPY_ARGS is how cargo-clippy passes clippy-driver its `-- -D warnings`.
+# workspace target while compiling it for the tests, so the ~780 dependencies are compiled
+# once rather than checked for clippy and then built for the tests (cold, the two were
+# 542 s + 554 s; docs/benchmarks.md, CI). CLIPPY_ARGS is how cargo-clippy passes
+# clippy-driver its `-- -D warnings`. The targets are `cargo clippy --all-targets`' but
+# the unit-test builds of the three that have no unit tests (`test = false`), which
+# --all-targets would build anyway: the tests, then the benches.
 export RUSTC_WORKSPACE_WRAPPER
 RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
-step "cargo clippy + test build" cargo test --workspace --all-targets --no-run
+build_and_lint() {
+  cargo test --workspace --no-run
+  cargo test --workspace --no-run --bench '*'
+}
+step "cargo clippy + test build" build_and_lint
 # Every test, six at a time across all the test binaries (.config/nextest.toml), then the
 # doc tests, which nextest doesn't run.
 step "cargo nextest" cargo nextest run --workspace
