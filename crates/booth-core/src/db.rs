@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0004_tunnel.sql"),
     include_str!("../../../migrations/0005_download_log.sql"),
     include_str!("../../../migrations/0006_hardening.sql"),
+    include_str!("../../../migrations/0007_library.sql"),
 ];
 
 #[derive(Clone)]

@@ -11,6 +11,7 @@ mod conn;
 mod download;
 mod filecache;
 mod http;
+mod library;
 mod pages;
 mod range;
 mod ratelimit;

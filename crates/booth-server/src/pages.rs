@@ -24,6 +24,7 @@ pub const PAGE_TEMPLATES: &[(&str, &str)] = &[
         "unsubscribe.html",
         include_str!("../templates/unsubscribe.html"),
     ),
+    ("library.html", include_str!("../templates/library.html")),
 ];
 
 pub struct Pages {
@@ -159,6 +160,22 @@ impl Pages {
     ) -> Response {
         let ctx = json!({ "email": email, "unsubscribed": unsubscribed, "post_url": post_url });
         let mut res = self.render("unsubscribe.html", StatusCode::OK, store, ctx);
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res
+    }
+
+    /// "Lost your link?": the form (with the problem, if the address isn't one), or `sent`.
+    pub fn library(
+        &self,
+        store: &StoreInfo,
+        status: StatusCode,
+        email: &str,
+        sent: bool,
+        error: Option<&str>,
+    ) -> Response {
+        let ctx = json!({ "email": email, "sent": sent, "error": error });
+        let mut res = self.render("library.html", status, store, ctx);
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         res

@@ -1,10 +1,13 @@
 //! The route table: which path and method go to which handler, in the order warp tries them.
 
-use crate::app::{App, Ctx, FILE_CACHE_BYTES, UNLISTED_PER_MINUTE};
+use crate::app::{
+    App, Ctx, FILE_CACHE_BYTES, LIBRARY_PER_WINDOW, LIBRARY_WINDOW, UNLISTED_PER_MINUTE,
+};
 use crate::checkout::{cart_checkout, checkout, checkout_cancel, checkout_success};
 use crate::client::{Client, Vouching};
 use crate::download::{download, purchase_page};
 use crate::http::recover;
+use crate::library::{library_page, library_post};
 use crate::pages::Pages;
 use crate::ratelimit::RateLimiter;
 use crate::storefront::{product_page, storefront};
@@ -31,6 +34,7 @@ pub fn routes(
         pages: Pages::new(shop.data_dir()),
         checkout_limiter: RateLimiter::new(config.checkout_limit, config.checkout_window),
         unlisted_lookups: RateLimiter::new(UNLISTED_PER_MINUTE, Duration::from_secs(60)),
+        library_limiter: RateLimiter::new(LIBRARY_PER_WINDOW, LIBRARY_WINDOW),
         files: filecache::FileCache::new(FILE_CACHE_BYTES),
         vouching: config.vouching.clone(),
         shop,
@@ -97,6 +101,17 @@ pub fn routes(
         .and(warp::body::bytes())
         .and(with_app.clone())
         .then(unsubscribe_post);
+    let library_page = warp::path!("library")
+        .and(warp::get())
+        .and(with_app.clone())
+        .then(library_page);
+    let library_post = warp::path!("library")
+        .and(warp::post())
+        .and(warp::body::content_length_limit(FORM_MAX_BYTES))
+        .and(warp::body::bytes())
+        .and(with_app.clone())
+        .and(client(config.vouching.clone()))
+        .then(library_post);
     let health = warp::path!("healthz").and(warp::get()).map(|| {
         let mut r = Response::new("ok".into());
         r.headers_mut()
@@ -125,6 +140,10 @@ pub fn routes(
         .or(unsubscribe_page)
         .unify()
         .or(unsubscribe_post)
+        .unify()
+        .or(library_page)
+        .unify()
+        .or(library_post)
         .unify()
         .or(health)
         .unify()

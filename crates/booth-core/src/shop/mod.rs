@@ -16,6 +16,7 @@ mod backups;
 mod catalog;
 mod checkout;
 mod export;
+mod library;
 mod mail;
 mod purchases;
 mod settings;
@@ -24,6 +25,7 @@ pub use crate::catalog::{ProductEditInput, ProductInput};
 pub use crate::settings::SettingsInput;
 pub use checkout::Fulfilment;
 pub use export::{format_iso, format_time};
+pub use library::{LIBRARY_EVERY_SECS, LIBRARY_PER_DAY};
 pub use mail::{MailingPreview, MailingRequest};
 pub use purchases::PurchaseDetail;
 
@@ -44,6 +46,14 @@ pub const EMAIL_TEMPLATES: &[(&str, &str)] = &[
     (
         "update.html",
         include_str!("../../templates/email/update.html"),
+    ),
+    (
+        "library.txt",
+        include_str!("../../templates/email/library.txt"),
+    ),
+    (
+        "library.html",
+        include_str!("../../templates/email/library.html"),
     ),
 ];
 

@@ -7,6 +7,7 @@ mod backup;
 mod browser;
 mod hostile;
 mod kit;
+mod library;
 mod mailing;
 mod security;
 mod shop;
