@@ -3,29 +3,23 @@
 
 use crate::app::{Ctx, UNLISTED};
 use crate::client::Client;
-use crate::http::{internal_error, message, query_param, redirect};
+use crate::http::{internal_error, message, query_param, redirect, too_many_requests};
 use crate::pages::Message;
 use crate::storefront::not_for_sale;
 use booth_core::{Error, Fulfilment};
 use bytes::Bytes;
-use warp::http::{header, HeaderValue, StatusCode};
+use warp::http::StatusCode;
 use warp::reply::Response;
 
 pub(crate) async fn checkout(app: Ctx, slugs: Vec<String>, who: Client) -> Response {
     if !app.checkout_limiter.allow(who) {
-        let mut res = message(
+        return too_many_requests(
             &app,
-            Message::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many checkout attempts",
-                "Please wait a minute before trying again.",
-            )
-            .action("Back to the shop", "/"),
+            "Too many checkout attempts",
+            "Please wait a minute before trying again.",
+            "60",
         )
         .await;
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-        return res;
     }
     match app.shop.start_checkout(&slugs).await {
         Ok(url) => redirect(&url),

@@ -24,6 +24,21 @@ pub(crate) async fn message(app: &App, m: Message) -> Response {
     app.pages.message(&store(app).await, m)
 }
 
+/// A 429 page for a client over one of its allowances, with when to try again.
+pub(crate) async fn too_many_requests(
+    app: &App,
+    title: &str,
+    wait: &str,
+    retry_after: &'static str,
+) -> Response {
+    let m =
+        Message::new(StatusCode::TOO_MANY_REQUESTS, title, wait).action("Back to the shop", "/");
+    let mut res = message(app, m).await;
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static(retry_after));
+    res
+}
+
 pub(crate) async fn internal_error(app: &App, e: Error) -> Response {
     tracing::error!(error = %e, code = e.code(), "request failed");
     message(

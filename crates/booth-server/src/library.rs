@@ -4,11 +4,10 @@
 
 use crate::app::Ctx;
 use crate::client::Client;
-use crate::http::{internal_error, message, store};
-use crate::pages::Message;
+use crate::http::{internal_error, store, too_many_requests};
 use booth_core::Error;
 use bytes::Bytes;
-use warp::http::{header, HeaderValue, StatusCode};
+use warp::http::StatusCode;
 use warp::reply::Response;
 
 pub(crate) async fn library_page(app: Ctx) -> Response {
@@ -18,18 +17,13 @@ pub(crate) async fn library_page(app: Ctx) -> Response {
 
 pub(crate) async fn library_post(body: Bytes, app: Ctx, who: Client) -> Response {
     if !app.library_limiter.allow(who) {
-        let mut res = message(
+        return too_many_requests(
             &app,
-            Message::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many requests",
-                "Please wait a few minutes before asking for your links again.",
-            ),
+            "Too many requests",
+            "Please wait a few minutes before asking for your links again.",
+            "600",
         )
         .await;
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("600"));
-        return res;
     }
     let form = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body).unwrap_or_default();
     let email = form
