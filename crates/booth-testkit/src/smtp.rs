@@ -298,15 +298,20 @@ impl Drop for SmtpServer {
 /// It comes from below Linux's ephemeral range (32768–60999): a port the kernel handed out
 /// for `:0` could meanwhile become the source port of any outgoing connection (a test
 /// downloading a thousand times at once makes many), taking it before the server binds it.
-/// This process never hands out the same port twice.
+/// No two tests get the same port, even from different processes (nextest runs each test
+/// in its own): a port is taken by locking its file in the temp dir, and the lock is held
+/// until this process ends.
 pub fn free_port() -> u16 {
-    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
-        std::sync::Mutex::new(std::collections::BTreeSet::new());
-    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    static HELD: std::sync::Mutex<Vec<std::fs::File>> = std::sync::Mutex::new(Vec::new());
+    let dir = std::env::temp_dir().join("booth-test-ports");
+    std::fs::create_dir_all(&dir).expect("the test ports' lock dir");
     for _ in 0..1000 {
         let port = rand::random_range(20_000..32_000);
-        if !given.contains(&port) && TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
-            given.insert(port);
+        let Ok(file) = std::fs::File::create(dir.join(port.to_string())) else {
+            continue;
+        };
+        if file.try_lock().is_ok() && TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
+            HELD.lock().unwrap_or_else(|e| e.into_inner()).push(file);
             return port;
         }
     }
