@@ -41,7 +41,13 @@ async fn serve_sells_refunds_and_stops_cleanly() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // run.json is written just after the server starts answering (booth-runtime's start):
+    // under load, /healthz can answer a moment before it is there.
     let run_json = shop.data_dir().join("run.json");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !run_json.exists() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert!(run_json.exists(), "run.json missing while serving");
     let info: Value =
         serde_json::from_str(&fs::read_to_string(&run_json).expect("run.json")).expect("json");
