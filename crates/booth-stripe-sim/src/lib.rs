@@ -8,10 +8,13 @@
 
 mod api;
 mod auth;
+mod card;
+mod discount;
 mod form;
 mod host;
 mod objects;
 mod page;
+mod payment;
 mod state;
 mod webhooks;
 mod wire;

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::api::{valid_email, Resp};
-use crate::objects::{self, format_amount, Card};
-use crate::state::{now_secs, State};
-use crate::Shared;
+use crate::objects::format_amount;
+use crate::state::State;
+use crate::{card, discount, payment, Shared};
 
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -70,9 +70,27 @@ struct FormState {
     banner: Option<String>,
 }
 
-fn render_page(s: &Value, items: &[Value], f: &FormState) -> String {
+/// What the page shows for the session's discount: the coupon's name, else its id.
+fn discount_label(st: &State, s: &Value) -> Option<String> {
+    let id = discount::session_coupon(s)?;
+    let name = discount::find(st, id).and_then(|c| c["name"].as_str());
+    Some(name.unwrap_or(id).to_string())
+}
+
+const CARD_HINT: &str = r#"<div class=hint><strong>Test mode.</strong> No real money moves. Use any future expiry and any CVC.
+<table><tr><td><code>4242 4242 4242 4242</code></td><td>succeeds</td></tr>
+<tr><td><code>4000 0000 0000 0002</code></td><td>declined</td></tr>
+<tr><td><code>4000 0000 0000 9995</code></td><td>insufficient funds</td></tr>
+<tr><td><code>4000 0000 0000 0069</code></td><td>expired card</td></tr>
+<tr><td><code>4000 0000 0000 0127</code></td><td>incorrect CVC</td></tr>
+<tr><td><code>4000 0000 0000 0259</code></td><td>succeeds, then disputed</td></tr></table></div>"#;
+
+/// The payment page. A session whose total is 0 (a no-cost order) asks for no card:
+/// Stripe's Checkout collects no payment method then.
+fn render_page(s: &Value, items: &[Value], discount: Option<&str>, f: &FormState) -> String {
     let cur = s["currency"].as_str().unwrap_or("usd");
-    let total = format_amount(s["amount_total"].as_i64().unwrap_or(0), cur);
+    let due = s["amount_total"].as_i64().unwrap_or(0);
+    let total = format_amount(due, cur);
     let mut lis = String::new();
     for it in items {
         let q = it["quantity"].as_i64().unwrap_or(1);
@@ -89,7 +107,7 @@ fn render_page(s: &Value, items: &[Value], f: &FormState) -> String {
             "<li><div><div>{}</div>{qty}</div><div>{}</div></li>",
             esc(it["description"].as_str().unwrap_or("")),
             esc(&format_amount(
-                it["amount_total"].as_i64().unwrap_or(0),
+                it["amount_subtotal"].as_i64().unwrap_or(0),
                 cur
             ))
         ));
@@ -117,31 +135,55 @@ fn render_page(s: &Value, items: &[Value], f: &FormState) -> String {
         .as_ref()
         .map(|b| format!("<div class=banner role=alert>{}</div>", esc(b)))
         .unwrap_or_default();
+    let off = s["total_details"]["amount_discount"].as_i64().unwrap_or(0);
+    let discount_row = discount
+        .map(|d| {
+            format!(
+                "<div class=row><span>Discount ({})</span><span>−{}</span></div>",
+                esc(d),
+                esc(&format_amount(off, cur))
+            )
+        })
+        .unwrap_or_default();
+    let (heading, card_fields, action, hint) = if due == 0 {
+        ("Complete your order", String::new(), "Complete order".to_string(), "<div class=hint><strong>Test mode.</strong> Nothing to pay: no payment method is needed.</div>".to_string())
+    } else {
+        let fields = format!(
+            r#"<label for=card_number>Card information</label>
+<input class="cardnum{nb}" id=card_number name=card_number inputmode=numeric value="{num}" placeholder="1234 1234 1234 1234">
+<div class=pair><input class="{xb}" name=card_expiry value="{exp}" placeholder="MM / YY"><input class="{cb}" name=card_cvc inputmode=numeric value="{cvc}" placeholder="CVC"></div>{card_err}
+<label for=name>Cardholder name</label><input id=name name=name value="{name}" placeholder="Full name on card">"#,
+            nb = bad("card_number"),
+            xb = bad("card_expiry"),
+            cb = bad("card_cvc"),
+            num = val("card_number"),
+            exp = val("card_expiry"),
+            cvc = val("card_cvc"),
+            name = val("name"),
+        );
+        (
+            "Pay with card",
+            fields,
+            format!("Pay {}", esc(&total)),
+            CARD_HINT.to_string(),
+        )
+    };
     let body = format!(
         r#"<div class=wrap><section class=summary><div>
 <div class=top>{back}<span class=badge>Test mode</span></div>
 <div class=merchant>Booth</div><div class=label>Pay</div><div class=total>{total}</div>
 <ul>{lis}</ul>
-<div class=row><span>Subtotal</span><span>{subtotal}</span></div>
+<div class=row><span>Subtotal</span><span>{subtotal}</span></div>{discount_row}
 <div class="row strong"><span>Total due</span><span>{total}</span></div>
 </div></section>
 <section class=pay><div>
-<h2>Pay with card</h2>{banner}
+<h2>{heading}</h2>{banner}
 <form method=post autocomplete=off novalidate>
 <label for=email>Email</label><input class="{eb}" id=email name=email type=email value="{email}" placeholder="you@example.com">{ee}
-<label for=card_number>Card information</label>
-<input class="cardnum{nb}" id=card_number name=card_number inputmode=numeric value="{num}" placeholder="1234 1234 1234 1234">
-<div class=pair><input class="{xb}" name=card_expiry value="{exp}" placeholder="MM / YY"><input class="{cb}" name=card_cvc inputmode=numeric value="{cvc}" placeholder="CVC"></div>{card_err}
-<label for=name>Cardholder name</label><input id=name name=name value="{name}" placeholder="Full name on card">
-<button type=submit>Pay {total}</button>
+{card_fields}
+<button type=submit>{action}</button>
 </form>
-<div class=hint><strong>Test mode.</strong> No real money moves. Use any future expiry and any CVC.
-<table><tr><td><code>4242 4242 4242 4242</code></td><td>succeeds</td></tr>
-<tr><td><code>4000 0000 0000 0002</code></td><td>declined</td></tr>
-<tr><td><code>4000 0000 0000 9995</code></td><td>insufficient funds</td></tr>
-<tr><td><code>4000 0000 0000 0069</code></td><td>expired card</td></tr>
-<tr><td><code>4000 0000 0000 0127</code></td><td>incorrect CVC</td></tr>
-<tr><td><code>4000 0000 0000 0259</code></td><td>succeeds, then disputed</td></tr></table></div>
+{hint}
 </div></section></div>"#,
         subtotal = esc(&format_amount(
             s["amount_subtotal"].as_i64().unwrap_or(0),
@@ -150,13 +192,6 @@ fn render_page(s: &Value, items: &[Value], f: &FormState) -> String {
         total = esc(&total),
         eb = bad("email"),
         ee = err("email"),
-        nb = bad("card_number"),
-        xb = bad("card_expiry"),
-        cb = bad("card_cvc"),
-        num = val("card_number"),
-        exp = val("card_expiry"),
-        cvc = val("card_cvc"),
-        name = val("name"),
     );
     doc(&format!("Pay {total} · Booth (test mode)"), &body)
 }
@@ -203,59 +238,11 @@ pub fn get_pay(shared: &Shared, id: &str) -> Resp {
         return r;
     }
     let items = st.line_items.get(id).cloned().unwrap_or_default();
-    Resp::html(200, render_page(s, &items, &FormState::default()))
-}
-
-fn luhn(digits: &str) -> bool {
-    let sum: u32 = digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = (b - b'0') as u32;
-            if i % 2 == 1 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
-}
-
-/// Current (year, month) in UTC, from days since the epoch (civil-from-days).
-fn year_month(now: i64) -> (i64, i64) {
-    let z = now.div_euclid(86400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m)
-}
-
-fn parse_expiry(s: &str) -> Option<(i64, i64)> {
-    let (m, y) = s.split_once('/')?;
-    let (m, y) = (m.trim(), y.trim());
-    if m.is_empty()
-        || m.len() > 2
-        || !(y.len() == 2 || y.len() == 4)
-        || !m.bytes().chain(y.bytes()).all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let month: i64 = m.parse().ok()?;
-    let mut year: i64 = y.parse().ok()?;
-    if y.len() == 2 {
-        year += 2000;
-    }
-    (1..=12).contains(&month).then_some((month, year))
+    let label = discount_label(&st, s);
+    Resp::html(
+        200,
+        render_page(s, &items, label.as_deref(), &FormState::default()),
+    )
 }
 
 pub fn post_pay(shared: &Shared, id: &str, body: &[u8]) -> Resp {
@@ -289,8 +276,6 @@ pub fn post_pay(shared: &Shared, id: &str, body: &[u8]) -> Resp {
         .chars()
         .filter(|c| *c != ' ' && *c != '-')
         .collect();
-    let expiry = get("card_expiry");
-    let cvc = get("card_cvc");
     let name = get("name");
     if email.is_empty() {
         f.errors.insert("email", "Your email is incomplete.".into());
@@ -298,69 +283,38 @@ pub fn post_pay(shared: &Shared, id: &str, body: &[u8]) -> Resp {
         f.errors
             .insert("email", "Your email address is invalid.".into());
     }
-    if number.len() < 12 || number.len() > 19 || !number.bytes().all(|b| b.is_ascii_digit()) {
-        f.errors
-            .insert("card_number", "Your card number is incomplete.".into());
-    } else if !luhn(&number) {
-        f.errors
-            .insert("card_number", "Your card number is invalid.".into());
-    }
-    let exp = parse_expiry(&expiry);
-    let (cy, cm) = year_month(now_secs());
-    match exp {
-        None => {
-            f.errors.insert(
-                "card_expiry",
-                "Your card's expiration date is incomplete.".into(),
-            );
-        }
-        Some((m, y)) if (y, m) < (cy, cm) => {
-            f.errors.insert(
-                "card_expiry",
-                "Your card's expiration date is in the past.".into(),
-            );
-        }
-        Some((_, y)) if y > cy + 50 => {
-            f.errors.insert(
-                "card_expiry",
-                "Your card's expiration year is invalid.".into(),
-            );
-        }
-        _ => {}
-    }
-    if !(3..=4).contains(&cvc.len()) || !cvc.bytes().all(|b| b.is_ascii_digit()) {
-        f.errors.insert(
-            "card_cvc",
-            "Your card's security code is incomplete.".into(),
-        );
-    }
-    if !f.errors.is_empty() {
-        return Resp::html(400, render_page(&s, &items, &f));
-    }
-    let decline = match number.as_str() {
-        "4000000000000002" => Some("Your card was declined."),
-        "4000000000009995" => Some("Your card has insufficient funds."),
-        "4000000000000069" => Some("Your card has expired."),
-        "4000000000000127" => Some("Your card's security code is incorrect."),
-        _ => None,
+    // A no-cost order (total 0) takes no card.
+    let free = s["amount_total"].as_i64() == Some(0);
+    let card = if free {
+        None
+    } else {
+        card::check(
+            &number,
+            &get("card_expiry"),
+            &get("card_cvc"),
+            &mut f.errors,
+        )
     };
-    if let Some(msg) = decline {
-        f.banner = Some(msg.into());
-        return Resp::html(402, render_page(&s, &items, &f));
+    let label = discount_label(&st, &s);
+    if !f.errors.is_empty() {
+        return Resp::html(400, render_page(&s, &items, label.as_deref(), &f));
     }
-    let (exp_month, exp_year) = exp.unwrap_or((12, 2099));
+    // The discount was fine when the session was created; its coupon may have been used
+    // up (by another session), expired or been deleted since.
+    if !discount::still_available(&st, &s) {
+        f.banner = Some("This discount is no longer available. The payment was not made.".into());
+        return Resp::html(402, render_page(&s, &items, label.as_deref(), &f));
+    }
+    if let Some(msg) = card::decline(&number).filter(|_| !free) {
+        f.banner = Some(msg.into());
+        return Resp::html(402, render_page(&s, &items, label.as_deref(), &f));
+    }
     let name = (!name.is_empty()).then_some(name.as_str());
-    objects::complete_payment(
-        &mut st,
-        id,
-        &email,
-        name,
-        &Card {
-            number: number.clone(),
-            exp_month,
-            exp_year,
-        },
-    );
+    match &card {
+        Some(card) => payment::complete_payment(&mut st, id, &email, name, card),
+        None if free => payment::complete_free(&mut st, id, &email, name),
+        None => return Resp::html(400, render_page(&s, &items, label.as_deref(), &f)),
+    };
     shared.commit(&st);
     let location = s["success_url"]
         .as_str()
@@ -404,14 +358,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn luhn_and_dates() {
-        assert!(luhn("4242424242424242"));
-        assert!(luhn("4000000000000259"));
-        assert!(!luhn("4242424242424241"));
-        assert_eq!(year_month(0), (1970, 1));
-        assert_eq!(year_month(951_782_400), (2000, 2)); // 2000-02-29
-        assert_eq!(parse_expiry("12 / 34"), Some((12, 2034)));
-        assert_eq!(parse_expiry("13/34"), None);
+    fn escaping() {
         assert_eq!(
             esc("<a href='x'>&\""),
             "&lt;a href=&#39;x&#39;&gt;&amp;&quot;"

@@ -82,6 +82,10 @@ pub struct State {
     pub charges: Vec<Value>,
     pub refunds: Vec<Value>,
     pub disputes: Vec<Value>,
+    /// Coupons, live ones only (a deleted coupon is gone, as from Stripe's API). Custom
+    /// ids share no prefix, so they stay out of `index`; shops have few coupons.
+    #[serde(default)]
+    pub coupons: Vec<Value>,
     pub events: Vec<EventRec>,
     pub endpoints: Vec<Endpoint>,
     pub deliveries: Vec<Delivery>,

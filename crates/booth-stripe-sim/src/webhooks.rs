@@ -79,7 +79,7 @@ fn tick(shared: &Shared, st: &mut State) -> (Vec<Job>, Duration) {
     if !due.is_empty() {
         st.pending_disputes.retain(|(_, t)| *t > now);
         for ch in due {
-            objects::open_dispute(st, &ch);
+            crate::payment::open_dispute(st, &ch);
         }
         changed = true;
     }

@@ -74,12 +74,7 @@ pub(super) fn update_endpoint(st: &mut State, id: &str, p: &Value) -> R {
     let url = endpoint_url(p, false)?;
     let events = enabled_events(p)?;
     let disabled = get_bool(p, "disabled")?;
-    let meta = if p.get("metadata").is_some() {
-        Some(p.get("metadata"))
-    } else {
-        None
-    };
-    if meta.is_some() {
+    if p.get("metadata").is_some() {
         metadata(p, "metadata")?;
     }
     let ep = st
@@ -101,21 +96,6 @@ pub(super) fn update_endpoint(st: &mut State, id: &str, p: &Value) -> R {
         o["description"] = if d.is_empty() { Value::Null } else { json!(d) };
     }
     // Stripe merges metadata updates; an empty value deletes the key.
-    match meta.flatten() {
-        Some(Value::Object(m)) => {
-            let cur = o["metadata"].as_object_mut();
-            if let Some(cur) = cur {
-                for (k, v) in m {
-                    if v.as_str() == Some("") {
-                        cur.remove(k);
-                    } else {
-                        cur.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-        }
-        Some(Value::String(s)) if s.is_empty() => o["metadata"] = json!({}),
-        _ => {}
-    }
+    merge_metadata(o, p);
     Ok(o.clone())
 }

@@ -25,21 +25,7 @@ pub(super) fn list_events(st: &State, p: &Value) -> R {
         ));
     }
     let delivery = get_bool(p, "delivery_success")?;
-    let (mut gt, mut gte, mut lt, mut lte) = (None, None, None, None);
-    match p.get("created") {
-        None => {}
-        Some(Value::Object(_)) => {
-            let c = &p["created"];
-            gt = get_int(c, "gt", "created[gt]")?;
-            gte = get_int(c, "gte", "created[gte]")?;
-            lt = get_int(c, "lt", "created[lt]")?;
-            lte = get_int(c, "lte", "created[lte]")?;
-        }
-        Some(_) => {
-            gte = get_int(p, "created", "created")?;
-            lte = gte;
-        }
-    }
+    let created = created_filter(p)?;
     let items: Vec<Value> = st
         .events
         .iter()
@@ -50,10 +36,7 @@ pub(super) fn list_events(st: &State, p: &Value) -> R {
             ty.is_none_or(|want| type_matches(want, t))
                 && (types.is_empty() || types.iter().any(|w| type_matches(w, t)))
                 && delivery.is_none_or(|ok| ok == r.owed.is_empty())
-                && gt.is_none_or(|v| c > v)
-                && gte.is_none_or(|v| c >= v)
-                && lt.is_none_or(|v| c < v)
-                && lte.is_none_or(|v| c <= v)
+                && created(c)
         })
         .map(State::render_event)
         .collect();

@@ -60,12 +60,33 @@ pub(super) fn expand_one(
         let items = st.line_items.get(&id).cloned().unwrap_or_default();
         let has_more = items.len() > 10;
         obj["line_items"] = json!({ "object": "list", "data": items.into_iter().take(10).collect::<Vec<_>>(), "has_more": has_more, "url": format!("/v1/checkout/sessions/{id}/line_items") });
+    } else if obj["object"] == "coupon" && matches!(field, "applies_to" | "currency_options") {
+        // Includable fields the simulator never sets (no products, one currency).
+        if rest.is_some() {
+            return Err(bad());
+        }
+        if obj.get(field).is_none() {
+            obj[field] = Value::Null;
+        }
     } else {
-        match obj.get(field) {
+        match obj.get_mut(field) {
             Some(Value::Null) => return Ok(()),
             Some(Value::String(id)) => {
-                let found = lookup(st, public, id).ok_or_else(bad)?;
-                obj[field] = found;
+                // Coupon ids are the shop's own and carry no prefix.
+                let found = if field == "coupon" {
+                    crate::discount::find(st, id).map(crate::discount::render)
+                } else {
+                    lookup(st, public, id)
+                };
+                obj[field] = found.ok_or_else(bad)?;
+            }
+            // A list of sub-objects (a session's `discounts`): expand in each.
+            Some(Value::Array(items)) if rest.is_some() => {
+                let rest = rest.unwrap_or_default();
+                for item in items {
+                    expand_one(st, public, item, rest)?;
+                }
+                return Ok(());
             }
             Some(Value::Object(_)) => {}
             _ => return Err(bad()),

@@ -1,5 +1,6 @@
 //! The `/v1` REST API: auth, idempotency, routing and handlers.
 
+mod coupons;
 mod endpoints;
 mod events;
 mod expand;
@@ -19,6 +20,7 @@ pub use crate::wire::{ApiError, Req, Resp};
 
 type R = Result<Value, ApiError>;
 
+use coupons::*;
 use endpoints::*;
 use events::*;
 use expand::*;
@@ -180,6 +182,11 @@ fn route(
             expand(st, public, list, p)
         }
         ("POST", ["v1", "refunds"]) => create_refund(st, public, p, info),
+        ("POST", ["v1", "coupons"]) => create_coupon(st, public, p, info),
+        ("GET", ["v1", "coupons"]) => list_coupons(st, public, p),
+        ("GET", ["v1", "coupons", id]) => get_coupon(st, public, &path_id(id), p),
+        ("POST", ["v1", "coupons", id]) => update_coupon(st, public, &path_id(id), p, info),
+        ("DELETE", ["v1", "coupons", id]) => delete_coupon(st, &path_id(id), info),
         ("GET", ["v1", "events"]) => list_events(st, p),
         ("GET", ["v1", "events", id]) => st.event(id).map(State::render_event).ok_or_else(|| ApiError::no_such("event", id, "id", 404)),
         ("POST", ["v1", "webhook_endpoints"]) => create_endpoint(st, p),

@@ -18,6 +18,72 @@ pub(super) fn get_int(p: &Value, key: &str, param: &str) -> Result<Option<i64>, 
     }
 }
 
+/// A decimal parameter (`percent_off=25.5`): digits with an optional sign and fraction,
+/// no exponent.
+pub(super) fn get_decimal(p: &Value, key: &str) -> Result<Option<f64>, ApiError> {
+    let bad = |s: &str| ApiError::invalid(format!("Invalid decimal: {s}"), Some(key));
+    match p.get(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => {
+            let t = s.trim();
+            let digits = t.strip_prefix('-').unwrap_or(t);
+            let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+            let well_formed = !(whole.is_empty() && frac.is_empty())
+                && whole
+                    .bytes()
+                    .chain(frac.bytes())
+                    .all(|b| b.is_ascii_digit());
+            match t.parse::<f64>() {
+                Ok(v) if well_formed && v.is_finite() => Ok(Some(v)),
+                _ => Err(bad(s)),
+            }
+        }
+        Some(_) => Err(bad("")),
+    }
+}
+
+/// Stripe's error for a string over its length limit; it shows the first and last ten
+/// characters of a long one.
+pub(super) fn too_long(s: &str, max: usize, param: &str) -> ApiError {
+    let chars: Vec<char> = s.chars().collect();
+    let shown: String = if chars.len() > 20 {
+        let head: String = chars[..10].iter().collect();
+        let tail: String = chars[chars.len() - 10..].iter().collect();
+        format!("{head}...{tail}")
+    } else {
+        s.to_string()
+    };
+    ApiError::invalid(
+        format!("Invalid string: {shown}; must be at most {max} characters"),
+        Some(param),
+    )
+}
+
+/// A list's `created` filter: `created=<t>` or `created[gt|gte|lt|lte]=<t>`.
+pub(super) fn created_filter(p: &Value) -> Result<impl Fn(i64) -> bool, ApiError> {
+    let (mut gt, mut gte, mut lt, mut lte) = (None, None, None, None);
+    match p.get("created") {
+        None => {}
+        Some(Value::Object(_)) => {
+            let c = &p["created"];
+            gt = get_int(c, "gt", "created[gt]")?;
+            gte = get_int(c, "gte", "created[gte]")?;
+            lt = get_int(c, "lt", "created[lt]")?;
+            lte = get_int(c, "lte", "created[lte]")?;
+        }
+        Some(_) => {
+            gte = get_int(p, "created", "created")?;
+            lte = gte;
+        }
+    }
+    Ok(move |c: i64| {
+        gt.is_none_or(|v| c > v)
+            && gte.is_none_or(|v| c >= v)
+            && lt.is_none_or(|v| c < v)
+            && lte.is_none_or(|v| c <= v)
+    })
+}
+
 pub(super) fn get_bool(p: &Value, key: &str) -> Result<Option<bool>, ApiError> {
     match get_str(p, key) {
         None => Ok(None),
@@ -73,6 +139,26 @@ pub(super) fn metadata(p: &Value, key: &str) -> Result<Map<String, Value>, ApiEr
         .into_iter()
         .filter(|(_, v)| v.as_str() != Some(""))
         .collect())
+}
+
+/// Applies an update's `metadata` (already checked with `metadata`) the way Stripe
+/// does: keys merge, an empty value deletes its key, `metadata=` clears them all.
+pub(super) fn merge_metadata(o: &mut Value, p: &Value) {
+    match p.get("metadata") {
+        Some(Value::Object(m)) => {
+            if let Some(cur) = o["metadata"].as_object_mut() {
+                for (k, v) in m {
+                    if v.as_str() == Some("") {
+                        cur.remove(k);
+                    } else {
+                        cur.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        Some(Value::String(s)) if s.is_empty() => o["metadata"] = json!({}),
+        _ => {}
+    }
 }
 
 pub(super) fn check_url(p: &Value, key: &str, required: bool) -> Result<Option<String>, ApiError> {

@@ -146,6 +146,10 @@ pub(super) fn create_session(st: &mut State, public: &str, p: &Value) -> R {
         )
         .code("amount_too_large"));
     };
+    let allow_promotion_codes = get_bool(p, "allow_promotion_codes")?;
+    // A total of 0 after the discount is a no-cost order, which Checkout accepts (API
+    // versions from 2023-08-16 on): the buyer completes it without a payment method.
+    let discount = session_discount(st, p, &lines[0].currency, total)?;
     let customer_email = get_str(p, "customer_email").filter(|s| !s.is_empty());
     if let Some(e) = customer_email {
         if !valid_email(e) {
@@ -192,6 +196,8 @@ pub(super) fn create_session(st: &mut State, public: &str, p: &Value) -> R {
         metadata: metadata(p, "metadata")?,
         expires_at,
         locale: get_str(p, "locale").map(String::from),
+        allow_promotion_codes,
+        discount,
     };
     let session = objects::session(&input, total, created);
     let id = session["id"].as_str().unwrap_or_default().to_string();

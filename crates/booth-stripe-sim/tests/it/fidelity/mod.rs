@@ -3,6 +3,8 @@
 //! every webhook must verify with `stripe_webhook::Webhook::construct_event`.
 
 mod checkout;
+mod coupons;
+mod discounts;
 mod errors;
 mod refunds;
 mod state;

@@ -1,4 +1,4 @@
-//! The simulator's state file: sessions and events survive a restart.
+//! The simulator's state file: sessions, events and coupons survive a restart.
 
 use super::*;
 use stripe_checkout::checkout_session::RetrieveCheckoutSession;
@@ -43,5 +43,45 @@ async fn state_survives_restart() {
         .unwrap();
     assert_eq!(done.payment_status, CheckoutSessionPaymentStatus::Paid);
     assert_eq!(ListEvent::new().send(&client3).await.unwrap().data.len(), 3);
+    sim3.shutdown().await;
+}
+
+#[tokio::test]
+async fn coupons_and_their_redemptions_survive_restart() {
+    use stripe_checkout::checkout_session::CreateCheckoutSessionDiscounts;
+    use stripe_product::coupon::{CreateCoupon, RetrieveCoupon};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sim.json");
+    let cfg = || SimConfig {
+        state_path: Some(path.clone()),
+        ..SimConfig::default()
+    };
+    let (sim, client) = start_with(cfg()).await;
+    let once = CreateCoupon::new()
+        .id("ONCE")
+        .percent_off(10.0)
+        .max_redemptions(1);
+    once.send(&client).await.unwrap();
+    let mut d = CreateCheckoutSessionDiscounts::new();
+    d.coupon = Some("ONCE".into());
+    let s = new_session()
+        .discounts(vec![d])
+        .send(&client)
+        .await
+        .unwrap();
+    sim.shutdown().await;
+
+    let (sim2, client2) = start_with(cfg()).await;
+    let again = RetrieveCheckoutSession::new(s.id.clone())
+        .send(&client2)
+        .await
+        .unwrap();
+    assert_eq!(again.amount_total, Some(1710));
+    assert_eq!(pay(&again, "4242424242424242").await.status(), 303);
+    sim2.shutdown().await;
+
+    let (sim3, client3) = start_with(cfg()).await;
+    let c = RetrieveCoupon::new("ONCE").send(&client3).await.unwrap();
+    assert_eq!((c.times_redeemed, c.valid), (1, false));
     sim3.shutdown().await;
 }
