@@ -84,6 +84,9 @@ pub enum Command {
     /// One purchase: show it or act on it.
     #[command(subcommand)]
     Purchase(PurchaseCmd),
+    /// Discount codes: percent or fixed amount off, for some or all products.
+    #[command(subcommand)]
+    Discount(DiscountCmd),
     /// Give a complimentary copy of a product and print its link.
     Grant {
         #[arg(long)]
@@ -161,6 +164,10 @@ pub enum ProductCmd {
         price: String,
         #[arg(long, default_value = "usd")]
         currency: String,
+        /// Pay what you want from this amount up ("0": free or more); --price is then the
+        /// suggested amount.
+        #[arg(long = "min-price")]
+        min_price: Option<String>,
         #[arg(long = "file", required = true)]
         files: Vec<PathBuf>,
         /// Downloads per file per purchase: a number or "unlimited".
@@ -190,6 +197,9 @@ pub enum ProductCmd {
         price: Option<String>,
         #[arg(long)]
         currency: Option<String>,
+        /// Pay what you want from this amount up; "fixed" makes the price fixed again.
+        #[arg(long = "min-price")]
+        min_price: Option<String>,
         #[arg(long)]
         limit: Option<String>,
         #[arg(long)]
@@ -206,6 +216,56 @@ pub enum ProductCmd {
         #[arg(long)]
         label: Option<String>,
     },
+}
+
+/// A discount code's rules, as `discount add` and `discount edit` take them.
+#[derive(clap::Args)]
+pub struct DiscountRules {
+    /// Percent off, a whole number from 1 to 100.
+    #[arg(long, conflicts_with = "amount")]
+    pub percent: Option<String>,
+    /// A fixed amount off in one currency, e.g. "5.00 EUR"; repeat for other currencies.
+    #[arg(long = "amount")]
+    pub amount: Vec<String>,
+    /// Only for this product (its slug); repeat for more. Default: every product.
+    #[arg(long = "product")]
+    pub products: Vec<String>,
+    /// Valid from this moment (UTC, e.g. 2026-12-24 or 2026-12-24T18:00).
+    #[arg(long)]
+    pub starts: Option<String>,
+    /// Valid until this moment (UTC, e.g. 2027-01-01).
+    #[arg(long)]
+    pub expires: Option<String>,
+    /// At most this many purchases may use it.
+    #[arg(long = "max-uses")]
+    pub max_uses: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum DiscountCmd {
+    /// Create a code: `booth discount add LAUNCH --percent 20 --max-uses 100`.
+    Add {
+        code: String,
+        #[command(flatten)]
+        rules: DiscountRules,
+    },
+    /// Every code with its uses so far.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace a code's rules (uses so far are kept); --code renames it.
+    Edit {
+        code: String,
+        #[arg(long = "code")]
+        new_code: Option<String>,
+        #[command(flatten)]
+        rules: DiscountRules,
+    },
+    /// Stop a code from being used; purchases made with it keep it.
+    Disable { code: String },
+    /// Let a disabled code be used again.
+    Enable { code: String },
 }
 
 #[derive(Subcommand)]

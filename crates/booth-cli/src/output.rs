@@ -11,15 +11,26 @@ use booth_core::shop::PurchaseDetail;
 
 pub fn purchase_line(p: &Purchase) -> String {
     let products: Vec<&str> = p.items.iter().map(|i| i.product_slug.as_str()).collect();
+    let mut extra = String::new();
+    if let Some(code) = &p.charge.discount_code {
+        extra += &format!("  code {code}");
+    }
+    if !p.referral.source().is_empty() {
+        extra += &format!("  from {}", p.referral.source());
+    }
     format!(
-        "{}  {}  {:<28} {:>10}  {:<8}{}{}  {}",
+        "{}  {}  {:<28} {:>10}  {:<8}{}{}  {}{extra}",
         booth_core::shop::format_iso(p.created_at),
         p.token,
         p.email,
         p.total().format(),
         p.status,
         if p.test { " test" } else { "" },
-        if p.source == "grant" { " comp" } else { "" },
+        match p.source.as_str() {
+            "grant" => " comp",
+            "free" => " free",
+            _ => "",
+        },
         products.join(",")
     )
 }
@@ -61,6 +72,40 @@ pub fn print_purchase(d: &PurchaseDetail) {
             "  stripe:  {s} {}",
             p.payment_intent_id.as_deref().unwrap_or("")
         );
+    }
+    let c = &p.charge;
+    let money = |m: i64| Money::new(m, p.total().currency).format();
+    if c.discount_minor > 0 || c.tax_minor > 0 {
+        println!(
+            "  paid:    {} subtotal, -{} discount{}, +{} tax = {}",
+            money(c.subtotal_minor),
+            money(c.discount_minor),
+            c.discount_code
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default(),
+            money(c.tax_minor),
+            money(c.total_minor)
+        );
+    }
+    if c.country.is_some() || c.tax_id.is_some() {
+        println!(
+            "  buyer:   {} {}",
+            c.country.as_deref().unwrap_or("-"),
+            c.tax_id
+                .as_deref()
+                .map(|t| format!("tax ID {t}"))
+                .unwrap_or_default()
+        );
+    }
+    if !p.referral.is_empty() {
+        let pairs: Vec<String> = p
+            .referral
+            .pairs()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        println!("  from:    {}", pairs.join(" "));
     }
     if p.amount_refunded_minor > 0 {
         println!(

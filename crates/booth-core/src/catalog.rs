@@ -17,8 +17,11 @@ pub struct Product {
     pub slug: String,
     pub name: String,
     pub description: String,
+    /// The price; for pay what you want, the suggested amount.
     pub price_minor: i64,
     pub currency: String,
+    /// Pay what you want from this amount up (possibly 0); None is a fixed price.
+    pub min_price_minor: Option<i64>,
     pub active: bool,
     pub download_limit: Option<u32>,
     pub created_at: i64,
@@ -56,6 +59,7 @@ pub struct NewProduct {
     pub slug: Slug,
     pub description: String,
     pub price: Money,
+    pub min_price: Option<Money>,
     pub download_limit: Option<u32>,
     pub active: bool,
 }
@@ -68,6 +72,8 @@ pub struct ProductInput {
     pub description: String,
     pub price: String,
     pub currency: String,
+    /// Pay what you want from this amount ("0" for free and up); None is a fixed price.
+    pub min_price: Option<String>,
     pub limit: Option<String>,
     pub active: bool,
     pub files: Vec<PathBuf>,
@@ -93,6 +99,11 @@ impl ProductInput {
         let description = p.take(check_description(&self.description));
         // A price is read in its currency's unit: without a currency it can't be checked.
         let price = currency.and_then(|c| p.take(Money::parse_price(&self.price, c)));
+        let min_price = match (&self.min_price, price) {
+            (None, _) => Some(None),
+            (Some(m), Some(price)) => p.take(check_min_price(m, price)),
+            (Some(_), None) => None,
+        };
         let download_limit = match &self.limit {
             Some(l) => p.take(parse_download_limit(l)),
             None => Some(Some(5)),
@@ -109,6 +120,7 @@ impl ProductInput {
                 slug: slug?,
                 description: description?,
                 price: price?,
+                min_price: min_price?,
                 download_limit: download_limit?,
                 active: self.active,
             })
@@ -126,6 +138,8 @@ pub struct ProductEditInput {
     pub description: Option<String>,
     pub price: Option<String>,
     pub currency: Option<String>,
+    /// Pay what you want from this amount; "" makes the price fixed again.
+    pub min_price: Option<String>,
     pub limit: Option<String>,
     pub active: Option<bool>,
 }
@@ -161,6 +175,26 @@ impl ProductEditInput {
             }
             (None, _) => None,
         };
+        // The minimum is checked against the price the product will have.
+        let min_price = match (&self.min_price, &price) {
+            (_, Some(None)) => None,
+            (None, Some(Some(new))) => current.min_price_minor.map(|m| {
+                let kept = Money::new(m, current.price().currency);
+                if new.currency != kept.currency || m > new.minor {
+                    p.take(Err(Error::invalid(
+                        "min_price",
+                        "give the minimum again for the new price",
+                    )))
+                } else {
+                    Some(Some(kept))
+                }
+            }),
+            (None, None) => None,
+            (Some(m), new) => {
+                let price = new.flatten().unwrap_or_else(|| current.price());
+                Some(p.take(check_min_price(m, price)))
+            }
+        };
         let name = changed(&mut p, self.name.as_deref().map(check_name));
         let slug = changed(&mut p, self.slug.as_deref().map(Slug::parse));
         let description = changed(&mut p, self.description.as_deref().map(check_description));
@@ -172,6 +206,7 @@ impl ProductEditInput {
                 slug: slug.flatten(),
                 description: description.flatten(),
                 price: price.flatten(),
+                min_price: min_price.flatten(),
                 download_limit: download_limit.flatten(),
                 active: self.active,
             })
@@ -185,8 +220,30 @@ pub struct ProductEdit {
     pub slug: Option<Slug>,
     pub description: Option<String>,
     pub price: Option<Money>,
+    /// Some(None): a fixed price again.
+    pub min_price: Option<Option<Money>>,
     pub download_limit: Option<Option<u32>>,
     pub active: Option<bool>,
+}
+
+/// A pay-what-you-want minimum: "" (or "fixed") is none; otherwise an amount from 0 up to
+/// the price, which is then the suggested amount.
+fn check_min_price(input: &str, price: Money) -> Result<Option<Money>> {
+    let t = input.trim();
+    if t.is_empty() || t.eq_ignore_ascii_case("fixed") {
+        return Ok(None);
+    }
+    let m = Money::parse_amount(t, price.currency, "min_price")?;
+    if m.minor > price.minor {
+        return Err(Error::invalid(
+            "min_price",
+            format!(
+                "the minimum can't be above the suggested price ({})",
+                price.format()
+            ),
+        ));
+    }
+    Ok(Some(m))
 }
 
 pub fn check_name(name: &str) -> Result<String> {
@@ -315,9 +372,9 @@ pub fn resolve_stored(files_dir: &Path, stored_path: &str) -> Result<PathBuf> {
 
 pub fn insert_product(conn: &Connection, p: &NewProduct) -> Result<i64> {
     let res = conn.execute(
-        "INSERT INTO products (slug, name, description, price_minor, currency, active, download_limit, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![p.slug.as_str(), p.name, p.description, p.price.minor, p.price.currency.code(), p.active, p.download_limit, now()],
+        "INSERT INTO products (slug, name, description, price_minor, currency, active, download_limit, created_at, min_price_minor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![p.slug.as_str(), p.name, p.description, p.price.minor, p.price.currency.code(), p.active, p.download_limit, now(), p.min_price.map(|m| m.minor)],
     );
     match res {
         Ok(_) => Ok(conn.last_insert_rowid()),
@@ -404,7 +461,7 @@ pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
 }
 
 const PRODUCT_COLS: &str =
-    "id, slug, name, description, price_minor, currency, active, download_limit, created_at";
+    "id, slug, name, description, price_minor, currency, active, download_limit, created_at, min_price_minor";
 
 fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
     Ok(Product {
@@ -417,6 +474,7 @@ fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
         active: r.get(6)?,
         download_limit: r.get(7)?,
         created_at: r.get(8)?,
+        min_price_minor: r.get(9)?,
         files: Vec::new(),
     })
 }
@@ -494,7 +552,7 @@ pub fn edit_product(conn: &Connection, slug: &str, edit: &ProductEdit) -> Result
     let p = require_product(conn, slug)?;
     let res = conn.execute(
         "UPDATE products SET slug = ?2, name = ?3, description = ?4, price_minor = ?5, currency = ?6,
-                download_limit = ?7, active = ?8
+                download_limit = ?7, active = ?8, min_price_minor = ?9
          WHERE id = ?1",
         params![
             p.id,
@@ -505,6 +563,10 @@ pub fn edit_product(conn: &Connection, slug: &str, edit: &ProductEdit) -> Result
             edit.price.map(|m| m.currency.code()).unwrap_or(&p.currency),
             edit.download_limit.unwrap_or(p.download_limit),
             edit.active.unwrap_or(p.active),
+            match edit.min_price {
+                Some(m) => m.map(|m| m.minor),
+                None => p.min_price_minor,
+            },
         ],
     );
     match res {

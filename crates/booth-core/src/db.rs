@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0005_download_log.sql"),
     include_str!("../../../migrations/0006_hardening.sql"),
     include_str!("../../../migrations/0007_library.sql"),
+    include_str!("../../../migrations/0008_selling.sql"),
 ];
 
 #[derive(Clone)]
@@ -83,8 +84,17 @@ impl Db {
             ))
         })?;
         let mut conn = connect(path)?;
-        let migrations = Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect());
+        // With foreign keys off, so a migration can rebuild a table others refer to (the
+        // way SQLite documents for changing a CHECK); each one checks them before it commits.
+        let migrations = Migrations::new(
+            MIGRATIONS
+                .iter()
+                .map(|sql| M::up(sql).foreign_key_check())
+                .collect(),
+        );
+        conn.pragma_update(None, "foreign_keys", false)?;
         migrations.to_latest(&mut conn)?;
+        conn.pragma_update(None, "foreign_keys", true)?;
         let writer_conn = connect(path)?;
         let (writer, jobs) = std::sync::mpsc::channel();
         std::thread::Builder::new()

@@ -27,6 +27,7 @@ fn message(p: Problems) -> String {
 
 fn product(name: &str, slug: Option<&str>, price: &str, currency: &str) -> ProductInput {
     ProductInput {
+        min_price: None,
         name: name.into(),
         slug: slug.map(Into::into),
         description: String::new(),
@@ -149,6 +150,7 @@ fn a_products_changes_are_checked_against_it() {
         active: true,
         download_limit: Some(5),
         created_at: 0,
+        min_price_minor: None,
         files: Vec::new(),
     };
     let edit = |f: fn(&mut ProductEditInput)| {
@@ -487,6 +489,8 @@ fn a_refunds_amount_is_at_most_what_is_left() {
         test: false,
         created_at: 0,
         email_problem: None,
+        charge: crate::purchases::Charge::plain(1900),
+        referral: Default::default(),
         items: Vec::new(),
     };
     assert_eq!(purchase.refund_amount(None).unwrap(), 1400);
@@ -525,4 +529,20 @@ fn a_mailings_subject_and_message() {
         (subject.as_deref(), message.as_str()),
         (Some("v2"), "Hi\nthere")
     );
+}
+
+#[test]
+fn a_pay_what_you_want_minimum_is_checked_against_the_price() {
+    let mut p = product("Zine", None, "10.00", "usd");
+    p.min_price = Some("0".into());
+    assert_eq!(p.parse().unwrap().min_price.unwrap().minor, 0);
+    p.min_price = Some("fixed".into());
+    assert!(p.parse().unwrap().min_price.is_none());
+    p.min_price = Some("10.01".into());
+    assert_eq!(
+        message(p.check().unwrap_err()),
+        "min_price: the minimum can't be above the suggested price ($10.00)"
+    );
+    p.min_price = Some("-1".into());
+    assert!(message(p.check().unwrap_err()).starts_with("min_price: '-1' is not a price"));
 }

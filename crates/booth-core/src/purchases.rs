@@ -3,7 +3,7 @@
 
 use crate::catalog::{files_of, ProductFile};
 use crate::db::now;
-use crate::domain::{Currency, Email, Money, PurchaseToken};
+use crate::domain::{Currency, Email, Money, PurchaseToken, Referral};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -15,6 +15,8 @@ crate::text_enum! {
         Checkout => "checkout",
         /// A complimentary copy the seller gave away.
         Grant => "grant",
+        /// Taken at no charge: pay what you want at 0, or a code taking the whole price.
+        Free => "free",
     }
 }
 
@@ -40,6 +42,35 @@ pub struct NewPurchase {
     pub source: Source,
     pub test: bool,
     pub items: Vec<NewItem>,
+    pub charge: Charge,
+    pub referral: Referral,
+}
+
+/// What a purchase cost, as Stripe (or the quote, for a free one) said; the total paid is
+/// `subtotal - discount + tax` when prices exclude tax, and is recorded as given.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct Charge {
+    pub subtotal_minor: i64,
+    pub discount_minor: i64,
+    pub tax_minor: i64,
+    pub total_minor: i64,
+    pub discount_id: Option<i64>,
+    pub discount_code: Option<String>,
+    /// ISO 3166-1 alpha-2, when Stripe collected an address.
+    pub country: Option<String>,
+    pub tax_id: Option<String>,
+}
+
+impl Charge {
+    /// A charge with nothing off and no tax: a grant, or a fixed price.
+    pub fn plain(total_minor: i64) -> Charge {
+        Charge {
+            subtotal_minor: total_minor,
+            total_minor,
+            ..Charge::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +98,8 @@ pub struct Purchase {
     /// Why the buyer's address can't be mailed, when it can't (their receipt waits in the
     /// outbox, failed, for the seller to act on).
     pub email_problem: Option<String>,
+    pub charge: Charge,
+    pub referral: Referral,
     pub items: Vec<PurchaseItem>,
 }
 
@@ -76,6 +109,33 @@ impl Purchase {
             self.amount_minor,
             Currency::parse(&self.currency).expect("stored currency"),
         )
+    }
+
+    /// Cost nothing: a grant or a free purchase (shown as "Free", not 0.00).
+    pub fn is_free(&self) -> bool {
+        matches!(self.source, Source::Grant | Source::Free)
+    }
+
+    /// The lines above the total on a receipt, the purchase page and the window, when
+    /// there is more to say than the total: subtotal, the code's discount, tax.
+    pub fn breakdown(&self) -> Vec<(String, String)> {
+        let c = &self.charge;
+        let money = |m: i64| Money::new(m, self.total().currency).format();
+        let mut lines = Vec::new();
+        if c.discount_minor > 0 || c.tax_minor > 0 {
+            lines.push(("Subtotal".to_string(), money(c.subtotal_minor)));
+        }
+        if c.discount_minor > 0 {
+            let label = match &c.discount_code {
+                Some(code) => format!("Discount ({code})"),
+                None => "Discount".into(),
+            };
+            lines.push((label, format!("−{}", money(c.discount_minor))));
+        }
+        if c.tax_minor > 0 {
+            lines.push(("Tax".to_string(), money(c.tax_minor)));
+        }
+        lines
     }
 
     /// What a refund takes back, in minor units, from the amount the seller typed in the
@@ -153,24 +213,40 @@ pub fn insert_purchase(
         |r| r.get(0),
     )?;
     let token = PurchaseToken::generate();
-    let amount: i64 = new.items.iter().map(|i| i.amount_minor).sum();
+    let (c, r) = (&new.charge, &new.referral);
     let inserted = conn.execute(
         "INSERT INTO purchases (token, customer_id, email, amount_minor, currency, checkout_session_id,
-                                payment_intent_id, status, source, test, created_at, email_problem)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'paid', ?8, ?9, ?10, ?11)
+                                payment_intent_id, status, source, test, created_at, email_problem,
+                                subtotal_minor, discount_minor, tax_minor, discount_id, discount_code,
+                                country, tax_id, ref, utm_source, utm_medium, utm_campaign)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'paid', ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                 -- A code deleted meanwhile must not stop a paid purchase from being recorded.
+                 (SELECT id FROM discounts WHERE id = ?15), ?16, ?17,
+                 ?18, ?19, ?20, ?21, ?22)
          ON CONFLICT (checkout_session_id) DO NOTHING",
         params![
             token.as_str(),
             customer_id,
             new.email.as_str(),
-            amount,
+            c.total_minor,
             new.currency.code(),
             new.checkout_session_id,
             new.payment_intent_id,
             new.source.as_str(),
             new.test,
             now(),
-            new.email_problem
+            new.email_problem,
+            c.subtotal_minor,
+            c.discount_minor,
+            c.tax_minor,
+            c.discount_id,
+            c.discount_code,
+            c.country,
+            c.tax_id,
+            r.ref_,
+            r.utm_source,
+            r.utm_medium,
+            r.utm_campaign,
         ],
     )?;
     if inserted == 0 {
@@ -189,7 +265,9 @@ pub fn insert_purchase(
 
 const PURCHASE_COLS: &str =
     "id, token, email, amount_minor, currency, amount_refunded_minor, checkout_session_id,
-     payment_intent_id, status, status_reason, source, test, created_at, email_problem";
+     payment_intent_id, status, status_reason, source, test, created_at, email_problem,
+     subtotal_minor, discount_minor, tax_minor, discount_id, discount_code, country, tax_id,
+     ref, utm_source, utm_medium, utm_campaign";
 
 fn purchase_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Purchase> {
     Ok(Purchase {
@@ -207,6 +285,22 @@ fn purchase_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Purchase> {
         test: r.get(11)?,
         created_at: r.get(12)?,
         email_problem: r.get(13)?,
+        charge: Charge {
+            subtotal_minor: r.get(14)?,
+            discount_minor: r.get(15)?,
+            tax_minor: r.get(16)?,
+            total_minor: r.get(3)?,
+            discount_id: r.get(17)?,
+            discount_code: r.get(18)?,
+            country: r.get(19)?,
+            tax_id: r.get(20)?,
+        },
+        referral: Referral {
+            ref_: r.get(21)?,
+            utm_source: r.get(22)?,
+            utm_medium: r.get(23)?,
+            utm_campaign: r.get(24)?,
+        },
         items: Vec::new(),
     })
 }

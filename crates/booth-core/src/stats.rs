@@ -30,12 +30,37 @@ pub fn day_of(unix: i64) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
-pub fn count(conn: &Connection, product_id: i64, step: Step, at: i64) -> Result<()> {
-    conn.execute(
-        "INSERT INTO funnel_counts (day, product_id, step, count) VALUES (?1, ?2, ?3, 1)
-         ON CONFLICT (day, product_id, step) DO UPDATE SET count = count + 1",
-        params![day_of(at), product_id, step.as_str()],
-    )?;
+/// Sources counted per product and day before the rest are counted as "other": links are
+/// typed by anyone, and counters mustn't grow without bound.
+pub const SOURCES_PER_DAY: i64 = 100;
+
+/// Counts a step for a product, under the referral source it came with ("" for none).
+pub fn count(conn: &Connection, product_id: i64, step: Step, source: &str, at: i64) -> Result<()> {
+    let day = day_of(at);
+    let known: bool = conn
+        .prepare_cached(
+            "SELECT 1 FROM funnel_counts WHERE day = ?1 AND product_id = ?2 AND source = ?3",
+        )?
+        .exists(params![day, product_id, source])?;
+    let source = if known || source.is_empty() {
+        source
+    } else {
+        let sources: i64 = conn
+            .prepare_cached(
+                "SELECT count(DISTINCT source) FROM funnel_counts WHERE day = ?1 AND product_id = ?2",
+            )?
+            .query_row(params![day, product_id], |r| r.get(0))?;
+        if sources >= SOURCES_PER_DAY {
+            "other"
+        } else {
+            source
+        }
+    };
+    conn.prepare_cached(
+        "INSERT INTO funnel_counts (day, product_id, source, step, count) VALUES (?1, ?2, ?3, ?4, 1)
+         ON CONFLICT (day, product_id, source, step) DO UPDATE SET count = count + 1",
+    )?
+    .execute(params![day, product_id, source, step.as_str()])?;
     Ok(())
 }
 
@@ -64,16 +89,34 @@ pub struct Dashboard {
     pub total_revenue_minor: i64,
     pub total_purchases: i64,
     pub funnel: Funnel,
+    /// Where sales came from: one row per referral source, busiest first.
+    pub sources: Vec<SourceRow>,
     pub recent: Vec<Purchase>,
 }
 
+/// One referral source's funnel over the period; `source` "" is sales with none.
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct SourceRow {
+    pub source: String,
+    pub visits: i64,
+    pub checkouts: i64,
+    pub sales: i64,
+    pub revenue_minor: i64,
+}
+
+/// Revenue of a purchase row: what was paid, less refunds and the tax in what is kept.
+const NET: &str = "((amount_minor - amount_refunded_minor)
+     - (tax_minor * (amount_minor - amount_refunded_minor)) / max(amount_minor, 1))";
+
 /// The last `days` days up to `now`, counting test purchases when `test` (a shop in test
-/// mode looks at its test sales) and live ones otherwise. Revenue is net of refunds and
-/// in the currency most of the period's purchases used; grants are not sales.
+/// mode looks at its test sales) and live ones otherwise. Revenue is net of tax and
+/// refunds and in the currency most of the period's purchases used; grants are not sales,
+/// free purchases are (at 0).
 pub fn dashboard(conn: &Connection, days: u32, test: bool, now: i64) -> Result<Dashboard> {
     let days = days.clamp(1, 366) as i64;
     let first_day_start = (now - now.rem_euclid(86_400)) - (days - 1) * 86_400;
-    let sold = "source = 'checkout' AND test = ?1 AND created_at >= ?2";
+    let sold = "source IN ('checkout', 'free') AND test = ?1 AND created_at >= ?2";
     let currency: String = conn
         .query_row(
             &format!(
@@ -87,7 +130,7 @@ pub fn dashboard(conn: &Connection, days: u32, test: bool, now: i64) -> Result<D
 
     let mut by_day = std::collections::HashMap::new();
     let mut stmt = conn.prepare(&format!(
-        "SELECT (created_at / 86400) * 86400, count(*), sum(amount_minor - amount_refunded_minor)
+        "SELECT (created_at / 86400) * 86400, count(*), sum({NET})
          FROM purchases WHERE {sold} AND currency = ?3 GROUP BY 1"
     ))?;
     for row in stmt.query_map(params![test, first_day_start, currency], |r| {
@@ -139,7 +182,9 @@ pub fn dashboard(conn: &Connection, days: u32, test: bool, now: i64) -> Result<D
         paid,
         downloaded,
     };
+    let sources = sources(conn, &currency, test, first_day_start)?;
     Ok(Dashboard {
+        sources,
         currency,
         total_revenue_minor: series.iter().map(|d| d.revenue_minor).sum(),
         total_purchases: series.iter().map(|d| d.purchases).sum(),
@@ -147,4 +192,56 @@ pub fn dashboard(conn: &Connection, days: u32, test: bool, now: i64) -> Result<D
         funnel,
         recent: purchases::recent_purchases(conn, test, 8)?,
     })
+}
+
+/// The funnel per referral source: visits and checkouts from the counters, sales and
+/// revenue (in `currency`) from the purchases. Sources past the counters' per-day cap are
+/// counted under "other" on that side.
+fn sources(conn: &Connection, currency: &str, test: bool, since: i64) -> Result<Vec<SourceRow>> {
+    let mut rows: std::collections::BTreeMap<String, SourceRow> = Default::default();
+    let mut stmt = conn.prepare(
+        "SELECT source, sum(CASE WHEN step = 'visit' THEN count END),
+                sum(CASE WHEN step = 'checkout' THEN count END)
+         FROM funnel_counts WHERE day >= ?1 GROUP BY source",
+    )?;
+    for r in stmt.query_map([day_of(since)], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<i64>>(1)?,
+            r.get::<_, Option<i64>>(2)?,
+        ))
+    })? {
+        let (source, v, c) = r?;
+        let row = rows.entry(source.clone()).or_default();
+        row.source = source;
+        row.visits = v.unwrap_or(0);
+        row.checkouts = c.unwrap_or(0);
+    }
+    let sql = format!(
+        "SELECT coalesce(ref, utm_source, ''), count(*),
+                sum(CASE WHEN currency = ?3 THEN {NET} ELSE 0 END)
+         FROM purchases WHERE source IN ('checkout', 'free') AND test = ?1 AND created_at >= ?2
+         GROUP BY 1"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    for r in stmt.query_map(params![test, since, currency], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })? {
+        let (source, n, revenue) = r?;
+        let row = rows.entry(source.clone()).or_default();
+        row.source = source;
+        row.sales = n;
+        row.revenue_minor = revenue;
+    }
+    let mut out: Vec<SourceRow> = rows.into_values().collect();
+    out.sort_by(|a, b| {
+        (b.sales, b.visits)
+            .cmp(&(a.sales, a.visits))
+            .then(a.source.cmp(&b.source))
+    });
+    Ok(out)
 }

@@ -1,17 +1,19 @@
 //! Buying: one product or a cart to Stripe Checkout, and the success and cancel pages it
 //! sends the buyer back to.
 
-use crate::app::{Ctx, UNLISTED};
+use crate::app::{App, Ctx, UNLISTED};
 use crate::client::Client;
 use crate::http::{internal_error, message, query_param, redirect, too_many_requests};
 use crate::pages::Message;
-use crate::storefront::not_for_sale;
-use booth_core::{Error, Fulfilment};
+use crate::request::{checkout_request, pairs};
+use crate::storefront::{not_for_sale, offer_page};
+use booth_core::quote::CheckoutRequest;
+use booth_core::{CheckoutStart, Error, Fulfilment};
 use bytes::Bytes;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-pub(crate) async fn checkout(app: Ctx, slugs: Vec<String>, who: Client) -> Response {
+pub(crate) async fn checkout(app: Ctx, req: CheckoutRequest, who: Client) -> Response {
     if !app.checkout_limiter.allow(who) {
         return too_many_requests(
             &app,
@@ -21,9 +23,14 @@ pub(crate) async fn checkout(app: Ctx, slugs: Vec<String>, who: Client) -> Respo
         )
         .await;
     }
-    match app.shop.start_checkout(&slugs).await {
-        Ok(url) => redirect(&url),
+    match app.shop.start_checkout(&req).await {
+        Ok(CheckoutStart::Pay(url)) => redirect(&url),
+        // Nothing to pay: the product page asks for the email the link goes to.
+        Ok(CheckoutStart::Free) => back_to_product(&app, &req, None).await,
         Err(Error::NotFound(_)) => not_for_sale(&app).await,
+        Err(e @ Error::Invalid { .. }) if req.slugs.len() == 1 => {
+            back_to_product(&app, &req, Some(&e)).await
+        }
         Err(e @ Error::Invalid { .. }) => {
             message(
                 &app,
@@ -47,7 +54,7 @@ pub(crate) async fn checkout(app: Ctx, slugs: Vec<String>, who: Client) -> Respo
                 )
                 .action(
                     "Try again",
-                    format!("/buy/{}", slugs.first().cloned().unwrap_or_default()),
+                    format!("/p/{}", req.slugs.first().cloned().unwrap_or_default()),
                 ),
             )
             .await
@@ -56,13 +63,27 @@ pub(crate) async fn checkout(app: Ctx, slugs: Vec<String>, who: Client) -> Respo
     }
 }
 
-/// A cart: the form repeats `product=<slug>`; any price or amount fields are ignored.
+/// The product page again, for a refused amount or code (beside its field) or a free claim.
+pub(crate) async fn back_to_product(
+    app: &App,
+    req: &CheckoutRequest,
+    e: Option<&Error>,
+) -> Response {
+    match app.shop.product(&req.slugs[0]).await {
+        Ok(Some(p)) => offer_page(app, &p, req, e).await,
+        Ok(None) => not_for_sale(app).await,
+        Err(e) => internal_error(app, e).await,
+    }
+}
+
+/// A cart: the form repeats `product=<slug>`, and may carry a code and the referral; any
+/// price or amount fields are ignored.
 pub(crate) async fn cart_checkout(body: Bytes, app: Ctx, who: Client) -> Response {
-    let slugs: Vec<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-        .unwrap_or_default()
-        .into_iter()
+    let form = pairs(&body);
+    let slugs: Vec<String> = form
+        .iter()
         .filter(|(k, _)| k == "product" || k == "product[]")
-        .map(|(_, v)| v)
+        .map(|(_, v)| v.clone())
         .collect();
     if slugs.is_empty() {
         return message(
@@ -76,7 +97,9 @@ pub(crate) async fn cart_checkout(body: Bytes, app: Ctx, who: Client) -> Respons
         )
         .await;
     }
-    checkout(app, slugs, who).await
+    let mut req = checkout_request(slugs, &form);
+    req.amount = None;
+    checkout(app, req, who).await
 }
 
 pub(crate) async fn checkout_success(query: String, app: Ctx) -> Response {
@@ -141,7 +164,7 @@ pub(crate) async fn checkout_cancel(query: String, app: Ctx) -> Response {
         .and_then(|s| s.split(',').next().map(String::from))
         .filter(|s| !s.is_empty());
     let retry = match first {
-        Some(slug) if booth_core::domain::Slug::parse(&slug).is_ok() => format!("/buy/{slug}"),
+        Some(slug) if booth_core::domain::Slug::parse(&slug).is_ok() => format!("/p/{slug}"),
         _ => "/".into(),
     };
     message(

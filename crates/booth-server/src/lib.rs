@@ -6,6 +6,7 @@
 
 mod app;
 mod checkout;
+mod claim;
 mod client;
 mod conn;
 mod download;
@@ -15,6 +16,7 @@ mod library;
 mod pages;
 mod range;
 mod ratelimit;
+mod request;
 mod routes;
 mod slots;
 mod storefront;

@@ -138,17 +138,31 @@ impl Pages {
         )
     }
 
-    pub fn product(&self, store: &StoreInfo, p: &Product) -> Response {
+    /// A product page; `offer` is what storefront.rs worked out (price, form, problem).
+    pub fn product(
+        &self,
+        store: &StoreInfo,
+        p: &Product,
+        status: StatusCode,
+        offer: Value,
+    ) -> Response {
         let files: Vec<Value> = p
             .files
             .iter()
             .map(|f| json!({"name": f.display_name, "size": format_size(f.size)}))
             .collect();
-        let ctx = json!({ "product": {
+        let mut ctx = json!({ "product": {
             "name": p.name, "slug": p.slug, "description": p.description, "price": p.price().format(),
-            "buy_url": format!("/buy/{}", p.slug), "files": files, "download_limit": p.download_limit.unwrap_or(0),
+            "buy_url": format!("/buy/{}", p.slug), "claim_url": format!("/claim/{}", p.slug),
+            "files": files, "download_limit": p.download_limit.unwrap_or(0),
         }});
-        self.render("product.html", StatusCode::OK, store, ctx)
+        if let (Value::Object(c), Value::Object(o)) = (&mut ctx, offer) {
+            c.extend(o);
+        }
+        let mut res = self.render("product.html", status, store, ctx);
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res
     }
 
     pub fn unsubscribe(
@@ -209,6 +223,8 @@ impl Pages {
             "purchase": {
                 "token": p.token, "email": p.email, "created": booth_core::shop::format_time(p.created_at),
                 "total": p.total().format(), "is_test": p.test, "is_grant": p.source == "grant", "status": p.status,
+                "is_free": p.is_free(),
+                "breakdown": p.breakdown().iter().map(|(l, a)| json!({"label": l, "amount": a})).collect::<Vec<_>>(),
             },
             "items": items,
         });

@@ -4,12 +4,14 @@ use crate::app::{
     App, Ctx, FILE_CACHE_BYTES, LIBRARY_PER_WINDOW, LIBRARY_WINDOW, UNLISTED_PER_MINUTE,
 };
 use crate::checkout::{cart_checkout, checkout, checkout_cancel, checkout_success};
+use crate::claim::claim;
 use crate::client::{Client, Vouching};
 use crate::download::{download, purchase_page};
 use crate::http::recover;
 use crate::library::{library_page, library_post};
 use crate::pages::Pages;
 use crate::ratelimit::RateLimiter;
+use crate::request::{checkout_request, query_pairs};
 use crate::storefront::{product_page, storefront};
 use crate::unsubscribe::{unsubscribe_page, unsubscribe_post};
 use crate::webhook::webhook;
@@ -47,13 +49,25 @@ pub fn routes(
         .then(storefront);
     let product = warp::path!("p" / String)
         .and(warp::get())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and(with_app.clone())
         .then(product_page);
     let buy = warp::path!("buy" / String)
         .and(warp::get())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and(with_app.clone())
         .and(client(config.vouching.clone()))
-        .then(|slug: String, app: Ctx, who| async move { checkout(app, vec![slug], who).await });
+        .then(|slug: String, query: String, app: Ctx, who| async move {
+            let req = checkout_request(vec![slug], &query_pairs(&query));
+            checkout(app, req, who).await
+        });
+    let claim = warp::path!("claim" / String)
+        .and(warp::post())
+        .and(warp::body::content_length_limit(FORM_MAX_BYTES))
+        .and(warp::body::bytes())
+        .and(with_app.clone())
+        .and(client(config.vouching.clone()))
+        .then(claim);
     let cart = warp::path!("cart" / "checkout")
         .and(warp::post())
         .and(warp::body::content_length_limit(FORM_MAX_BYTES))
@@ -127,6 +141,8 @@ pub fn routes(
         .or(product)
         .unify()
         .or(buy)
+        .unify()
+        .or(claim)
         .unify()
         .or(cart)
         .unify()

@@ -136,6 +136,7 @@ impl TestApp {
             .collect();
         self.shop()
             .add_product(ProductInput {
+                min_price: None,
                 name: format!("Product {slug}"),
                 slug: Some(slug.into()),
                 description: format!("All about {slug}."),

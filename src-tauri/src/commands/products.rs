@@ -18,6 +18,9 @@ pub struct ProductForm {
     description: String,
     price: String,
     currency: String,
+    /// Pay what you want from this amount; empty for a fixed price.
+    #[serde(default)]
+    min_price: String,
     limit: String,
     active: bool,
     /// Absolute paths of files to copy in (from the file picker or drag and drop).
@@ -32,6 +35,7 @@ impl From<ProductForm> for ProductInput {
             description: f.description,
             price: f.price,
             currency: f.currency,
+            min_price: Some(f.min_price).filter(|m| !m.trim().is_empty()),
             limit: Some(f.limit).filter(|l| !l.trim().is_empty()),
             active: f.active,
             files: f.files,
@@ -174,7 +178,13 @@ pub async fn open_test_purchase(app: AppHandle, state: S<'_>, slug: String) -> C
             "The shop takes live payments: a test purchase would charge a real card. Switch payments to simulated or Stripe test mode in Settings.",
         ));
     }
-    let url = shop.start_checkout(&[slug]).await?;
+    let req = booth_core::quote::CheckoutRequest::one(&slug);
+    let booth_core::CheckoutStart::Pay(url) = shop.start_checkout(&req).await? else {
+        return Err(CmdError::new(
+            "conflict",
+            "This product costs nothing at its suggested price: there is no payment to try.",
+        ));
+    };
     let url = url::Url::parse(&url)
         .map_err(|e| CmdError::new("payment_provider", format!("bad checkout URL: {e}")))?;
     if let Some(old) = app.get_webview_window("checkout") {

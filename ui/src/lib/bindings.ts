@@ -105,6 +105,44 @@ export const commands = {
 export const CURRENCY_DIGITS = {"aed":2,"afn":2,"all":2,"amd":2,"ang":2,"aoa":2,"ars":2,"aud":2,"awg":2,"azn":2,"bam":2,"bbd":2,"bdt":2,"bgn":2,"bhd":3,"bif":0,"bmd":2,"bnd":2,"bob":2,"brl":2,"bsd":2,"bwp":2,"byn":2,"bzd":2,"cad":2,"cdf":2,"chf":2,"clp":0,"cny":2,"cop":2,"crc":2,"cve":2,"czk":2,"djf":0,"dkk":2,"dop":2,"dzd":2,"egp":2,"etb":2,"eur":2,"fjd":2,"fkp":2,"gbp":2,"gel":2,"gip":2,"gmd":2,"gnf":0,"gtq":2,"gyd":2,"hkd":2,"hnl":2,"htg":2,"huf":2,"idr":2,"ils":2,"inr":2,"isk":2,"jmd":2,"jod":3,"jpy":0,"kes":2,"kgs":2,"khr":2,"kmf":0,"krw":0,"kwd":3,"kyd":2,"kzt":2,"lak":2,"lbp":2,"lkr":2,"lrd":2,"lsl":2,"mad":2,"mdl":2,"mga":0,"mkd":2,"mmk":2,"mnt":2,"mop":2,"mur":2,"mvr":2,"mwk":2,"mxn":2,"myr":2,"mzn":2,"nad":2,"ngn":2,"nio":2,"nok":2,"npr":2,"nzd":2,"omr":3,"pab":2,"pen":2,"pgk":2,"php":2,"pkr":2,"pln":2,"pyg":0,"qar":2,"ron":2,"rsd":2,"rub":2,"rwf":0,"sar":2,"sbd":2,"scr":2,"sek":2,"sgd":2,"shp":2,"sle":2,"sos":2,"srd":2,"std":2,"szl":2,"thb":2,"tjs":2,"tnd":3,"top":2,"try":2,"ttd":2,"twd":2,"tzs":2,"uah":2,"ugx":0,"usd":2,"uyu":2,"uzs":2,"vnd":0,"vuv":0,"wst":2,"xaf":0,"xcd":2,"xof":0,"xpf":0,"yer":2,"zar":2,"zmw":2} as const;
 
 /* Types */
+/**
+ *  What a purchase cost, as Stripe (or the quote, for a free one) said; the total paid is
+ *  `subtotal - discount + tax` when prices exclude tax, and is recorded as given.
+ */
+export type Charge = Charge_Serialize | Charge_Deserialize;
+
+/**
+ *  What a purchase cost, as Stripe (or the quote, for a free one) said; the total paid is
+ *  `subtotal - discount + tax` when prices exclude tax, and is recorded as given.
+ */
+export type Charge_Deserialize = {
+	subtotal_minor: number,
+	discount_minor: number,
+	tax_minor: number,
+	total_minor: number,
+	discount_id?: number | null,
+	discount_code?: string | null,
+	/**  ISO 3166-1 alpha-2, when Stripe collected an address. */
+	country?: string | null,
+	tax_id?: string | null,
+};
+
+/**
+ *  What a purchase cost, as Stripe (or the quote, for a free one) said; the total paid is
+ *  `subtotal - discount + tax` when prices exclude tax, and is recorded as given.
+ */
+export type Charge_Serialize = {
+	subtotal_minor: number,
+	discount_minor: number,
+	tax_minor: number,
+	total_minor: number,
+	discount_id: number | null,
+	discount_code: string | null,
+	/**  ISO 3166-1 alpha-2, when Stripe collected an address. */
+	country: string | null,
+	tax_id: string | null,
+};
+
 export type CmdError = CmdError_Serialize | CmdError_Deserialize;
 
 export type CmdError_Deserialize = {
@@ -127,6 +165,8 @@ export type Dashboard_Deserialize = {
 	total_revenue_minor: number,
 	total_purchases: number,
 	funnel: Funnel,
+	/**  Where sales came from: one row per referral source, busiest first. */
+	sources: SourceRow[],
 	recent: Purchase_Deserialize[],
 };
 
@@ -136,6 +176,8 @@ export type Dashboard_Serialize = {
 	total_revenue_minor: number,
 	total_purchases: number,
 	funnel: Funnel,
+	/**  Where sales came from: one row per referral source, busiest first. */
+	sources: SourceRow[],
 	recent: Purchase_Serialize[],
 };
 
@@ -331,6 +373,8 @@ export type ProductEditInput_Deserialize = {
 	description?: string | null,
 	price?: string | null,
 	currency?: string | null,
+	/**  Pay what you want from this amount; "" makes the price fixed again. */
+	min_price?: string | null,
 	limit?: string | null,
 	active?: boolean | null,
 };
@@ -345,6 +389,8 @@ export type ProductEditInput_Serialize = {
 	description: string | null,
 	price: string | null,
 	currency: string | null,
+	/**  Pay what you want from this amount; "" makes the price fixed again. */
+	min_price: string | null,
 	limit: string | null,
 	active: boolean | null,
 };
@@ -377,6 +423,8 @@ export type ProductForm_Deserialize = {
 	description: string,
 	price: string,
 	currency: string,
+	/**  Pay what you want from this amount; empty for a fixed price. */
+	min_price?: string,
 	limit: string,
 	active: boolean,
 	/**  Absolute paths of files to copy in (from the file picker or drag and drop). */
@@ -393,6 +441,8 @@ export type ProductForm_Serialize = {
 	description: string,
 	price: string,
 	currency: string,
+	/**  Pay what you want from this amount; empty for a fixed price. */
+	min_price: string,
 	limit: string,
 	active: boolean,
 	/**  Absolute paths of files to copy in (from the file picker or drag and drop). */
@@ -411,8 +461,11 @@ export type Product_Deserialize = {
 	slug: string,
 	name: string,
 	description: string,
+	/**  The price; for pay what you want, the suggested amount. */
 	price_minor: number,
 	currency: string,
+	/**  Pay what you want from this amount up (possibly 0); None is a fixed price. */
+	min_price_minor?: number | null,
 	active: boolean,
 	download_limit?: number | null,
 	created_at: number,
@@ -424,8 +477,11 @@ export type Product_Serialize = {
 	slug: string,
 	name: string,
 	description: string,
+	/**  The price; for pay what you want, the suggested amount. */
 	price_minor: number,
 	currency: string,
+	/**  Pay what you want from this amount up (possibly 0); None is a fixed price. */
+	min_price_minor: number | null,
 	active: boolean,
 	download_limit: number | null,
 	created_at: number,
@@ -526,7 +582,7 @@ export type Purchase_Deserialize = {
 	payment_intent_id?: string | null,
 	status: "paid" | "refunded" | "revoked",
 	status_reason?: string | null,
-	source: "checkout" | "grant",
+	source: "checkout" | "grant" | "free",
 	test: boolean,
 	created_at: number,
 	/**
@@ -534,6 +590,8 @@ export type Purchase_Deserialize = {
 	 *  outbox, failed, for the seller to act on).
 	 */
 	email_problem?: string | null,
+	charge: Charge_Deserialize,
+	referral: Referral_Deserialize,
 	items: PurchaseItem_Deserialize[],
 };
 
@@ -548,7 +606,7 @@ export type Purchase_Serialize = {
 	payment_intent_id: string | null,
 	status: "paid" | "refunded" | "revoked",
 	status_reason: string | null,
-	source: "checkout" | "grant",
+	source: "checkout" | "grant" | "free",
 	test: boolean,
 	created_at: number,
 	/**
@@ -556,7 +614,40 @@ export type Purchase_Serialize = {
 	 *  outbox, failed, for the seller to act on).
 	 */
 	email_problem: string | null,
+	charge: Charge_Serialize,
+	referral: Referral_Serialize,
 	items: PurchaseItem_Serialize[],
+};
+
+/**
+ *  The referral parameters of a link, each checked once. A value that isn't a plausible
+ *  tag (too long, control characters, markup) is dropped rather than refused: a mangled
+ *  link must never stop a sale, and nothing a link carries is stored unchecked.
+ */
+export type Referral = Referral_Serialize | Referral_Deserialize;
+
+/**
+ *  The referral parameters of a link, each checked once. A value that isn't a plausible
+ *  tag (too long, control characters, markup) is dropped rather than refused: a mangled
+ *  link must never stop a sale, and nothing a link carries is stored unchecked.
+ */
+export type Referral_Deserialize = {
+	ref?: string | null,
+	utm_source?: string | null,
+	utm_medium?: string | null,
+	utm_campaign?: string | null,
+};
+
+/**
+ *  The referral parameters of a link, each checked once. A value that isn't a plausible
+ *  tag (too long, control characters, markup) is dropped rather than refused: a mangled
+ *  link must never stop a sale, and nothing a link carries is stored unchecked.
+ */
+export type Referral_Serialize = {
+	ref: string | null,
+	utm_source: string | null,
+	utm_medium: string | null,
+	utm_campaign: string | null,
 };
 
 /**
@@ -620,6 +711,15 @@ export type SettingsView = {
 	/**  Where seller-edited templates override the built-in ones. */
 	templates_dir: string,
 	templates: TemplateInfo[],
+};
+
+/**  One referral source's funnel over the period; `source` "" is sales with none. */
+export type SourceRow = {
+	source: string,
+	visits: number,
+	checkouts: number,
+	sales: number,
+	revenue_minor: number,
 };
 
 export type Status = Status_Serialize | Status_Deserialize;

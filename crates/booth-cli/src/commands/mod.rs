@@ -1,6 +1,7 @@
 //! One module per group of commands, each a thin call into booth-core.
 
 pub mod backup;
+pub mod discount;
 pub mod mail;
 pub mod product;
 pub mod purchase;

@@ -12,6 +12,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             name,
             price,
             currency,
+            min_price,
             files,
             limit,
             slug,
@@ -25,6 +26,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
                     description,
                     price,
                     currency,
+                    min_price,
                     limit: Some(limit),
                     active: !inactive,
                     files,
@@ -51,6 +53,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             description,
             price,
             currency,
+            min_price,
             limit,
             active,
         } => {
@@ -61,6 +64,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
                 description,
                 price,
                 currency,
+                min_price,
                 limit,
                 active,
             };

@@ -3,12 +3,14 @@
 mod email;
 mod money;
 mod names;
+mod referral;
 #[cfg(test)]
 mod tests;
 
 pub use email::Email;
 pub use money::{Currency, Money, MAX_AMOUNT_MINOR};
-pub use names::{PublicUrl, PurchaseToken, Slug, UnsubscribeToken};
+pub use names::{DiscountCode, PublicUrl, PurchaseToken, Slug, UnsubscribeToken};
+pub use referral::{Referral, PARAMS as REFERRAL_PARAMS};
 
 use crate::error::{Error, Result};
 use serde::Serialize;

@@ -59,6 +59,27 @@ impl Currency {
         }
     }
 
+    /// The smallest amount Stripe charges a card in this currency, in minor units
+    /// (docs.stripe.com/currencies#minimum-and-maximum-charge-amounts); for currencies that
+    /// table doesn't list, about 0.50 USD is assumed, and Stripe has the last word.
+    pub fn minimum_charge(&self) -> i64 {
+        match self.0 {
+            "gbp" => 30,
+            "aed" | "myr" | "pln" | "ron" => 200,
+            "bgn" => 100,
+            "czk" => 1500,
+            "dkk" => 250,
+            "hkd" => 400,
+            "huf" => 17500,
+            "mxn" | "thb" => 1000,
+            "nok" | "sek" => 300,
+            "jpy" => 50,
+            _ if self.exponent() == 0 => 100,
+            _ if self.exponent() == 3 => 500,
+            _ => 50,
+        }
+    }
+
     fn symbol(&self) -> Option<&'static str> {
         Some(match self.0 {
             "usd" => "$",
@@ -92,7 +113,17 @@ impl Money {
 
     /// Parses a price a person typed ("9.99", "10", "1,000.50") in the currency's major unit.
     pub fn parse_price(input: &str, currency: Currency) -> Result<Money> {
-        let bad = |m: String| Err(Error::invalid("price", m));
+        let m = Money::parse_amount(input, currency, "price")?;
+        if m.minor == 0 {
+            return Err(Error::invalid("price", "a price must be more than zero"));
+        }
+        Ok(m)
+    }
+
+    /// `parse_price`, but zero is allowed (a pay-what-you-want minimum, a buyer's offer);
+    /// errors name `field`.
+    pub fn parse_amount(input: &str, currency: Currency, field: &'static str) -> Result<Money> {
+        let bad = |m: String| Err(Error::invalid(field, m));
         let trimmed = input.trim();
         let exp = currency.exponent() as usize;
         let (whole, frac) = trimmed.split_once('.').unwrap_or((trimmed, ""));
@@ -127,11 +158,8 @@ impl Money {
             d if d.len() > 15 => return bad("that price is too large".into()),
             d => d
                 .parse()
-                .map_err(|_| Error::invalid("price", "that price is too large"))?,
+                .map_err(|_| Error::invalid(field, "that price is too large"))?,
         };
-        if minor == 0 {
-            return bad("a price must be more than zero".into());
-        }
         // Stripe's ceiling for one charge: 8 digits of minor units.
         if minor > MAX_AMOUNT_MINOR {
             return bad("that price is above the most Stripe can charge at once".into());
@@ -139,16 +167,30 @@ impl Money {
         Ok(Money { minor, currency })
     }
 
-    /// The amount as a person reads it: "$9.99", "¥500", "12.50 CHF".
-    pub fn format(&self) -> String {
+    /// The number alone, as a form field holds it and `parse_amount` reads it: "9.99".
+    pub fn plain(&self) -> String {
         let exp = self.currency.exponent();
         let sign = if self.minor < 0 { "-" } else { "" };
         let abs = self.minor.unsigned_abs();
-        let number = if exp == 0 {
-            abs.to_string()
+        if exp == 0 {
+            format!("{sign}{abs}")
         } else {
             let div = 10u64.pow(exp);
-            format!("{}.{:0width$}", abs / div, abs % div, width = exp as usize)
+            format!(
+                "{sign}{}.{:0width$}",
+                abs / div,
+                abs % div,
+                width = exp as usize
+            )
+        }
+    }
+
+    /// The amount as a person reads it: "$9.99", "¥500", "12.50 CHF".
+    pub fn format(&self) -> String {
+        let plain = self.plain();
+        let (sign, number) = match plain.strip_prefix('-') {
+            Some(n) => ("-", n.to_string()),
+            None => ("", plain),
         };
         match self.currency.symbol() {
             Some(sym) => format!("{sign}{sym}{number}"),

@@ -52,6 +52,37 @@ impl fmt::Display for Slug {
     }
 }
 
+/// A discount code as buyers type it: 3–32 letters, digits, `-` and `_`, matched without
+/// regard to case and kept upper-case ("launch" is LAUNCH), as Stripe's promotion codes are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiscountCode(String);
+
+impl DiscountCode {
+    pub fn parse(input: &str) -> Result<DiscountCode> {
+        let s = input.trim();
+        let ok = (3..=32).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !ok {
+            return Err(Error::invalid(
+                "code",
+                "a code is 3–32 letters (A–Z), digits, dashes or underscores, e.g. LAUNCH",
+            ));
+        }
+        Ok(DiscountCode(s.to_ascii_uppercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DiscountCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A purchase's secret link token: 32 lowercase hex digits of a UUID v4 (122 random bits).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PurchaseToken(String);

@@ -2,15 +2,31 @@
 //! purchases exactly once, from the success page, webhooks and the catch-up.
 
 use super::Shop;
-use crate::catalog::{self};
 use crate::db::now;
-use crate::domain::{Currency, Email, Slug};
+use crate::discounts::{self, Discount};
+use crate::domain::{Currency, Email};
 use crate::error::{Error, Result};
 use crate::outbox::{self};
-use crate::payments::PaymentEvent;
-use crate::purchases::{self, NewItem, NewPurchase, Purchase, Source};
+use crate::payments::{CheckoutExtras, PaymentEvent};
+use crate::purchases::{self, Charge, NewItem, NewPurchase, Purchase, Source};
+use crate::quote::{self, CheckoutRequest, Quote};
 use crate::stats;
 use rusqlite::params;
+
+/// A session holding a code's use can be paid for 31 minutes (Stripe's shortest expiry
+/// is 30), so an abandoned checkout gives its use back soon; the hold lasts 5 minutes
+/// longer, for clocks that differ.
+const SESSION_WITH_CODE_SECS: i64 = 31 * 60;
+const HOLD_MARGIN_SECS: i64 = 5 * 60;
+
+/// Where a checkout goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckoutStart {
+    /// To Stripe's hosted page.
+    Pay(String),
+    /// Nothing to pay: the buyer gives an email and `claim_free` records the purchase.
+    Free,
+}
 
 #[derive(Debug, Clone)]
 pub enum Fulfilment {
@@ -56,38 +72,59 @@ impl EventRow {
 }
 
 impl Shop {
-    /// Creates a Stripe Checkout Session for active products, priced from the database
-    /// only, and returns the hosted page URL to send the buyer to.
-    pub async fn start_checkout(&self, slugs: &[String]) -> Result<String> {
-        if slugs.is_empty() || slugs.len() > 20 {
-            return Err(Error::invalid("cart", "a checkout holds 1 to 20 products"));
+    /// What `req` costs now: the product page shows it, and `start_checkout` charges it.
+    pub async fn quote(&self, req: &CheckoutRequest) -> Result<Quote> {
+        let req = req.clone();
+        self.db().run(move |c| quote::quote(c, &req, now())).await
+    }
+
+    /// Creates a Stripe Checkout Session charging exactly the quote for `req` (prices from
+    /// the database, amounts and codes checked on the server) and returns where to send the
+    /// buyer; `Free` when there is nothing to pay (see `claim_free`).
+    pub async fn start_checkout(&self, req: &CheckoutRequest) -> Result<CheckoutStart> {
+        let q = self.quote(req).await?;
+        if q.is_free() {
+            return Ok(CheckoutStart::Free);
         }
-        let mut wanted = Vec::new();
-        for s in slugs {
-            let slug =
-                Slug::parse(s).map_err(|_| Error::NotFound("that product doesn't exist".into()))?;
-            if !wanted.contains(&slug) {
-                wanted.push(slug);
-            }
-        }
-        let products = self
-            .db()
-            .run(move |c| {
-                wanted
-                    .iter()
-                    .map(|s| match catalog::product_by_slug(c, s.as_str())? {
-                        Some(p) if p.active && !p.files.is_empty() => Ok(p),
-                        _ => Err(Error::NotFound(format!("'{s}' is not for sale"))),
-                    })
-                    .collect::<Result<Vec<_>>>()
-            })
-            .await?;
         let key = uuid::Uuid::new_v4().to_string();
-        let (session_id, url) = self
+        let mut expires_at = None;
+        if let Some(d) = &q.discount {
+            // The session can't be paid after expires_at, and the hold outlives it.
+            let session_expiry = now() + SESSION_WITH_CODE_SECS;
+            if !self
+                .hold_use(&d.discount, &key, session_expiry + HOLD_MARGIN_SECS)
+                .await?
+            {
+                return Err(quote::used_up(&d.discount));
+            }
+            expires_at = Some(session_expiry);
+        }
+        let created = self
             .payments()?
-            .create_checkout(&products, &self.checkout_base_url(), &key)
-            .await?;
-        let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
+            .create_checkout(
+                &q,
+                CheckoutExtras {
+                    public_url: &self.checkout_base_url(),
+                    idempotency_key: &key,
+                    referral: &req.referral,
+                    expires_at,
+                },
+            )
+            .await;
+        let (session_id, url) = match created {
+            Ok(c) => c,
+            Err(e) => {
+                let key = key.clone();
+                self.db()
+                    .write(move |tx| {
+                        Ok(tx.execute("DELETE FROM discount_holds WHERE key = ?1", [key])?)
+                    })
+                    .await?;
+                return Err(e);
+            }
+        };
+        let ids: Vec<i64> = q.lines.iter().map(|l| l.product.id).collect();
+        let source = req.referral.source().to_string();
         self.db()
             .write(move |tx| {
                 // The success page asks Stripe about sessions listed here only.
@@ -96,11 +133,62 @@ impl Shop {
                      ON CONFLICT DO NOTHING",
                 )?
                 .execute(params![session_id, now()])?;
+                tx.execute(
+                    "UPDATE discount_holds SET session_id = ?2 WHERE key = ?1",
+                    params![key, session_id],
+                )?;
                 ids.iter()
-                    .try_for_each(|id| stats::count(tx, *id, stats::Step::Checkout, now()))
+                    .try_for_each(|id| stats::count(tx, *id, stats::Step::Checkout, &source, now()))
             })
             .await?;
-        Ok(url)
+        Ok(CheckoutStart::Pay(url))
+    }
+
+    /// Holds one use of a code for a checkout about to be made. When none is left but some
+    /// holds are past their expiry, Stripe is asked about their sessions first: a paid one
+    /// is fulfilled (its use becomes the purchase's), one that can no longer be paid lets
+    /// its use go. So paid purchases never outnumber the code's uses, however late a
+    /// webhook is.
+    async fn hold_use(&self, d: &Discount, key: &str, expires_at: i64) -> Result<bool> {
+        let (d2, k) = (d.clone(), key.to_string());
+        if self
+            .db()
+            .write(move |tx| discounts::hold(tx, &d2, &k, expires_at))
+            .await?
+        {
+            return Ok(true);
+        }
+        let id = d.id;
+        let stale = self
+            .db()
+            .run(move |c| discounts::stale_holds(c, id, now()))
+            .await?;
+        if stale.is_empty() {
+            return Ok(false);
+        }
+        for (hold_key, session) in stale {
+            let gone = match &session {
+                None => true,
+                Some(sid) => {
+                    let s = self.payments()?.retrieve_session(sid).await?;
+                    if s.paid {
+                        self.fulfil_for(sid, None).await?;
+                    }
+                    !s.paid && !s.open
+                }
+            };
+            if gone {
+                self.db()
+                    .write(move |tx| {
+                        Ok(tx.execute("DELETE FROM discount_holds WHERE key = ?1", [hold_key])?)
+                    })
+                    .await?;
+            }
+        }
+        let (d2, k) = (d.clone(), key.to_string());
+        self.db()
+            .write(move |tx| discounts::hold(tx, &d2, &k, expires_at))
+            .await
     }
 
     /// Stripe's fulfilment recipe: retrieve the session with its line items, act only if
@@ -180,6 +268,20 @@ impl Shop {
             payment_intent_id: session.payment_intent.clone(),
             source: Source::Checkout,
             test: !session.livemode,
+            charge: Charge {
+                subtotal_minor: session.subtotal,
+                discount_minor: session.discount,
+                tax_minor: session.tax,
+                total_minor: session.total,
+                discount_id: session.discount_id,
+                discount_code: session.discount_code.clone(),
+                country: session
+                    .country
+                    .clone()
+                    .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase())),
+                tax_id: session.tax_id.clone().filter(|t| t.len() <= 64),
+            },
+            referral: session.referral.clone(),
             items: session
                 .product_ids
                 .iter()
@@ -202,15 +304,32 @@ impl Shop {
         new: NewPurchase,
         event: Option<EventRow>,
     ) -> Result<Purchase> {
+        self.record_with(new, event, |_| Ok(())).await
+    }
+
+    /// `record`, with `guard` run first in the same transaction: an error from it records
+    /// nothing.
+    pub(super) async fn record_with(
+        &self,
+        new: NewPurchase,
+        event: Option<EventRow>,
+        guard: impl FnOnce(&rusqlite::Connection) -> Result<()> + Send + 'static,
+    ) -> Result<Purchase> {
         let shop = self.clone();
         let purchase = self
             .db()
             .write(move |tx| {
+                guard(tx)?;
                 if let Some(e) = &event {
                     e.insert(tx)?;
                 }
                 match purchases::insert_purchase(tx, &new)? {
                     Some((id, _)) => {
+                        // The code's use is now this purchase's.
+                        tx.execute(
+                            "DELETE FROM discount_holds WHERE session_id = ?1",
+                            [new.checkout_session_id.as_deref()],
+                        )?;
                         let p = purchases::purchase_by_id(tx, id)?;
                         let mail = shop.receipt_mail(tx, &p)?;
                         let mail_id = outbox::enqueue(tx, &mail)?;

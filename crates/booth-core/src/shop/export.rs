@@ -11,7 +11,8 @@ impl Shop {
     pub async fn export_csv(&self) -> Result<String> {
         let list = self.list_purchases(None).await?;
         let mut out = String::from(
-            "created_at,token,email,status,source,test,currency,amount,amount_refunded,products,checkout_session_id,payment_intent_id\n",
+            "created_at,token,email,status,source,test,currency,amount,amount_refunded,products,checkout_session_id,payment_intent_id,\
+             subtotal,discount,tax,discount_code,country,tax_id,ref,utm_source,utm_medium,utm_campaign\n",
         );
         for p in list {
             let cur = p.total().currency;
@@ -29,6 +30,16 @@ impl Shop {
                 products.join(";"),
                 p.checkout_session_id.clone().unwrap_or_default(),
                 p.payment_intent_id.clone().unwrap_or_default(),
+                plain_amount(p.charge.subtotal_minor, cur),
+                plain_amount(p.charge.discount_minor, cur),
+                plain_amount(p.charge.tax_minor, cur),
+                p.charge.discount_code.clone().unwrap_or_default(),
+                p.charge.country.clone().unwrap_or_default(),
+                p.charge.tax_id.clone().unwrap_or_default(),
+                p.referral.ref_.clone().unwrap_or_default(),
+                p.referral.utm_source.clone().unwrap_or_default(),
+                p.referral.utm_medium.clone().unwrap_or_default(),
+                p.referral.utm_campaign.clone().unwrap_or_default(),
             ];
             out.push_str(
                 &cells
@@ -108,9 +119,36 @@ pub fn format_iso(ts: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A moment the seller typed, in UTC: "2026-12-24", "2026-12-24T18:00" or
+/// "2026-12-24 18:00" (a day alone is its start). `field` names it in the error.
+pub fn parse_utc(input: &str, field: &'static str) -> Result<i64> {
+    let t = input.trim().replace(' ', "T");
+    let day = time::macros::format_description!("[year]-[month]-[day]");
+    let minute = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let parsed = time::PrimitiveDateTime::parse(&t, &minute)
+        .or_else(|_| time::Date::parse(&t, &day).map(|d| d.with_time(time::Time::MIDNIGHT)));
+    parsed
+        .map(|p| p.assume_utc().unix_timestamp())
+        .map_err(|_| {
+            crate::Error::invalid(
+                field,
+                "write a date like 2026-12-24 or 2026-12-24T18:00 (UTC)",
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_days_and_minutes_in_utc() {
+        assert_eq!(parse_utc("1970-01-02", "x").unwrap(), 86_400);
+        assert_eq!(parse_utc("1970-01-01T01:30", "x").unwrap(), 5_400);
+        assert_eq!(parse_utc("1970-01-01 01:30", "x").unwrap(), 5_400);
+        assert!(parse_utc("24/12/2026", "x").is_err());
+        assert!(parse_utc("2026-13-01", "x").is_err());
+    }
 
     #[test]
     pub(super) fn csv_cells_are_safe() {

@@ -111,8 +111,10 @@ impl Shop {
             "email": p.email,
             "created": format_time(p.created_at),
             "total": p.total().format(),
+            "breakdown": p.breakdown().iter().map(|(l, a)| serde_json::json!({"label": l, "amount": a})).collect::<Vec<_>>(),
             "is_test": p.test,
             "is_grant": p.source == Source::Grant,
+            "is_free": p.is_free(),
             "items": items,
         });
         let names: Vec<&str> = p.items.iter().map(|i| i.product_name.as_str()).collect();

@@ -2,10 +2,10 @@
 //! seller's actions (search, reset, limit, revoke, refund, grant).
 
 use super::Shop;
-use crate::domain::{parse_download_limit, Email, PurchaseToken};
+use crate::domain::{parse_download_limit, Email, PurchaseToken, Referral};
 use crate::downloads::{self, Denied, Download, DownloadLog, DownloadRequest};
 use crate::error::{Error, Result};
-use crate::purchases::{self, NewItem, NewPurchase, Purchase, Source};
+use crate::purchases::{self, Charge, NewItem, NewPurchase, Purchase, Source};
 use crate::resume;
 use serde::Serialize;
 
@@ -177,6 +177,8 @@ impl Shop {
                     product_id: product.id,
                     amount_minor: 0,
                 }],
+                charge: Charge::plain(0),
+                referral: Referral::default(),
             },
             None,
         )

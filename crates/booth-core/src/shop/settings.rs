@@ -2,7 +2,7 @@
 
 use super::{Shop, EMAIL_TEMPLATES};
 use crate::db::now;
-use crate::domain::{escape_html, Email};
+use crate::domain::{escape_html, Email, Referral};
 use crate::error::{Error, Problems, Result};
 use crate::mail::{Envelope, Mailer};
 use crate::settings::{self, SettingsInput, StoreInfo};
@@ -124,9 +124,10 @@ impl Shop {
     }
 
     /// A buyer opened a product's page (for the dashboard's funnel).
-    pub async fn record_visit(&self, product_id: i64) -> Result<()> {
+    pub async fn record_visit(&self, product_id: i64, referral: &Referral) -> Result<()> {
+        let source = referral.source().to_string();
         self.db()
-            .write(move |tx| stats::count(tx, product_id, stats::Step::Visit, now()))
+            .write(move |tx| stats::count(tx, product_id, stats::Step::Visit, &source, now()))
             .await
     }
 

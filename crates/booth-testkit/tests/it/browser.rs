@@ -34,7 +34,7 @@ async fn buyer_pays_in_a_real_browser() {
     b.goto(&app.url("/p/little-book")).await;
     assert!(b.text("body").await.contains("$5.00"));
     b.screenshot(&shot("product")).await;
-    b.click(".buy-card a[href='/buy/little-book']").await;
+    b.click(".buy-card form > button[type='submit']").await;
     let sim = app.running.simulator.as_ref().unwrap().base_url();
     b.wait_for_url(
         |u| u.starts_with(&sim) && u.contains("/c/pay/"),

@@ -384,6 +384,8 @@ async fn receipts_are_not_stuck_behind_a_big_mailing() {
                             product_id: 1,
                             amount_minor: 0,
                         }],
+                        charge: booth_core::purchases::Charge::plain(0),
+                        referral: Default::default(),
                     },
                 )?;
             }

@@ -10,6 +10,7 @@ mod kit;
 mod library;
 mod mailing;
 mod security;
+mod selling;
 mod shop;
 mod slow_clients;
 mod tunnel;

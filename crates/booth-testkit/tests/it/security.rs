@@ -1,8 +1,25 @@
 //! What a hostile buyer, anyone on the internet or a made-up request can't get from the
 //! shop (docs/security.md): each test here reproduces an attack that worked once.
 
+use booth_core::payments::CheckoutExtras;
 use booth_core::purchases::Purchase;
+use booth_core::quote::CheckoutRequest;
 use booth_testkit::app::*;
+
+fn extras<'a>(public_url: &'a str, key: &'a str) -> CheckoutExtras<'a> {
+    static NONE: booth_core::domain::Referral = booth_core::domain::Referral {
+        ref_: None,
+        utm_source: None,
+        utm_medium: None,
+        utm_campaign: None,
+    };
+    CheckoutExtras {
+        public_url,
+        idempotency_key: key,
+        referral: &NONE,
+        expires_at: None,
+    }
+}
 use std::time::Duration;
 
 /// Item 10: the simulator (like any payment provider) handed back an address Booth's own
@@ -52,14 +69,18 @@ async fn the_success_page_asks_stripe_only_about_this_shops_sessions() {
     let app = spawn_app().await;
     app.add_product("book", "5.00", "5", &[("book.pdf", b"%PDF-1.4 book")])
         .await;
-    let product = app.shop().product("book").await.unwrap().unwrap();
+    let quote = app
+        .shop()
+        .quote(&CheckoutRequest::one("book"))
+        .await
+        .unwrap();
     // A paid session the shop has no record of creating (made straight through the API,
     // as an older Booth would have).
     let (_, hosted) = app
         .shop()
         .payments()
         .unwrap()
-        .create_checkout(&[product], &app.base, "unlisted-1")
+        .create_checkout(&quote, extras(&app.base, "unlisted-1"))
         .await
         .unwrap();
     app.set_webhooks_enabled(false).await;
@@ -91,12 +112,16 @@ async fn an_unlisted_paid_session_is_still_fulfilled_from_the_success_page() {
     let app = spawn_app().await;
     app.add_product("book", "5.00", "5", &[("book.pdf", b"%PDF-1.4 book")])
         .await;
-    let product = app.shop().product("book").await.unwrap().unwrap();
+    let quote = app
+        .shop()
+        .quote(&CheckoutRequest::one("book"))
+        .await
+        .unwrap();
     let (_, hosted) = app
         .shop()
         .payments()
         .unwrap()
-        .create_checkout(&[product], &app.base, "unlisted-2")
+        .create_checkout(&quote, extras(&app.base, "unlisted-2"))
         .await
         .unwrap();
     app.set_webhooks_enabled(false).await;

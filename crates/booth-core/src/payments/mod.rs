@@ -2,18 +2,15 @@
 //! api.stripe.com or, in simulated mode, to Booth's own simulator: only the base URL and
 //! the keys differ.
 
-use crate::catalog::Product;
+mod checkout;
+mod endpoint;
+
+pub use checkout::{CheckoutExtras, PaidSession};
+pub use endpoint::WebhookWiring;
+
 use crate::error::{Error, Result};
 use crate::secrets::Secret;
 use serde::Deserialize;
-use std::collections::HashMap;
-use std::str::FromStr;
-use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
-use stripe_checkout::checkout_session::{
-    CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionLineItemsPriceData,
-    ListLineItemsCheckoutSession, ProductData, RetrieveCheckoutSession,
-};
-use stripe_shared::{CheckoutSessionMode, CheckoutSessionPaymentStatus};
 
 /// Session metadata key listing the product ids, in line-item order.
 const PRODUCTS_KEY: &str = "booth_product_ids";
@@ -43,20 +40,6 @@ pub struct Payments {
     manual_webhook: bool,
     /// The endpoint Booth manages, once known.
     endpoint_id: std::sync::RwLock<Option<String>>,
-}
-
-/// A Checkout Session as Booth needs it for fulfilment.
-#[derive(Debug, Clone)]
-pub struct PaidSession {
-    pub id: String,
-    pub paid: bool,
-    pub email: Option<String>,
-    pub currency: Option<String>,
-    pub payment_intent: Option<String>,
-    pub livemode: bool,
-    pub product_ids: Vec<i64>,
-    /// amount_total of each line item, in the same order as product_ids.
-    pub line_amounts: Vec<i64>,
 }
 
 /// What a Stripe event means to Booth.
@@ -129,139 +112,6 @@ impl Payments {
 
     pub fn set_endpoint_id(&self, id: &str) {
         *self.endpoint_id.write().expect("lock") = Some(id.to_string());
-    }
-
-    /// Creates a Checkout Session for these products, at the prices in the database, and
-    /// returns (session id, hosted page URL).
-    pub async fn create_checkout(
-        &self,
-        products: &[Product],
-        public_url: &str,
-        idempotency_key: &str,
-    ) -> Result<(String, String)> {
-        let currency = products
-            .first()
-            .map(|p| p.currency.clone())
-            .ok_or_else(|| Error::invalid("cart", "the cart is empty"))?;
-        if products.iter().any(|p| p.currency != currency) {
-            return Err(Error::invalid(
-                "cart",
-                "products in one checkout must share a currency",
-            ));
-        }
-        let line_items: Vec<_> = products
-            .iter()
-            .map(|p| {
-                let mut price = CreateCheckoutSessionLineItemsPriceData::new(
-                    stripe_types::Currency::from_str(&p.currency).expect("infallible"),
-                );
-                price.unit_amount = Some(p.price_minor);
-                let mut data = ProductData::new(p.name.clone());
-                data.metadata = Some(HashMap::from([(
-                    "booth_product_id".to_string(),
-                    p.id.to_string(),
-                )]));
-                price.product_data = Some(data);
-                let mut item = CreateCheckoutSessionLineItems::new();
-                item.price_data = Some(price);
-                item.quantity = Some(1);
-                item
-            })
-            .collect();
-        let ids = products
-            .iter()
-            .map(|p| p.id.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
-        let slugs = products
-            .iter()
-            .map(|p| p.slug.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
-        let key = IdempotencyKey::new(idempotency_key)
-            .map_err(|e| Error::Internal(format!("idempotency key: {e}")))?;
-        let session = CreateCheckoutSession::new()
-            .mode(CheckoutSessionMode::Payment)
-            .line_items(line_items)
-            .metadata(HashMap::from([(PRODUCTS_KEY.to_string(), ids)]))
-            .success_url(format!(
-                "{public_url}/checkout/success?session_id={{CHECKOUT_SESSION_ID}}"
-            ))
-            .cancel_url(format!("{public_url}/checkout/cancel?products={slugs}"))
-            .customize()
-            .request_strategy(RequestStrategy::Idempotent(key))
-            .send(&self.client)
-            .await
-            .map_err(stripe_error)?;
-        let url = session
-            .url
-            .ok_or_else(|| Error::Payment("Stripe returned a session without a URL".into()))?;
-        Ok((session.id.to_string(), url))
-    }
-
-    /// Retrieves a session with its line items (Stripe's fulfilment recipe).
-    pub async fn retrieve_session(&self, session_id: &str) -> Result<PaidSession> {
-        let session = RetrieveCheckoutSession::new(session_id)
-            .expand(vec!["line_items".to_string()])
-            .send(&self.client)
-            .await
-            .map_err(|e| match e {
-                stripe::StripeError::Stripe(_, 404) => {
-                    Error::NotFound(format!("no Checkout Session {session_id}"))
-                }
-                e => stripe_error(e),
-            })?;
-        let mut amounts: Vec<i64> = Vec::new();
-        let mut has_more = false;
-        if let Some(list) = &session.line_items {
-            amounts.extend(list.data.iter().map(|li| li.amount_total));
-            has_more = list.has_more;
-        }
-        if has_more || session.line_items.is_none() {
-            // More than the embedded page: list them all.
-            amounts.clear();
-            let mut after: Option<String> = None;
-            loop {
-                let mut req = ListLineItemsCheckoutSession::new(session_id).limit(100);
-                if let Some(a) = &after {
-                    req = req.starting_after(a.clone());
-                }
-                let page = req.send(&self.client).await.map_err(stripe_error)?;
-                amounts.extend(page.data.iter().map(|li| li.amount_total));
-                after = page.data.last().map(|li| li.id.to_string());
-                if !page.has_more || after.is_none() {
-                    break;
-                }
-            }
-        }
-        let product_ids = session
-            .metadata
-            .as_ref()
-            .and_then(|m| m.get(PRODUCTS_KEY))
-            .map(|s| {
-                s.split(',')
-                    .filter_map(|id| id.parse().ok())
-                    .collect::<Vec<i64>>()
-            })
-            .unwrap_or_default();
-        let paid = !matches!(session.payment_status, CheckoutSessionPaymentStatus::Unpaid);
-        Ok(PaidSession {
-            id: session.id.to_string(),
-            paid,
-            email: session
-                .customer_details
-                .as_ref()
-                .and_then(|d| d.email.clone())
-                .or_else(|| session.customer_email.clone()),
-            currency: session.currency.map(|c| c.to_string()),
-            payment_intent: session
-                .payment_intent
-                .as_ref()
-                .map(|pi| pi.id().to_string()),
-            livemode: session.livemode,
-            product_ids,
-            line_amounts: amounts,
-        })
     }
 
     /// Verifies a webhook's Stripe-Signature (300 s tolerance) and returns the event's id,
@@ -347,112 +197,6 @@ impl Payments {
             .await
             .map_err(stripe_error)?;
         Ok(())
-    }
-
-    /// Points Booth's webhook endpoint at `url`: the endpoint `known` names is updated in
-    /// place (its secret stays the same, so nothing is missed while it moves); without one,
-    /// endpoints this shop made earlier (metadata `booth_shop`) are removed, since their
-    /// secrets are lost, and a new one is created. Stripe allows 16 endpoints per mode, so
-    /// Booth never leaves more than one behind.
-    pub async fn ensure_webhook_endpoint(
-        &self,
-        url: &str,
-        shop_id: &str,
-        known: Option<&str>,
-    ) -> Result<WebhookWiring> {
-        use stripe_misc::webhook_endpoint::{
-            CreateWebhookEndpoint, CreateWebhookEndpointEnabledEvents, DeleteWebhookEndpoint,
-            ListWebhookEndpoint, RetrieveWebhookEndpoint, UpdateWebhookEndpoint,
-            UpdateWebhookEndpointEnabledEvents,
-        };
-        if let Some(id) = known {
-            match RetrieveWebhookEndpoint::new(id).send(&self.client).await {
-                Ok(ep) => {
-                    let events_ok = HANDLED_EVENTS
-                        .iter()
-                        .all(|e| ep.enabled_events.iter().any(|x| x == e));
-                    if ep.url == url && ep.status == "enabled" && events_ok {
-                        return Ok(WebhookWiring::Unchanged { id: id.into() });
-                    }
-                    let events: Vec<_> = HANDLED_EVENTS
-                        .iter()
-                        .map(|e| UpdateWebhookEndpointEnabledEvents::from_str(e).expect("known"))
-                        .collect();
-                    UpdateWebhookEndpoint::new(id)
-                        .url(url)
-                        .disabled(false)
-                        .enabled_events(events)
-                        .send(&self.client)
-                        .await
-                        .map_err(stripe_error)?;
-                    return Ok(WebhookWiring::Updated { id: id.into() });
-                }
-                // Deleted in the dashboard, or made in the other mode: make a new one.
-                Err(stripe::StripeError::Stripe(_, 404)) => {}
-                Err(e) => return Err(stripe_error(e)),
-            }
-        }
-        let existing = ListWebhookEndpoint::new()
-            .limit(100)
-            .send(&self.client)
-            .await
-            .map_err(stripe_error)?;
-        for ep in existing
-            .data
-            .iter()
-            .filter(|ep| ep.metadata.get(SHOP_KEY).map(String::as_str) == Some(shop_id))
-        {
-            DeleteWebhookEndpoint::new(ep.id.clone())
-                .send(&self.client)
-                .await
-                .map_err(stripe_error)?;
-        }
-        let events: Vec<_> = HANDLED_EVENTS
-            .iter()
-            .map(|e| CreateWebhookEndpointEnabledEvents::from_str(e).expect("known event"))
-            .collect();
-        let ep = CreateWebhookEndpoint::new(events, url)
-            .description("Booth")
-            .metadata(HashMap::from([(SHOP_KEY.to_string(), shop_id.to_string())]))
-            .send(&self.client)
-            .await
-            .map_err(stripe_error)?;
-        let secret = ep.secret.ok_or_else(|| {
-            Error::Payment("the new webhook endpoint came without a secret".into())
-        })?;
-        Ok(WebhookWiring::Created {
-            id: ep.id.to_string(),
-            secret,
-        })
-    }
-}
-
-/// Webhook endpoint metadata key naming the shop that made it.
-const SHOP_KEY: &str = "booth_shop";
-
-/// What `ensure_webhook_endpoint` did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WebhookWiring {
-    Unchanged {
-        id: String,
-    },
-    Updated {
-        id: String,
-    },
-    /// A new endpoint; its secret is shown this once and must be kept.
-    Created {
-        id: String,
-        secret: String,
-    },
-}
-
-impl WebhookWiring {
-    pub fn id(&self) -> &str {
-        match self {
-            WebhookWiring::Unchanged { id }
-            | WebhookWiring::Updated { id }
-            | WebhookWiring::Created { id, .. } => id,
-        }
     }
 }
 
