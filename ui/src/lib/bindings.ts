@@ -13,6 +13,13 @@ export const commands = {
 	/**  Opens a web page (a product page, a buyer's link) in the seller's browser. */
 	openExternal: (url: string) => __TAURI_INVOKE<null>("open_external", { url }),
 	dashboard: (days: number) => __TAURI_INVOKE<Dashboard_Serialize>("dashboard", { days }),
+	listDiscounts: () => __TAURI_INVOKE<Discount_Serialize[]>("list_discounts"),
+	/**  Every mistake in the form, each beside its field. */
+	validateDiscount: (form: DiscountForm) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_discount", { form }),
+	addDiscount: (form: DiscountForm) => __TAURI_INVOKE<Discount_Serialize>("add_discount", { form }),
+	/**  Replaces the rules of `code` (the form may rename it). */
+	editDiscount: (code: string, form: DiscountForm) => __TAURI_INVOKE<Discount_Serialize>("edit_discount", { code, form }),
+	setDiscountDisabled: (code: string, disabled: boolean) => __TAURI_INVOKE<Discount_Serialize>("set_discount_disabled", { code, disabled }),
 	/**  `status`: null for all; newest first. */
 	outbox: (status: string | null, limit: number) => __TAURI_INVOKE<OutboxRow_Serialize[]>("outbox", { status, limit }),
 	retryMail: (id: number) => __TAURI_INVOKE<null>("retry_mail", { id }),
@@ -105,6 +112,11 @@ export const commands = {
 export const CURRENCY_DIGITS = {"aed":2,"afn":2,"all":2,"amd":2,"ang":2,"aoa":2,"ars":2,"aud":2,"awg":2,"azn":2,"bam":2,"bbd":2,"bdt":2,"bgn":2,"bhd":3,"bif":0,"bmd":2,"bnd":2,"bob":2,"brl":2,"bsd":2,"bwp":2,"byn":2,"bzd":2,"cad":2,"cdf":2,"chf":2,"clp":0,"cny":2,"cop":2,"crc":2,"cve":2,"czk":2,"djf":0,"dkk":2,"dop":2,"dzd":2,"egp":2,"etb":2,"eur":2,"fjd":2,"fkp":2,"gbp":2,"gel":2,"gip":2,"gmd":2,"gnf":0,"gtq":2,"gyd":2,"hkd":2,"hnl":2,"htg":2,"huf":2,"idr":2,"ils":2,"inr":2,"isk":2,"jmd":2,"jod":3,"jpy":0,"kes":2,"kgs":2,"khr":2,"kmf":0,"krw":0,"kwd":3,"kyd":2,"kzt":2,"lak":2,"lbp":2,"lkr":2,"lrd":2,"lsl":2,"mad":2,"mdl":2,"mga":0,"mkd":2,"mmk":2,"mnt":2,"mop":2,"mur":2,"mvr":2,"mwk":2,"mxn":2,"myr":2,"mzn":2,"nad":2,"ngn":2,"nio":2,"nok":2,"npr":2,"nzd":2,"omr":3,"pab":2,"pen":2,"pgk":2,"php":2,"pkr":2,"pln":2,"pyg":0,"qar":2,"ron":2,"rsd":2,"rub":2,"rwf":0,"sar":2,"sbd":2,"scr":2,"sek":2,"sgd":2,"shp":2,"sle":2,"sos":2,"srd":2,"std":2,"szl":2,"thb":2,"tjs":2,"tnd":3,"top":2,"try":2,"ttd":2,"twd":2,"tzs":2,"uah":2,"ugx":0,"usd":2,"uyu":2,"uzs":2,"vnd":0,"vuv":0,"wst":2,"xaf":0,"xcd":2,"xof":0,"xpf":0,"yer":2,"zar":2,"zmw":2} as const;
 
 /* Types */
+export type AmountOff = {
+	currency: string,
+	amount_minor: number,
+};
+
 /**
  *  What a purchase cost, as Stripe (or the quote, for a free one) said; the total paid is
  *  `subtotal - discount + tax` when prices exclude tax, and is recorded as given.
@@ -185,6 +197,62 @@ export type DayPoint = {
 	day: string,
 	purchases: number,
 	revenue_minor: number,
+};
+
+/**  A discount code as the seller made it. */
+export type Discount = Discount_Serialize | Discount_Deserialize;
+
+/**  The form as typed: times as "2026-12-24" or "2026-12-24T18:00" (UTC), empty for none. */
+export type DiscountForm = {
+	code: string,
+	/**  "20"; empty when the code takes amounts off instead. */
+	percent_off: string,
+	/**  "5.00 EUR", one per currency. */
+	amounts_off: string[],
+	/**  Product slugs; none is every product. */
+	products: string[],
+	starts: string,
+	expires: string,
+	/**  Empty is unlimited. */
+	max_uses: string,
+};
+
+/**  A discount code as the seller made it. */
+export type Discount_Deserialize = {
+	id: number,
+	code: string,
+	/**  Whole percent off (1–100), or None for fixed amounts. */
+	percent_off?: number | null,
+	/**  Fixed amounts off, one per currency: (currency, minor units). */
+	amounts_off: AmountOff[],
+	/**  Slugs of the products it is for; empty is every product. */
+	products: string[],
+	starts_at?: number | null,
+	expires_at?: number | null,
+	max_uses?: number | null,
+	/**  Purchases recorded with it (paid or free). */
+	uses: number,
+	disabled: boolean,
+	created_at: number,
+};
+
+/**  A discount code as the seller made it. */
+export type Discount_Serialize = {
+	id: number,
+	code: string,
+	/**  Whole percent off (1–100), or None for fixed amounts. */
+	percent_off: number | null,
+	/**  Fixed amounts off, one per currency: (currency, minor units). */
+	amounts_off: AmountOff[],
+	/**  Slugs of the products it is for; empty is every product. */
+	products: string[],
+	starts_at: number | null,
+	expires_at: number | null,
+	max_uses: number | null,
+	/**  Purchases recorded with it (paid or free). */
+	uses: number,
+	disabled: boolean,
+	created_at: number,
 };
 
 export type DownloadLog = DownloadLog_Serialize | DownloadLog_Deserialize;
