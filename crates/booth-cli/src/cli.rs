@@ -87,6 +87,9 @@ pub enum Command {
     /// Discount codes: percent or fixed amount off, for some or all products.
     #[command(subcommand)]
     Discount(DiscountCmd),
+    /// The EU consent wording buyers agree to before paying (`booth settings set consent yes`).
+    #[command(subcommand)]
+    Consent(ConsentCmd),
     /// Give a complimentary copy of a product and print its link.
     Grant {
         #[arg(long)]
@@ -168,6 +171,9 @@ pub enum ProductCmd {
         /// suggested amount.
         #[arg(long = "min-price")]
         min_price: Option<String>,
+        /// Stripe tax code: txcd_… or ebook, software, digital (default: the shop's).
+        #[arg(long = "tax-code")]
+        tax_code: Option<String>,
         #[arg(long = "file", required = true)]
         files: Vec<PathBuf>,
         /// Downloads per file per purchase: a number or "unlimited".
@@ -200,6 +206,9 @@ pub enum ProductCmd {
         /// Pay what you want from this amount up; "fixed" makes the price fixed again.
         #[arg(long = "min-price")]
         min_price: Option<String>,
+        /// Stripe tax code: txcd_… or ebook, software, digital; "" for the shop's default.
+        #[arg(long = "tax-code")]
+        tax_code: Option<String>,
         #[arg(long)]
         limit: Option<String>,
         #[arg(long)]
@@ -297,12 +306,35 @@ pub enum PurchaseCmd {
 }
 
 #[derive(Subcommand)]
+pub enum ConsentCmd {
+    /// The current wording of each language.
+    List,
+    /// A new version of a language's wording; purchases keep the version they agreed to.
+    Set {
+        #[arg(long)]
+        lang: String,
+        text: String,
+    },
+}
+
+#[derive(Subcommand)]
 pub enum ExportCmd {
     /// All purchases.
     Purchases {
         /// CSV is the only format for now; the flag is accepted for clarity.
         #[arg(long)]
         csv: bool,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Paid sales per country and currency, net, tax and gross, for a VAT return (CSV).
+    Taxes {
+        /// First day, UTC (e.g. 2026-10-01).
+        #[arg(long)]
+        from: String,
+        /// Day after the last (e.g. 2027-01-01 for the fourth quarter).
+        #[arg(long)]
+        to: String,
         #[arg(long, short)]
         output: Option<PathBuf>,
     },

@@ -8,7 +8,7 @@ mod output;
 use booth_core::Shop;
 use clap::Parser;
 use cli::{Cli, Command, ExportCmd};
-use commands::{backup, discount, mail, product, purchase, serve, settings};
+use commands::{backup, discount, mail, product, purchase, serve, settings, tax};
 
 // glibc's malloc took a fifth of the shop's time per download; jemalloc far less, without
 // holding more memory (docs/benchmarks.md, fifth pass).
@@ -84,6 +84,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(ExportCmd::Purchases { csv: _, output }) => {
             purchase::export(&data_dir, output).await
         }
+        Command::Export(ExportCmd::Taxes { from, to, output }) => {
+            tax::export_taxes(&Shop::open(&data_dir)?, &from, &to, output).await
+        }
+        Command::Consent(cmd) => tax::consent(&Shop::open(&data_dir)?, cmd).await,
         Command::Outbox {
             status,
             limit,

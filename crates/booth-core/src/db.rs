@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0006_hardening.sql"),
     include_str!("../../../migrations/0007_library.sql"),
     include_str!("../../../migrations/0008_selling.sql"),
+    include_str!("../../../migrations/0009_tax_consent.sql"),
 ];
 
 #[derive(Clone)]

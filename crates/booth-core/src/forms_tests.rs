@@ -28,6 +28,7 @@ fn message(p: Problems) -> String {
 fn product(name: &str, slug: Option<&str>, price: &str, currency: &str) -> ProductInput {
     ProductInput {
         min_price: None,
+        tax_code: None,
         name: name.into(),
         slug: slug.map(Into::into),
         description: String::new(),
@@ -151,6 +152,7 @@ fn a_products_changes_are_checked_against_it() {
         download_limit: Some(5),
         created_at: 0,
         min_price_minor: None,
+        tax_code: None,
         files: Vec::new(),
     };
     let edit = |f: fn(&mut ProductEditInput)| {
@@ -491,6 +493,8 @@ fn a_refunds_amount_is_at_most_what_is_left() {
         email_problem: None,
         charge: crate::purchases::Charge::plain(1900),
         referral: Default::default(),
+        consent: None,
+        invoice_url: None,
         items: Vec::new(),
     };
     assert_eq!(purchase.refund_amount(None).unwrap(), 1400);

@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod catalog;
+pub mod consent;
 pub mod data_dir;
 pub mod db;
 pub mod discounts;
@@ -24,6 +25,7 @@ pub mod settings;
 pub mod shop;
 pub mod smtp;
 pub mod stats;
+pub mod tax;
 pub mod templates;
 mod text_enum;
 pub mod tunnel;

@@ -44,6 +44,8 @@ pub struct NewPurchase {
     pub items: Vec<NewItem>,
     pub charge: Charge,
     pub referral: Referral,
+    pub consent: Option<crate::consent::Agreed>,
+    pub invoice_url: Option<String>,
 }
 
 /// What a purchase cost, as Stripe (or the quote, for a free one) said; the total paid is
@@ -100,7 +102,21 @@ pub struct Purchase {
     pub email_problem: Option<String>,
     pub charge: Charge,
     pub referral: Referral,
+    /// What the buyer agreed to before paying (EU digital-content consent), if asked.
+    pub consent: Option<ConsentGiven>,
+    /// Stripe's invoice for it, when the shop asks for invoices.
+    pub invoice_url: Option<String>,
     pub items: Vec<PurchaseItem>,
+}
+
+/// The exact wording a buyer agreed to, its version, and when.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct ConsentGiven {
+    pub wording_id: i64,
+    pub lang: String,
+    pub text: String,
+    pub at: i64,
 }
 
 impl Purchase {
@@ -218,11 +234,13 @@ pub fn insert_purchase(
         "INSERT INTO purchases (token, customer_id, email, amount_minor, currency, checkout_session_id,
                                 payment_intent_id, status, source, test, created_at, email_problem,
                                 subtotal_minor, discount_minor, tax_minor, discount_id, discount_code,
-                                country, tax_id, ref, utm_source, utm_medium, utm_campaign)
+                                country, tax_id, ref, utm_source, utm_medium, utm_campaign,
+                                consent_wording_id, consent_at, invoice_url)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'paid', ?8, ?9, ?10, ?11, ?12, ?13, ?14,
                  -- A code deleted meanwhile must not stop a paid purchase from being recorded.
                  (SELECT id FROM discounts WHERE id = ?15), ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22)
+                 ?18, ?19, ?20, ?21, ?22,
+                 (SELECT id FROM consent_wordings WHERE id = ?23), ?24, ?25)
          ON CONFLICT (checkout_session_id) DO NOTHING",
         params![
             token.as_str(),
@@ -247,6 +265,9 @@ pub fn insert_purchase(
             r.utm_source,
             r.utm_medium,
             r.utm_campaign,
+            new.consent.map(|c| c.wording_id),
+            new.consent.map(|c| c.at),
+            new.invoice_url,
         ],
     )?;
     if inserted == 0 {
@@ -267,7 +288,9 @@ const PURCHASE_COLS: &str =
     "id, token, email, amount_minor, currency, amount_refunded_minor, checkout_session_id,
      payment_intent_id, status, status_reason, source, test, created_at, email_problem,
      subtotal_minor, discount_minor, tax_minor, discount_id, discount_code, country, tax_id,
-     ref, utm_source, utm_medium, utm_campaign";
+     ref, utm_source, utm_medium, utm_campaign, consent_wording_id, consent_at, invoice_url,
+     (SELECT lang FROM consent_wordings WHERE id = consent_wording_id),
+     (SELECT text FROM consent_wordings WHERE id = consent_wording_id)";
 
 fn purchase_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Purchase> {
     Ok(Purchase {
@@ -301,6 +324,16 @@ fn purchase_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Purchase> {
             utm_medium: r.get(23)?,
             utm_campaign: r.get(24)?,
         },
+        consent: match (r.get::<_, Option<i64>>(25)?, r.get::<_, Option<i64>>(26)?) {
+            (Some(wording_id), Some(at)) => Some(ConsentGiven {
+                wording_id,
+                at,
+                lang: r.get::<_, Option<String>>(28)?.unwrap_or_default(),
+                text: r.get::<_, Option<String>>(29)?.unwrap_or_default(),
+            }),
+            _ => None,
+        },
+        invoice_url: r.get(27)?,
         items: Vec::new(),
     })
 }

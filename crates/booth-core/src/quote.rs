@@ -17,6 +17,8 @@ pub struct CheckoutRequest {
     pub amount: Option<String>,
     pub code: Option<String>,
     pub referral: Referral,
+    /// The consent wording's id the buyer ticked, when the shop asks for consent.
+    pub consent: Option<String>,
 }
 
 impl CheckoutRequest {

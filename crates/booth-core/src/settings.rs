@@ -24,6 +24,16 @@ pub const TUNNEL_ON: &str = "tunnel_on";
 pub const BACKUP_KEEP: &str = "backup_keep";
 /// A random id for this shop, so Booth knows its own webhook endpoint among others.
 pub const SHOP_ID: &str = "shop_id";
+/// Stripe Tax on Checkout: "off", or on with prices that "exclude" or "include" tax.
+pub const TAX: &str = "tax";
+/// "yes": business buyers may give a tax ID (EU reverse charge).
+pub const TAX_IDS: &str = "tax_ids";
+/// "yes": Stripe makes an invoice for each purchase.
+pub const INVOICES: &str = "invoices";
+/// "yes": buyers agree to immediate delivery before paying (EU digital content).
+pub const CONSENT: &str = "consent";
+/// The tax code of products that have none (txcd_…).
+pub const TAX_CODE: &str = "tax_code";
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
@@ -53,6 +63,11 @@ pub const KEYS: &[&str] = &[
     TUNNEL,
     TUNNEL_ON,
     BACKUP_KEEP,
+    TAX,
+    TAX_IDS,
+    INVOICES,
+    CONSENT,
+    TAX_CODE,
 ];
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -105,10 +120,25 @@ pub fn check(key: &str, value: &str) -> Result<String> {
                 return Err(Error::invalid("backup_keep", "keep 1 to 365 daily backups"));
             }
         }
-        TUNNEL_ON => {
+        TUNNEL_ON | TAX_IDS | INVOICES | CONSENT => {
             if !matches!(value, "yes" | "no") {
-                return Err(Error::invalid("tunnel_on", "yes or no"));
+                return Err(Error::invalid(
+                    KEYS.iter().find(|k| **k == key).copied().unwrap_or("key"),
+                    "yes or no",
+                ));
             }
+        }
+        TAX => {
+            if !matches!(value, "off" | "exclusive" | "inclusive") {
+                return Err(Error::invalid(
+                    "tax",
+                    "off, exclusive (tax added at checkout) or inclusive (prices include tax)",
+                ));
+            }
+        }
+        TAX_CODE => {
+            crate::tax::TaxCode::parse(value)?;
+            return Ok(crate::tax::TaxCode::parse(value)?.as_str().to_string());
         }
         LISTEN => {
             value.parse::<std::net::SocketAddr>().map_err(|_| {

@@ -440,6 +440,7 @@ pub async fn seed_demo(shop: &Shop) -> Result<bool> {
     std::fs::write(&path, booth_sample::sample_ebook_pdf())?;
     shop.add_product(booth_core::ProductInput {
         min_price: None,
+        tax_code: None,
         name: "The Little Book of Booth".into(),
         slug: Some("little-book".into()),
         description: "A short, friendly guide to selling digital goods on your own terms: pricing, delivering files, and keeping buyers up to date.".into(),

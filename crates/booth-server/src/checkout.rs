@@ -13,7 +13,12 @@ use bytes::Bytes;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-pub(crate) async fn checkout(app: Ctx, req: CheckoutRequest, who: Client) -> Response {
+pub(crate) async fn checkout(
+    app: Ctx,
+    req: CheckoutRequest,
+    lang: Option<String>,
+    who: Client,
+) -> Response {
     if !app.checkout_limiter.allow(who) {
         return too_many_requests(
             &app,
@@ -26,10 +31,10 @@ pub(crate) async fn checkout(app: Ctx, req: CheckoutRequest, who: Client) -> Res
     match app.shop.start_checkout(&req).await {
         Ok(CheckoutStart::Pay(url)) => redirect(&url),
         // Nothing to pay: the product page asks for the email the link goes to.
-        Ok(CheckoutStart::Free) => back_to_product(&app, &req, None).await,
+        Ok(CheckoutStart::Free) => back_to_product(&app, &req, lang.as_deref(), None).await,
         Err(Error::NotFound(_)) => not_for_sale(&app).await,
         Err(e @ Error::Invalid { .. }) if req.slugs.len() == 1 => {
-            back_to_product(&app, &req, Some(&e)).await
+            back_to_product(&app, &req, lang.as_deref(), Some(&e)).await
         }
         Err(e @ Error::Invalid { .. }) => {
             message(
@@ -67,10 +72,11 @@ pub(crate) async fn checkout(app: Ctx, req: CheckoutRequest, who: Client) -> Res
 pub(crate) async fn back_to_product(
     app: &App,
     req: &CheckoutRequest,
+    lang: Option<&str>,
     e: Option<&Error>,
 ) -> Response {
     match app.shop.product(&req.slugs[0]).await {
-        Ok(Some(p)) => offer_page(app, &p, req, e).await,
+        Ok(Some(p)) => offer_page(app, &p, req, lang, e).await,
         Ok(None) => not_for_sale(app).await,
         Err(e) => internal_error(app, e).await,
     }
@@ -79,6 +85,7 @@ pub(crate) async fn back_to_product(
 /// A cart: the form repeats `product=<slug>`, and may carry a code and the referral; any
 /// price or amount fields are ignored.
 pub(crate) async fn cart_checkout(body: Bytes, app: Ctx, who: Client) -> Response {
+    // A cart is checked out from a page Booth doesn't render; its form carries the consent.
     let form = pairs(&body);
     let slugs: Vec<String> = form
         .iter()
@@ -99,7 +106,7 @@ pub(crate) async fn cart_checkout(body: Bytes, app: Ctx, who: Client) -> Respons
     }
     let mut req = checkout_request(slugs, &form);
     req.amount = None;
-    checkout(app, req, who).await
+    checkout(app, req, None, who).await
 }
 
 pub(crate) async fn checkout_success(query: String, app: Ctx) -> Response {

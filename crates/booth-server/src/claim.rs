@@ -15,7 +15,13 @@ use bytes::Bytes;
 use warp::http::StatusCode;
 use warp::reply::Response;
 
-pub(crate) async fn claim(slug: String, body: Bytes, app: Ctx, who: Client) -> Response {
+pub(crate) async fn claim(
+    slug: String,
+    body: Bytes,
+    lang: Option<String>,
+    app: Ctx,
+    who: Client,
+) -> Response {
     // The same allowance as starting a checkout: a claim is one.
     if !app.checkout_limiter.allow(who) {
         return too_many_requests(
@@ -47,7 +53,9 @@ pub(crate) async fn claim(slug: String, body: Bytes, app: Ctx, who: Client) -> R
             .await
         }
         Err(Error::NotFound(_)) => not_for_sale(&app).await,
-        Err(e @ Error::Invalid { .. }) => back_to_product(&app, &req, Some(&e)).await,
+        Err(e @ Error::Invalid { .. }) => {
+            back_to_product(&app, &req, lang.as_deref(), Some(&e)).await
+        }
         Err(e) => internal_error(&app, e).await,
     }
 }

@@ -224,6 +224,10 @@ impl Pages {
                 "token": p.token, "email": p.email, "created": booth_core::shop::format_time(p.created_at),
                 "total": p.total().format(), "is_test": p.test, "is_grant": p.source == "grant", "status": p.status,
                 "is_free": p.is_free(),
+                "invoice_url": p.invoice_url,
+                "consent": p.consent.as_ref().map(|c| json!({
+                    "text": c.text, "lang": c.lang, "at": booth_core::shop::format_time(c.at),
+                })),
                 "breakdown": p.breakdown().iter().map(|(l, a)| json!({"label": l, "amount": a})).collect::<Vec<_>>(),
             },
             "items": items,

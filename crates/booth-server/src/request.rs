@@ -33,5 +33,6 @@ pub(crate) fn checkout_request(slugs: Vec<String>, pairs: &[(String, String)]) -
         amount: get("amount"),
         code: get("code"),
         referral: Referral::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+        consent: get("consent"),
     }
 }

@@ -47,24 +47,30 @@ pub fn routes(
         .and(warp::get())
         .and(with_app.clone())
         .then(storefront);
+    let lang = || warp::header::optional::<String>("accept-language");
     let product = warp::path!("p" / String)
         .and(warp::get())
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(lang())
         .and(with_app.clone())
         .then(product_page);
     let buy = warp::path!("buy" / String)
         .and(warp::get())
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(lang())
         .and(with_app.clone())
         .and(client(config.vouching.clone()))
-        .then(|slug: String, query: String, app: Ctx, who| async move {
-            let req = checkout_request(vec![slug], &query_pairs(&query));
-            checkout(app, req, who).await
-        });
+        .then(
+            |slug: String, query: String, lang, app: Ctx, who| async move {
+                let req = checkout_request(vec![slug], &query_pairs(&query));
+                checkout(app, req, lang, who).await
+            },
+        );
     let claim = warp::path!("claim" / String)
         .and(warp::post())
         .and(warp::body::content_length_limit(FORM_MAX_BYTES))
         .and(warp::body::bytes())
+        .and(lang())
         .and(with_app.clone())
         .and(client(config.vouching.clone()))
         .then(claim);

@@ -22,7 +22,12 @@ pub(crate) async fn storefront(app: Ctx) -> Response {
     }
 }
 
-pub(crate) async fn product_page(slug: String, query: String, app: Ctx) -> Response {
+pub(crate) async fn product_page(
+    slug: String,
+    query: String,
+    lang: Option<String>,
+    app: Ctx,
+) -> Response {
     let req = checkout_request(vec![slug.clone()], &query_pairs(&query));
     match app.shop.product(&slug).await {
         Ok(Some(p)) if p.active && !p.files.is_empty() => {
@@ -30,7 +35,7 @@ pub(crate) async fn product_page(slug: String, query: String, app: Ctx) -> Respo
             if let Err(e) = app.shop.record_visit(p.id, &req.referral).await {
                 tracing::warn!(error = %e, "couldn't count a product page visit");
             }
-            offer_page(&app, &p, &req, None).await
+            offer_page(&app, &p, &req, lang.as_deref(), None).await
         }
         Ok(_) => not_for_sale(&app).await,
         Err(e) => internal_error(&app, e).await,
@@ -43,9 +48,14 @@ pub(crate) async fn offer_page(
     app: &App,
     p: &Product,
     req: &CheckoutRequest,
+    accept_language: Option<&str>,
     problem: Option<&Error>,
 ) -> Response {
     let quote = app.shop.quote(req).await;
+    let consent = match app.shop.consent_for(accept_language.unwrap_or("")).await {
+        Ok(c) => c,
+        Err(e) => return internal_error(app, e).await,
+    };
     let (status, error) = match (problem, &quote) {
         (Some(e), _) | (None, Err(e)) => match e {
             Error::Invalid { field, message } => (
@@ -71,6 +81,7 @@ pub(crate) async fn offer_page(
             Some("amount") if p.min_price_minor.is_some() && !free => "amount",
             Some("code") if p.min_price_minor.is_none() && !free => "code",
             Some("email") if free => "email",
+            Some("consent") if !free && consent.is_some() => "consent",
             _ => "form",
         };
         e["field"] = json!(at);
@@ -114,6 +125,7 @@ pub(crate) async fn offer_page(
         "offer": offer,
         "pwyw": pwyw,
         "error": error,
+        "consent": consent.map(|w| json!({"id": w.id, "lang": w.lang, "text": w.text})),
         "form": {
             "amount": typed(&req.amount),
             "code": typed(&req.code),

@@ -76,6 +76,7 @@ async fn run(n: usize, storing_sink: bool, breakdown: bool) -> anyhow::Result<()
     let product = shop
         .add_product(ProductInput {
             min_price: None,
+            tax_code: None,
             name: "Bench Book".into(),
             slug: Some(SLUG.into()),
             description: "A book for the benchmark.".into(),

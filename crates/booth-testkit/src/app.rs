@@ -137,6 +137,7 @@ impl TestApp {
         self.shop()
             .add_product(ProductInput {
                 min_price: None,
+                tax_code: None,
                 name: format!("Product {slug}"),
                 slug: Some(slug.into()),
                 description: format!("All about {slug}."),

@@ -21,6 +21,9 @@ pub struct ProductForm {
     /// Pay what you want from this amount; empty for a fixed price.
     #[serde(default)]
     min_price: String,
+    /// A Stripe tax code (txcd_…, or ebook, software, digital); empty for the shop's default.
+    #[serde(default)]
+    tax_code: String,
     limit: String,
     active: bool,
     /// Absolute paths of files to copy in (from the file picker or drag and drop).
@@ -36,6 +39,7 @@ impl From<ProductForm> for ProductInput {
             price: f.price,
             currency: f.currency,
             min_price: Some(f.min_price).filter(|m| !m.trim().is_empty()),
+            tax_code: Some(f.tax_code).filter(|c| !c.trim().is_empty()),
             limit: Some(f.limit).filter(|l| !l.trim().is_empty()),
             active: f.active,
             files: f.files,

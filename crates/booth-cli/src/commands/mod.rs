@@ -7,6 +7,7 @@ pub mod product;
 pub mod purchase;
 pub mod serve;
 pub mod settings;
+pub mod tax;
 
 /// Is a `booth serve` (or the app) running on this data dir right now?
 pub fn shop_is_running(data_dir: &std::path::Path) -> bool {

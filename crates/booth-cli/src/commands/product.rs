@@ -13,6 +13,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             price,
             currency,
             min_price,
+            tax_code,
             files,
             limit,
             slug,
@@ -27,6 +28,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
                     price,
                     currency,
                     min_price,
+                    tax_code,
                     limit: Some(limit),
                     active: !inactive,
                     files,
@@ -54,6 +56,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             price,
             currency,
             min_price,
+            tax_code,
             limit,
             active,
         } => {
@@ -65,6 +68,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
                 price,
                 currency,
                 min_price,
+                tax_code,
                 limit,
                 active,
             };

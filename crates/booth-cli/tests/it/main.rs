@@ -12,6 +12,7 @@ mod disk_full;
 mod mailing;
 mod products;
 mod purchases;
+mod selling;
 mod serve;
 mod settings;
 mod tunnel;

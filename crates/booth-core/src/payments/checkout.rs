@@ -1,23 +1,32 @@
 //! Checkout Sessions: creating one for a quote, and reading a paid one back.
 
 use super::{stripe_error, Payments, PRODUCTS_KEY};
+use crate::consent::Agreed;
 use crate::domain::{Referral, REFERRAL_PARAMS};
 use crate::error::{Error, Result};
 use crate::quote::Quote;
+use crate::tax::CheckoutOptions;
 use std::collections::HashMap;
 use std::str::FromStr;
 use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_checkout::checkout_session::{
-    CreateCheckoutSession, CreateCheckoutSessionDiscounts, CreateCheckoutSessionLineItems,
-    CreateCheckoutSessionLineItemsPriceData, ListLineItemsCheckoutSession, ProductData,
+    CreateCheckoutSession, CreateCheckoutSessionAutomaticTax, CreateCheckoutSessionDiscounts,
+    CreateCheckoutSessionInvoiceCreation, CreateCheckoutSessionLineItems,
+    CreateCheckoutSessionLineItemsPriceData, CreateCheckoutSessionLineItemsPriceDataTaxBehavior,
+    CreateCheckoutSessionTaxIdCollection, ListLineItemsCheckoutSession, ProductData,
     RetrieveCheckoutSession,
 };
-use stripe_shared::{CheckoutSessionMode, CheckoutSessionPaymentStatus, CheckoutSessionStatus};
+use stripe_shared::{
+    CheckoutSessionBillingAddressCollection, CheckoutSessionMode, CheckoutSessionPaymentStatus,
+    CheckoutSessionStatus,
+};
 
 /// Session metadata keys: the discount code's id and text, and the referral (each
 /// `booth_` + its query parameter's name).
 const DISCOUNT_KEY: &str = "booth_discount_id";
 const CODE_KEY: &str = "booth_discount_code";
+/// What the buyer agreed to before paying, and when (`consent::Agreed::encode`).
+const CONSENT_KEY: &str = "booth_consent";
 
 /// A Checkout Session as Booth needs it for fulfilment.
 #[derive(Debug, Clone)]
@@ -42,6 +51,9 @@ pub struct PaidSession {
     pub discount_id: Option<i64>,
     pub discount_code: Option<String>,
     pub referral: Referral,
+    pub consent: Option<Agreed>,
+    /// Stripe's hosted invoice page, when the session made one.
+    pub invoice_url: Option<String>,
 }
 
 /// What a checkout carries besides its quote.
@@ -51,6 +63,8 @@ pub struct CheckoutExtras<'a> {
     pub referral: &'a Referral,
     /// A session holding a code's use expires sooner, so an abandoned one frees it soon.
     pub expires_at: Option<i64>,
+    pub options: &'a CheckoutOptions,
+    pub consent: Option<Agreed>,
 }
 
 impl Payments {
@@ -70,6 +84,19 @@ impl Payments {
                 let mut price = CreateCheckoutSessionLineItemsPriceData::new(currency.clone());
                 price.unit_amount = Some(l.amount_minor);
                 let mut data = ProductData::new(l.product.name.clone());
+                if let Some(tax) = &x.options.tax {
+                    price.tax_behavior = Some(if tax.inclusive {
+                        CreateCheckoutSessionLineItemsPriceDataTaxBehavior::Inclusive
+                    } else {
+                        CreateCheckoutSessionLineItemsPriceDataTaxBehavior::Exclusive
+                    });
+                    data.tax_code = Some(
+                        l.product
+                            .tax_code
+                            .clone()
+                            .unwrap_or_else(|| tax.default_code.clone()),
+                    );
+                }
                 data.metadata = Some(HashMap::from([(
                     "booth_product_id".to_string(),
                     l.product.id.to_string(),
@@ -130,6 +157,21 @@ impl Payments {
         if let Some(t) = x.expires_at {
             req = req.expires_at(t);
         }
+        if let Some(tax) = &x.options.tax {
+            // Stripe Tax needs the buyer's address to know which tax applies.
+            req = req
+                .automatic_tax(CreateCheckoutSessionAutomaticTax::new(true))
+                .billing_address_collection(CheckoutSessionBillingAddressCollection::Required);
+            if tax.collect_tax_ids {
+                req = req.tax_id_collection(CreateCheckoutSessionTaxIdCollection::new(true));
+            }
+        }
+        if x.options.invoices {
+            req = req.invoice_creation(CreateCheckoutSessionInvoiceCreation::new(true));
+        }
+        if let Some(c) = x.consent {
+            metadata.insert(CONSENT_KEY.into(), c.encode());
+        }
         let session = req
             .metadata(metadata)
             .customize()
@@ -146,7 +188,7 @@ impl Payments {
     /// Retrieves a session with its line items (Stripe's fulfilment recipe).
     pub async fn retrieve_session(&self, session_id: &str) -> Result<PaidSession> {
         let session = RetrieveCheckoutSession::new(session_id)
-            .expand(vec!["line_items".to_string()])
+            .expand(vec!["line_items".to_string(), "invoice".to_string()])
             .send(&self.client)
             .await
             .map_err(|e| match e {
@@ -225,6 +267,12 @@ impl Payments {
             discount_id: meta(DISCOUNT_KEY).and_then(|s| s.parse().ok()),
             discount_code: meta(CODE_KEY),
             referral,
+            consent: meta(CONSENT_KEY).as_deref().and_then(Agreed::decode),
+            invoice_url: session
+                .invoice
+                .as_ref()
+                .and_then(|i| i.as_object())
+                .and_then(|i| i.hosted_invoice_url.clone()),
         })
     }
 }

@@ -2,6 +2,7 @@
 //! purchases exactly once, from the success page, webhooks and the catch-up.
 
 use super::Shop;
+use crate::consent;
 use crate::db::now;
 use crate::discounts::{self, Discount};
 use crate::domain::{Currency, Email};
@@ -11,6 +12,7 @@ use crate::payments::{CheckoutExtras, PaymentEvent};
 use crate::purchases::{self, Charge, NewItem, NewPurchase, Purchase, Source};
 use crate::quote::{self, CheckoutRequest, Quote};
 use crate::stats;
+use crate::{settings, tax};
 use rusqlite::params;
 
 /// A session holding a code's use can be paid for 31 minutes (Stripe's shortest expiry
@@ -86,6 +88,18 @@ impl Shop {
         if q.is_free() {
             return Ok(CheckoutStart::Free);
         }
+        // The consent comes before payment: without it, no checkout (and so no delivery).
+        let given = req.consent.clone();
+        let (options, consent) = self
+            .db()
+            .run(move |c| {
+                let consent = match settings::get(c, settings::CONSENT)?.as_deref() {
+                    Some("yes") => Some(consent::accept(c, given.as_deref())?),
+                    _ => None,
+                };
+                Ok((tax::checkout_options(c)?, consent))
+            })
+            .await?;
         let key = uuid::Uuid::new_v4().to_string();
         let mut expires_at = None;
         if let Some(d) = &q.discount {
@@ -108,6 +122,8 @@ impl Shop {
                     idempotency_key: &key,
                     referral: &req.referral,
                     expires_at,
+                    options: &options,
+                    consent,
                 },
             )
             .await;
@@ -282,6 +298,8 @@ impl Shop {
                 tax_id: session.tax_id.clone().filter(|t| t.len() <= 64),
             },
             referral: session.referral.clone(),
+            consent: session.consent,
+            invoice_url: session.invoice_url.clone(),
             items: session
                 .product_ids
                 .iter()

@@ -67,6 +67,36 @@ impl Shop {
     }
 }
 
+impl Shop {
+    /// Paid purchases per country and currency in [from, to): for a VAT return.
+    pub async fn tax_report(&self, from: i64, to: i64) -> Result<Vec<crate::tax::TaxRow>> {
+        self.db()
+            .run(move |c| crate::tax::report(c, from, to))
+            .await
+    }
+
+    /// `tax_report` as CSV: country, currency, purchases, net, tax, gross, reverse-charged.
+    pub async fn tax_report_csv(&self, from: i64, to: i64) -> Result<String> {
+        let mut out = String::from("country,currency,purchases,net,tax,gross,reverse_charged\n");
+        for r in self.tax_report(from, to).await? {
+            let cur = Currency::parse(&r.currency)?;
+            let cells = [
+                r.country.clone(),
+                r.currency.to_uppercase(),
+                r.purchases.to_string(),
+                plain_amount(r.net_minor, cur),
+                plain_amount(r.tax_minor, cur),
+                plain_amount(r.net_minor + r.tax_minor, cur),
+                r.reverse_charged.to_string(),
+            ];
+            let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}
+
 /// An amount without a symbol, for spreadsheets: "9.99".
 fn plain_amount(minor: i64, currency: Currency) -> String {
     let exp = currency.exponent();

@@ -84,6 +84,8 @@ impl Shop {
                 ..Charge::plain(0)
             },
             referral: req.referral.clone(),
+            consent: None,
+            invoice_url: None,
         };
         // A code's last use is taken by one claim only: the check and the purchase are one
         // transaction in the single writer.

@@ -115,6 +115,10 @@ impl Shop {
             "is_test": p.test,
             "is_grant": p.source == Source::Grant,
             "is_free": p.is_free(),
+            "invoice_url": p.invoice_url,
+            "consent": p.consent.as_ref().map(|c| serde_json::json!({
+                "text": c.text, "at": format_time(c.at),
+            })),
             "items": items,
         });
         let names: Vec<&str> = p.items.iter().map(|i| i.product_name.as_str()).collect();

@@ -179,6 +179,8 @@ impl Shop {
                 }],
                 charge: Charge::plain(0),
                 referral: Referral::default(),
+                consent: None,
+                invoice_url: None,
             },
             None,
         )

@@ -123,6 +123,40 @@ impl Shop {
         self.inner.dir.email_templates()
     }
 
+    /// The consent wording to show a buyer before paying, in their language; None when the
+    /// shop doesn't ask.
+    pub async fn consent_for(
+        &self,
+        accept_language: &str,
+    ) -> Result<Option<crate::consent::Wording>> {
+        let lang = accept_language.chars().take(200).collect::<String>();
+        self.db()
+            .run(
+                move |c| match settings::get(c, settings::CONSENT)?.as_deref() {
+                    Some("yes") => crate::consent::for_buyer(c, &lang).map(Some),
+                    _ => Ok(None),
+                },
+            )
+            .await
+    }
+
+    /// The current consent wording of each language.
+    pub async fn consent_wordings(&self) -> Result<Vec<crate::consent::Wording>> {
+        self.db().run(|c| crate::consent::current(c)).await
+    }
+
+    /// A new version of a language's consent wording (earlier purchases keep theirs).
+    pub async fn set_consent_wording(
+        &self,
+        lang: &str,
+        text: &str,
+    ) -> Result<crate::consent::Wording> {
+        let (lang, text) = (lang.to_string(), text.to_string());
+        self.db()
+            .write(move |tx| crate::consent::set(tx, &lang, &text))
+            .await
+    }
+
     /// A buyer opened a product's page (for the dashboard's funnel).
     pub async fn record_visit(&self, product_id: i64, referral: &Referral) -> Result<()> {
         let source = referral.source().to_string();

@@ -386,6 +386,8 @@ async fn receipts_are_not_stuck_behind_a_big_mailing() {
                         }],
                         charge: booth_core::purchases::Charge::plain(0),
                         referral: Default::default(),
+                        consent: None,
+                        invoice_url: None,
                     },
                 )?;
             }

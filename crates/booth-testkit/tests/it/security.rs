@@ -6,6 +6,11 @@ use booth_core::purchases::Purchase;
 use booth_core::quote::CheckoutRequest;
 use booth_testkit::app::*;
 
+static OPTIONS: booth_core::tax::CheckoutOptions = booth_core::tax::CheckoutOptions {
+    tax: None,
+    invoices: false,
+};
+
 fn extras<'a>(public_url: &'a str, key: &'a str) -> CheckoutExtras<'a> {
     static NONE: booth_core::domain::Referral = booth_core::domain::Referral {
         ref_: None,
@@ -18,6 +23,8 @@ fn extras<'a>(public_url: &'a str, key: &'a str) -> CheckoutExtras<'a> {
         idempotency_key: key,
         referral: &NONE,
         expires_at: None,
+        options: &OPTIONS,
+        consent: None,
     }
 }
 use std::time::Duration;

@@ -1,6 +1,7 @@
 //! Selling like the platforms do (issue 15), black-box against the simulator: pay what
 //! you want and free purchases, discount codes, and where sales come from.
 
+mod consent;
 mod discounts;
 mod pay_what_you_want;
 mod referrals;
