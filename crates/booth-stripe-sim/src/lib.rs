@@ -1,5 +1,6 @@
 //! A Stripe-compatible simulator for Booth: Checkout Sessions with a hosted
-//! payment page, PaymentIntents/Charges/Refunds/Disputes, Events and signed
+//! payment page (with Stripe Tax, tax ID collection and post-payment invoices),
+//! PaymentIntents/Charges/Refunds/Disputes, coupons, tax codes, Events and signed
 //! webhooks — close enough to Stripe's wire format that the unmodified
 //! async-stripe client works against it.
 
@@ -12,10 +13,17 @@ mod card;
 mod discount;
 mod form;
 mod host;
+mod invoice;
+mod invoice_doc;
 mod objects;
 mod page;
+mod page_buyer;
+mod page_view;
 mod payment;
+mod session_tax;
 mod state;
+mod tax;
+mod tax_id;
 mod webhooks;
 mod wire;
 
@@ -295,8 +303,10 @@ where
             );
         }
         match (&method, segs.as_slice()) {
-            (&Method::GET, ["c", "pay", id]) => page::get_pay(&shared, id),
+            (&Method::GET, ["c", "pay", id]) => page::get_pay(&shared, id, &query),
             (&Method::POST, ["c", "pay", id]) => page::post_pay(&shared, id, &body),
+            (&Method::GET, ["i", token]) => invoice_doc::page(&shared, token),
+            (&Method::GET, ["i", token, "pdf"]) => invoice_doc::pdf(&shared, token),
             (&Method::GET, [""]) => page::index(&shared),
             _ => api::Resp::html(
                 404,

@@ -12,6 +12,20 @@ pub struct LineInput {
     pub unit_amount: i64,
     pub quantity: i64,
     pub metadata: Map<String, Value>,
+    /// The ad-hoc price's id (errors about the price name it before it exists).
+    pub price_id: String,
+    /// `exclusive`, `inclusive` or `unspecified`.
+    pub tax_behavior: String,
+    /// The product's tax code, if one was given.
+    pub tax_code: Option<String>,
+}
+
+/// The session's tax settings, already in the shapes the session shows them.
+pub struct TaxSettings {
+    pub automatic_tax: bool,
+    pub billing_address_collection: Option<String>,
+    pub tax_id_collection: Value,
+    pub invoice_creation: Value,
 }
 
 pub struct SessionInput {
@@ -26,6 +40,7 @@ pub struct SessionInput {
     pub allow_promotion_codes: Option<bool>,
     /// The one coupon Checkout allows, and what it takes off.
     pub discount: Option<AppliedDiscount>,
+    pub tax: TaxSettings,
 }
 
 /// The session's line items, each with its share of the discount (see `discount::spread`).
@@ -54,7 +69,7 @@ pub fn line_items(input: &SessionInput, created: i64) -> Vec<Value> {
                 "description": l.name,
                 "metadata": l.metadata,
                 "price": {
-                    "id": new_id("price_", 24),
+                    "id": l.price_id,
                     "object": "price",
                     // Ad-hoc price_data prices are created inactive by Stripe.
                     "active": false,
@@ -68,7 +83,7 @@ pub fn line_items(input: &SessionInput, created: i64) -> Vec<Value> {
                     "nickname": null,
                     "product": new_id("prod_", 14),
                     "recurring": null,
-                    "tax_behavior": "unspecified",
+                    "tax_behavior": l.tax_behavior,
                     "tiers_mode": null,
                     "transform_quantity": null,
                     "type": "one_time",
@@ -91,6 +106,12 @@ pub fn session(input: &SessionInput, subtotal: i64, created: i64) -> Value {
         .iter()
         .map(|d| json!({ "coupon": d.coupon, "promotion_code": null }))
         .collect();
+    // Until the buyer's address is known, Stripe Tax can't calculate: no tax yet.
+    let automatic_tax = if input.tax.automatic_tax {
+        json!({ "enabled": true, "liability": { "type": "self" }, "provider": "stripe", "status": "requires_location_inputs" })
+    } else {
+        json!({ "enabled": false, "liability": null, "provider": null, "status": null })
+    };
     json!({
         "id": new_id("cs_test_", 58),
         "object": "checkout.session",
@@ -99,8 +120,8 @@ pub fn session(input: &SessionInput, subtotal: i64, created: i64) -> Value {
         "allow_promotion_codes": input.allow_promotion_codes,
         "amount_subtotal": subtotal,
         "amount_total": subtotal - off,
-        "automatic_tax": { "enabled": false, "liability": null, "provider": null, "status": null },
-        "billing_address_collection": null,
+        "automatic_tax": automatic_tax,
+        "billing_address_collection": input.tax.billing_address_collection,
         "cancel_url": input.cancel_url,
         "client_reference_id": input.client_reference_id,
         "client_secret": null,
@@ -119,7 +140,7 @@ pub fn session(input: &SessionInput, subtotal: i64, created: i64) -> Value {
         "discounts": discounts,
         "expires_at": input.expires_at,
         "invoice": null,
-        "invoice_creation": null,
+        "invoice_creation": input.tax.invoice_creation,
         "livemode": false,
         "locale": input.locale,
         "metadata": input.metadata,
@@ -143,6 +164,7 @@ pub fn session(input: &SessionInput, subtotal: i64, created: i64) -> Value {
         "submit_type": null,
         "subscription": null,
         "success_url": input.success_url,
+        "tax_id_collection": input.tax.tax_id_collection,
         "total_details": { "amount_discount": off, "amount_shipping": 0, "amount_tax": 0 },
         "ui_mode": "hosted_page",
         "url": null,
@@ -198,10 +220,9 @@ pub fn currency_exponent(cur: &str) -> u32 {
     }
 }
 
-/// "$12.34", "€5.00", "¥500", "CHF 1.00" from minor units, integers only.
-pub fn format_amount(amount: i64, cur: &str) -> String {
+/// "1,234.56" from minor units (no currency), integers only.
+fn format_number(amount: i64, cur: &str) -> String {
     let exp = currency_exponent(cur);
-    let neg = if amount < 0 { "-" } else { "" };
     let a = amount.unsigned_abs();
     let div = 10u64.pow(exp);
     let whole = (a / div).to_string();
@@ -213,11 +234,23 @@ pub fn format_amount(amount: i64, cur: &str) -> String {
         }
         grouped.push(c);
     }
-    let num = if exp == 0 {
+    if exp == 0 {
         grouped
     } else {
         format!("{grouped}.{:0width$}", a % div, width = exp as usize)
-    };
+    }
+}
+
+/// "EUR 1,234.56": an amount in plain ASCII, for the invoice PDF.
+pub fn format_plain(amount: i64, cur: &str) -> String {
+    let neg = if amount < 0 { "-" } else { "" };
+    format!("{neg}{} {}", cur.to_uppercase(), format_number(amount, cur))
+}
+
+/// "$12.34", "€5.00", "¥500", "CHF 1.00" from minor units, integers only.
+pub fn format_amount(amount: i64, cur: &str) -> String {
+    let neg = if amount < 0 { "-" } else { "" };
+    let num = format_number(amount, cur);
     let sym = match cur {
         "usd" => "$",
         "eur" => "€",
@@ -246,5 +279,7 @@ mod tests {
         assert_eq!(format_amount(5, "eur"), "€0.05");
         assert_eq!(format_amount(1234, "kwd"), "KWD 1.234");
         assert_eq!(format_amount(100, "chf"), "CHF 1.00");
+        assert_eq!(format_amount(-160, "eur"), "-€1.60");
+        assert_eq!(format_plain(123456, "eur"), "EUR 1,234.56");
     }
 }

@@ -1,42 +1,71 @@
 //! What the hosted page's pay action does once the buyer's details pass: the
 //! PaymentIntent and Charge of a paid session, or (total 0) no payment at all, and the
-//! completed session; and the dispute the 0259 test card opens later.
+//! completed session with its buyer (address, business tax ID) and, if it asks for one,
+//! its invoice; and the dispute the 0259 test card opens later.
 
 use serde_json::{json, Value};
 
 use crate::card::{card_brand, Card};
-use crate::discount;
 use crate::state::{new_id, now_ms, now_secs, ReqInfo, State};
+use crate::tax_id::TaxId;
+use crate::{discount, invoice};
 
 fn address_nulls() -> Value {
     json!({ "city": null, "country": null, "line1": null, "line2": null, "postal_code": null, "state": null })
 }
 
+/// Who paid: what the hosted page collected.
+pub struct Buyer<'a> {
+    pub email: &'a str,
+    pub name: Option<&'a str>,
+    /// Stripe's Address object, if the page collected one.
+    pub address: Option<Value>,
+    pub business_name: Option<String>,
+    pub tax_id: Option<TaxId>,
+    /// `none`, or `reverse` when reverse-charged.
+    pub tax_exempt: &'static str,
+}
+
+impl Buyer<'_> {
+    fn address(&self) -> Value {
+        self.address.clone().unwrap_or_else(address_nulls)
+    }
+}
+
 /// Completes the session at `idx`: its payment status and buyer, the coupon redeemed,
-/// and `checkout.session.completed`.
+/// the invoice if it asks for one, and `checkout.session.completed`.
 fn close_session(
     st: &mut State,
     idx: usize,
     payment_status: &str,
     payment_intent: Option<&str>,
-    email: &str,
-    name: Option<&str>,
+    buyer: &Buyer,
+    public: &str,
 ) {
     discount::redeem(st, idx);
+    let tax_ids: Vec<Value> = buyer
+        .tax_id
+        .iter()
+        .map(|t| json!({ "type": t.kind, "value": t.value }))
+        .collect();
     let s = &mut st.sessions[idx];
     s["status"] = json!("complete");
     s["payment_status"] = json!(payment_status);
     s["payment_intent"] = json!(payment_intent);
     s["customer_details"] = json!({
-        "address": address_nulls(),
-        "business_name": null,
-        "email": email,
+        "address": buyer.address(),
+        "business_name": buyer.business_name,
+        "email": buyer.email,
         "individual_name": null,
-        "name": name,
+        "name": buyer.name,
         "phone": null,
-        "tax_exempt": "none",
-        "tax_ids": [],
+        "tax_exempt": buyer.tax_exempt,
+        "tax_ids": tax_ids,
     });
+    if s["invoice_creation"]["enabled"] == true {
+        // Checkout creates a Customer for the invoice (customer_creation: if_required).
+        invoice::create(st, idx, &new_id("cus_", 14), public);
+    }
     let session_now = st.sessions[idx].clone();
     st.emit(
         "checkout.session.completed",
@@ -49,14 +78,9 @@ fn close_session(
 /// A no-cost order (total 0, e.g. after a 100% discount): Stripe's Checkout collects no
 /// payment method and creates no PaymentIntent; the session completes with
 /// `payment_status: no_payment_required`.
-pub fn complete_free(
-    st: &mut State,
-    session_id: &str,
-    email: &str,
-    name: Option<&str>,
-) -> Option<()> {
+pub fn complete_free(st: &mut State, session_id: &str, buyer: &Buyer, public: &str) -> Option<()> {
     let idx = st.position(&st.sessions, session_id)?;
-    close_session(st, idx, "no_payment_required", None, email, name);
+    close_session(st, idx, "no_payment_required", None, buyer, public);
     Some(())
 }
 
@@ -66,10 +90,11 @@ pub fn complete_free(
 pub fn complete_payment(
     st: &mut State,
     session_id: &str,
-    email: &str,
-    name: Option<&str>,
+    buyer: &Buyer,
     card: &Card,
+    public: &str,
 ) -> Option<()> {
+    let (email, name) = (buyer.email, buyer.name);
     let idx = st.position(&st.sessions, session_id)?;
     let s = st.sessions[idx].clone();
     let now = now_secs();
@@ -129,7 +154,8 @@ pub fn complete_payment(
         "transfer_data": null,
         "transfer_group": null,
     });
-    let billing = json!({ "address": address_nulls(), "email": email, "name": name, "phone": null, "tax_id": null });
+    let tax_id = buyer.tax_id.as_ref().map(|t| t.value.clone());
+    let billing = json!({ "address": buyer.address(), "email": email, "name": name, "phone": null, "tax_id": tax_id });
     let charge = json!({
         "id": ch_id,
         "object": "charge",
@@ -205,7 +231,7 @@ pub fn complete_payment(
     let req = ReqInfo::default();
     st.emit("charge.succeeded", charge, None, &req);
     st.emit("payment_intent.succeeded", pi, None, &req);
-    close_session(st, idx, "paid", Some(&pi_id), email, name);
+    close_session(st, idx, "paid", Some(&pi_id), buyer, public);
     if card.number == "4000000000000259" {
         st.pending_disputes.push((ch_id, now_ms() + 500));
     }

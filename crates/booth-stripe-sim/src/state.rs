@@ -86,6 +86,14 @@ pub struct State {
     /// ids share no prefix, so they stay out of `index`; shops have few coupons.
     #[serde(default)]
     pub coupons: Vec<Value>,
+    /// Invoices of paid sessions with `invoice_creation` (see invoice.rs).
+    #[serde(default)]
+    pub invoices: Vec<Value>,
+    /// What Stripe keeps off the objects it returns, by session or line item id: the
+    /// products' tax codes (the simulator serves no Product objects), and the tax and
+    /// discount breakdowns Stripe shows only when expanded (see session_tax.rs).
+    #[serde(default)]
+    pub tax_details: HashMap<String, Value>,
     pub events: Vec<EventRec>,
     pub endpoints: Vec<Endpoint>,
     pub deliveries: Vec<Delivery>,
@@ -253,6 +261,7 @@ impl State {
             &self.charges,
             &self.refunds,
             &self.disputes,
+            &self.invoices,
         ] {
             for (i, v) in list.iter().enumerate() {
                 if let Some(id) = v["id"].as_str() {

@@ -1,6 +1,9 @@
-//! Rendering objects and expanding what `expand[]` names, at most four levels deep.
+//! Rendering objects and expanding what `expand[]` names, at most four levels deep, and
+//! the fields Stripe includes only when asked (a line item's `taxes`, a session's
+//! `total_details.breakdown`).
 
 use super::*;
+use crate::session_tax;
 
 pub(super) fn session_url(public: &str, id: &str) -> String {
     format!("{}/c/pay/{id}", public.trim_end_matches('/'))
@@ -24,6 +27,11 @@ pub(super) fn lookup(st: &State, public: &str, id: &str) -> Option<Value> {
         "re" => &st.refunds,
         "dp" => &st.disputes,
         "cs" => return st.find(&st.sessions, id).map(|s| render_session(public, s)),
+        "in" => {
+            return st
+                .find(&st.invoices, id)
+                .map(|i| crate::invoice::render(public, i))
+        }
         _ => return None,
     };
     st.find(list, id).cloned()
@@ -60,6 +68,20 @@ pub(super) fn expand_one(
         let items = st.line_items.get(&id).cloned().unwrap_or_default();
         let has_more = items.len() > 10;
         obj["line_items"] = json!({ "object": "list", "data": items.into_iter().take(10).collect::<Vec<_>>(), "has_more": has_more, "url": format!("/v1/checkout/sessions/{id}/line_items") });
+    } else if obj["object"] == "item" && field == "taxes" {
+        // Includable: Stripe shows a line item's taxes only when asked to.
+        if rest.is_some() {
+            return Err(bad());
+        }
+        obj["taxes"] = session_tax::line_taxes(st, obj["id"].as_str().unwrap_or_default());
+        return Ok(());
+    } else if obj["object"] == "checkout.session"
+        && field == "total_details"
+        && rest == Some("breakdown")
+    {
+        let breakdown = session_tax::breakdown(st, obj);
+        obj["total_details"]["breakdown"] = breakdown;
+        return Ok(());
     } else if obj["object"] == "coupon" && matches!(field, "applies_to" | "currency_options") {
         // Includable fields the simulator never sets (no products, one currency).
         if rest.is_some() {

@@ -1,12 +1,15 @@
 //! The `/v1` REST API: auth, idempotency, routing and handlers.
 
+mod checkout_tax;
 mod coupons;
 mod endpoints;
 mod events;
 mod expand;
+mod invoices;
 mod params;
 mod refunds;
 mod sessions;
+pub(crate) mod tax_codes;
 
 use serde_json::{json, Map, Value};
 use warp::http::{HeaderMap, Method};
@@ -24,10 +27,12 @@ use coupons::*;
 use endpoints::*;
 use events::*;
 use expand::*;
+use invoices::*;
 pub use params::valid_email;
 use params::*;
 use refunds::*;
 use sessions::*;
+use tax_codes::*;
 
 pub(super) fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
@@ -182,6 +187,10 @@ fn route(
             expand(st, public, list, p)
         }
         ("POST", ["v1", "refunds"]) => create_refund(st, public, p, info),
+        ("GET", ["v1", "tax_codes"]) => list_tax_codes(st, public, p),
+        ("GET", ["v1", "tax_codes", id]) => get_tax_code(st, public, id, p),
+        ("GET", ["v1", "invoices"]) => list_invoices(st, public, p),
+        ("GET", ["v1", "invoices", id]) => get_invoice(st, public, id, p),
         ("POST", ["v1", "coupons"]) => create_coupon(st, public, p, info),
         ("GET", ["v1", "coupons"]) => list_coupons(st, public, p),
         ("GET", ["v1", "coupons", id]) => get_coupon(st, public, &path_id(id), p),

@@ -1,4 +1,5 @@
-//! Checkout Sessions: creating one from its line items.
+//! Checkout Sessions: creating one from its line items (their tax parameters are read
+//! by checkout_tax.rs).
 
 use super::*;
 
@@ -6,11 +7,12 @@ pub(super) fn create_session(st: &mut State, public: &str, p: &Value) -> R {
     match get_str(p, "mode") {
         None => return Err(ApiError::missing("mode")),
         Some("payment") => {}
-        Some("subscription" | "setup") => {
+        Some(m @ ("subscription" | "setup")) => {
+            checkout_tax::check_mode(p, m)?;
             return Err(ApiError::invalid(
                 "This simulator only supports `mode=payment` Checkout Sessions.",
                 Some("mode"),
-            ))
+            ));
         }
         Some(_) => {
             return Err(ApiError::invalid(
@@ -113,14 +115,20 @@ pub(super) fn create_session(st: &mut State, public: &str, p: &Value) -> R {
                 Some(&q_param),
             ));
         }
+        let (tax_behavior, tax_code) = checkout_tax::line_tax(pd, &pfx)?;
         lines.push(LineInput {
             name: name.to_string(),
             currency,
             unit_amount,
             quantity,
             metadata: metadata(li, "metadata")?,
+            price_id: new_id("price_", 24),
+            tax_behavior,
+            tax_code,
         });
     }
+    let tax = checkout_tax::tax_settings(p)?;
+    checkout_tax::require_tax_behavior(&lines, tax.automatic_tax)?;
     if lines.iter().any(|l| l.currency != lines[0].currency) {
         return Err(ApiError::invalid(
             "All line items must have the same currency.",
@@ -198,15 +206,24 @@ pub(super) fn create_session(st: &mut State, public: &str, p: &Value) -> R {
         locale: get_str(p, "locale").map(String::from),
         allow_promotion_codes,
         discount,
+        tax,
     };
     let session = objects::session(&input, total, created);
     let id = session["id"].as_str().unwrap_or_default().to_string();
     st.line_items
         .insert(id.clone(), objects::line_items(&input, created));
+    let codes: Vec<&str> = input
+        .lines
+        .iter()
+        .map(|l| l.tax_code.as_deref().unwrap_or(tax_codes::PRESET))
+        .collect();
+    let discount_id = input.discount.as_ref().map(|_| new_id("di_", 24));
+    st.tax_details.insert(
+        id.clone(),
+        json!({ "tax_codes": codes, "discount_id": discount_id }),
+    );
     st.session_pi_data.insert(id, pi_data);
     let rendered = render_session(public, &session);
     state::append(&mut st.index, &mut st.sessions, session);
     expand(st, public, rendered, p)
 }
-
-// ---- refunds ----------------------------------------------------------------

@@ -6,8 +6,12 @@ mod checkout;
 mod coupons;
 mod discounts;
 mod errors;
+mod invoices;
 mod refunds;
 mod state;
+mod tax;
+mod tax_errors;
+mod tax_places;
 mod webhooks;
 
 use std::collections::HashMap;
