@@ -75,3 +75,14 @@ describe("sidebar server status", () => {
     expect(screen.queryByTestId("public-url")).toBeNull();
   });
 });
+
+describe("sidebar sections", () => {
+  it("has Discounts between Products and Purchases", async () => {
+    api.status.mockResolvedValue(shop({ state: "off" }));
+    render(App);
+    await sidebar();
+    const order = [...document.querySelectorAll("[data-nav]")].map((b) => b.getAttribute("data-nav"));
+    expect(order.slice(1, 4)).toEqual(["products", "discounts", "purchases"]);
+    expect(screen.getByRole("button", { name: "Discounts" })).toBeTruthy();
+  });
+});

@@ -59,15 +59,26 @@ export type ProductInput = B.ProductForm_Deserialize;
 export type ProductEditInput = B.ProductEditInput_Deserialize;
 export type ProductLinks = B.ProductLinks;
 
+export type Discount = B.Discount_Serialize;
+/** The discount form as typed: times as "2026-12-24" (UTC), empty for none. */
+export type DiscountForm = B.DiscountForm;
+export type AmountOff = B.AmountOff;
+
 export type ItemFile = B.ItemFile_Serialize;
 export type PurchaseItem = B.PurchaseItem_Serialize;
 export type Purchase = B.Purchase_Serialize;
+/** What a purchase cost: subtotal, discount (and its code), tax, total; country and tax ID. */
+export type Charge = B.Charge_Serialize;
+/** The ref and utm_* values of the link the buyer came through. */
+export type Referral = B.Referral_Serialize;
 export type DownloadLog = B.DownloadLog_Serialize;
 export type PurchaseDetail = B.PurchaseDetail_Serialize;
 
 export type DayPoint = B.DayPoint;
 export type Funnel = B.Funnel;
 export type Dashboard = B.Dashboard_Serialize;
+/** One referral source's visits, checkouts, sales and revenue; `source` "" is none. */
+export type SourceRow = B.SourceRow;
 
 export type MailingRequest = B.MailingForm;
 export type MailingPreview = B.MailingPreview_Serialize;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ItemFile, Purchase, PurchaseItem } from "./api";
 import {
-  accessBlock, currentLimit, downloadsSummary, fileDownloads, plural, productNames, refundBlock, refundRoute,
-  refundableMinor, shortDate, statusBadge,
+  accessBlock, chargeLines, currentLimit, downloadsSummary, fileDownloads, plural, productNames, referralSource, referralValues,
+  refundBlock, refundRoute, refundableMinor, shortDate, sourceLabel, statusBadge,
 } from "./purchases";
 
 function file(id: number, used: number, left: number | null): ItemFile {
@@ -17,7 +17,10 @@ function purchase(over: Partial<Purchase> = {}): Purchase {
   return {
     id: 1, token: "t-1", email: "a@b.co", amount_minor: 1900, currency: "usd", amount_refunded_minor: 0,
     checkout_session_id: "cs_1", payment_intent_id: "pi_1", status: "paid", status_reason: null, email_problem: null, source: "checkout",
-    test: false, created_at: 0, items: [item("Book", 5, [file(1, 2, 3), file(2, 0, 5)])], ...over,
+    test: false, created_at: 0,
+    charge: { subtotal_minor: 1900, discount_minor: 0, tax_minor: 0, total_minor: 1900, discount_id: null, discount_code: null, country: null, tax_id: null },
+    referral: { ref: null, utm_source: null, utm_medium: null, utm_campaign: null },
+    items: [item("Book", 5, [file(1, 2, 3), file(2, 0, 5)])], ...over,
   };
 }
 
@@ -93,5 +96,50 @@ describe("the limit field", () => {
     expect(currentLimit(purchase())).toBe("5");
     expect(currentLimit(purchase({ items: [item("A", null, [])] }))).toBe("unlimited");
     expect(currentLimit(purchase({ items: [item("A", 5, []), item("B", 3, [])] }))).toBe("");
+  });
+});
+
+describe("the charge", () => {
+  const charged = (c: Partial<Purchase["charge"]>) => purchase({ charge: { ...purchase().charge, ...c } });
+
+  it("has no breakdown when nothing was taken off or added", () => {
+    expect(chargeLines(purchase())).toBeNull();
+  });
+
+  it("lists subtotal, the code's discount, tax and total", () => {
+    const p = charged({ subtotal_minor: 1900, discount_minor: 380, discount_code: "LAUNCH20", tax_minor: 289, total_minor: 1809 });
+    expect(chargeLines(p)).toEqual([
+      { label: "Subtotal", minor: 1900 },
+      { label: "Discount (LAUNCH20)", minor: -380 },
+      { label: "Tax", minor: 289 },
+      { label: "Total", minor: 1809, total: true },
+    ]);
+  });
+
+  it("leaves out a zero line", () => {
+    const p = charged({ subtotal_minor: 1000, tax_minor: 200, total_minor: 1200 });
+    expect(chargeLines(p)?.map((l) => l.label)).toEqual(["Subtotal", "Tax", "Total"]);
+  });
+});
+
+describe("where a purchase came from", () => {
+  const none = { ref: null, utm_source: null, utm_medium: null, utm_campaign: null };
+
+  it("lists the link's values that are set, in order", () => {
+    expect(referralValues(none)).toEqual([]);
+    expect(referralValues({ ...none, utm_campaign: "dec", ref: "newsletter" })).toEqual([["ref", "newsletter"], ["utm_campaign", "dec"]]);
+  });
+
+  it("counts it under ref, else utm_source, else direct", () => {
+    expect(referralSource({ ...none, ref: "newsletter", utm_source: "buttondown" })).toBe("newsletter");
+    expect(referralSource({ ...none, utm_source: "buttondown" })).toBe("buttondown");
+    expect(referralSource(none)).toBe("");
+  });
+
+  it("names the source, and a free purchase has nothing to refund", () => {
+    expect(sourceLabel("checkout")).toBe("Checkout");
+    expect(sourceLabel("grant")).toBe("Gift");
+    expect(sourceLabel("free")).toBe("Free");
+    expect(refundBlock(purchase({ source: "free", payment_intent_id: null, amount_minor: 0 }))).toMatch(/free/);
   });
 });

@@ -1,6 +1,6 @@
 // Wording for the Purchases screen, and which actions a purchase allows. The dialogs'
 // fields are checked by the core (`api.validateLimit`, `api.validateRefund`, `api.validateGrant`).
-import type { ItemFile, Mode, Purchase, PurchaseItem } from "./api";
+import type { ItemFile, Mode, Purchase, PurchaseItem, Referral } from "./api";
 
 export type Badge = { label: string; cls: string };
 
@@ -60,6 +60,7 @@ export function refundableMinor(p: Purchase): number {
 /** Why this purchase can't be refunded, in words; null when it can. */
 export function refundBlock(p: Purchase): string | null {
   if (p.source === "grant") return "It was a gift, so there's no payment to refund.";
+  if (p.source === "free") return "It was free, so there's no payment to refund.";
   if (!p.payment_intent_id) return "It wasn't paid through Stripe, so there's no payment to refund.";
   if (refundableMinor(p) === 0) return "It has already been refunded in full.";
   return null;
@@ -87,4 +88,47 @@ export function refundRoute(mode: Mode | undefined): string {
   if (mode === "live") return "The refund goes through Stripe; the buyer usually sees the money back within 5–10 days.";
   if (mode === "test") return "The refund goes through Stripe in test mode; no real money moves.";
   return "The refund goes through the Stripe simulator; no real money moves.";
+}
+
+/** How the purchase came about, for the detail: "Checkout", "Gift" (given by the seller), "Free" (claimed by the buyer). */
+export function sourceLabel(source: Purchase["source"]): string {
+  if (source === "grant") return "Gift";
+  if (source === "free") return "Free";
+  return "Checkout";
+}
+
+export type ChargeLine = { label: string; minor: number; total?: boolean };
+
+/**
+ * The charge line by line (Subtotal, Discount (CODE), Tax, Total) when a discount or tax
+ * changed what was paid; null when the total is simply the price.
+ */
+export function chargeLines(p: Purchase): ChargeLine[] | null {
+  const c = p.charge;
+  if (!c.discount_minor && !c.tax_minor) return null;
+  const lines: ChargeLine[] = [{ label: "Subtotal", minor: c.subtotal_minor }];
+  if (c.discount_minor) lines.push({ label: c.discount_code ? `Discount (${c.discount_code})` : "Discount", minor: -c.discount_minor });
+  if (c.tax_minor) lines.push({ label: "Tax", minor: c.tax_minor });
+  lines.push({ label: "Total", minor: c.total_minor, total: true });
+  return lines;
+}
+
+/** The link's referral values that are set, in order: [["ref", "newsletter"], ["utm_medium", "email"]]. */
+export function referralValues(r: Referral): [string, string][] {
+  const keys = ["ref", "utm_source", "utm_medium", "utm_campaign"] as const;
+  return keys.flatMap((k) => (r[k] ? [[k, r[k]] as [string, string]] : []));
+}
+
+/** The source the Dashboard counts a purchase under: ref, else utm_source, else "" (direct). */
+export function referralSource(r: Referral): string {
+  return r.ref || r.utm_source || "";
+}
+
+/** A country's name from its ISO code ("DE" → "Germany"), or the code when it has none. */
+export function countryName(code: string): string {
+  try {
+    return new Intl.DisplayNames(undefined, { type: "region" }).of(code.toUpperCase()) ?? code;
+  } catch {
+    return code;
+  }
 }

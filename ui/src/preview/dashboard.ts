@@ -1,9 +1,11 @@
 // Sample answers for the Dashboard: a month of sales with a weekday rhythm and a launch
-// bump, the funnel, and the newest eight purchases of products.ts's products.
+// bump, the funnel, where sales came from, and the newest eight purchases of products.ts's
+// products.
 // /preview.html?empty#dashboard shows a brand-new shop.
-import type { Dashboard, DayPoint, Purchase } from "../lib/api";
+import type { Dashboard, DayPoint, Purchase, SourceRow } from "../lib/api";
 import { DAY, EMPTY, NOW, sleep, type Commands } from "./data";
 import { catalogue } from "./products";
+import { purchases } from "./purchases";
 
 // A repeatable month of sales: weekday rhythm plus a launch bump, no randomness per reload.
 function salesOn(dayIndexFromToday: number): { purchases: number; revenue_minor: number } {
@@ -27,21 +29,56 @@ function recent(): Purchase[] {
   const products = catalogue();
   const minutesAgo = [4, 38, 95, 210, 600, 1500, 2900, 4400];
   return BUYERS.map((email, i) => {
+    const token = (i + 1).toString(16).padStart(2, "0").repeat(16);
+    // Its twin in purchases.ts: what it cost, the code and the link it came through.
+    const twin = purchases.find((x) => x.token === token)!;
     const p = products[i % 2];
     const both = i === 3;
-    const amount = both ? products[0].price_minor + products[1].price_minor : p.price_minor;
+    const free = twin.source === "free";
+    const bought = free ? [products[3]] : both ? [products[0], products[1]] : [p];
     return {
-      id: 200 - i, token: (i + 1).toString(16).padStart(2, "0").repeat(16), email,
-      amount_minor: amount, currency: "usd", amount_refunded_minor: 0,
-      checkout_session_id: `cs_test_a1b2c3${i}`, payment_intent_id: `pi_3Nx${i}`,
-      status: i === 6 ? "refunded" : "paid", status_reason: null, email_problem: null, source: i === 5 ? "grant" : "checkout",
-      test: true, created_at: NOW - minutesAgo[i] * 60,
-      items: (both ? [products[0], products[1]] : [p]).map((q, j) => ({
+      id: 200 - i, token, email,
+      amount_minor: twin.amount_minor, currency: "usd", amount_refunded_minor: 0,
+      checkout_session_id: free ? null : `cs_test_a1b2c3${i}`, payment_intent_id: free ? null : `pi_3Nx${i}`,
+      status: i === 6 ? "refunded" : "paid", status_reason: null, email_problem: null, source: twin.source,
+      test: true, created_at: NOW - minutesAgo[i] * 60, charge: twin.charge, referral: twin.referral,
+      items: bought.map((q, j) => ({
         id: 500 + i * 2 + j, product_id: q.id, product_slug: q.slug, product_name: q.name,
         amount_minor: q.price_minor, download_limit: q.download_limit, revoked: false, files: [],
       })),
     };
   });
+}
+
+// Where the sales came from, busiest first as the core orders them (sales, then visits):
+// the newsletter sells best, Instagram brings visits that don't buy. Each source's share of
+// the period's visits, checkouts, sales and revenue, so the rows add up to the totals.
+const SOURCES: [string, number, number, number, number][] = [
+  // source, visits, checkouts, sales, revenue (relative weights)
+  ["newsletter", 19, 36, 41, 44],
+  ["", 30, 30, 29, 30],
+  ["youtube", 14, 17, 18, 17],
+  ["mastodon", 6, 8, 7, 5],
+  ["instagram", 29, 7, 4, 2],
+  ["other", 2, 2, 1, 2],
+];
+
+/** `total` split by `weights` in whole numbers that add up to it (largest remainder). */
+function split(total: number, weights: number[]): number[] {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const exact = weights.map((w) => (total * w) / sum);
+  const out = exact.map(Math.floor);
+  const order = exact.map((x, i) => [x - Math.floor(x), i]).sort((a, b) => b[0] - a[0]);
+  for (let k = 0; k < total - out.reduce((a, b) => a + b, 0); k++) out[order[k][1]]++;
+  return out;
+}
+
+function sources(funnel: Dashboard["funnel"], revenue: number): SourceRow[] {
+  if (EMPTY) return [];
+  const col = (j: number) => SOURCES.map((r) => r[j] as number);
+  const [visits, checkouts, sales, money] = [split(funnel.visits, col(1)), split(funnel.checkouts, col(2)), split(funnel.paid, col(3)), split(revenue, col(4))];
+  return SOURCES.map(([source], i) => ({ source, visits: visits[i], checkouts: checkouts[i], sales: sales[i], revenue_minor: money[i] }))
+    .sort((a, b) => b.sales - a.sales || b.visits - a.visits || a.source.localeCompare(b.source));
 }
 
 function dashboard(days: number): Dashboard {
@@ -51,13 +88,16 @@ function dashboard(days: number): Dashboard {
     series.push({ day: d, ...salesOn(i) });
   }
   const paid = series.reduce((n, p) => n + p.purchases, 0);
+  const revenue = series.reduce((n, p) => n + p.revenue_minor, 0);
+  const funnel = EMPTY
+    ? { visits: 0, checkouts: 0, paid: 0, downloaded: 0 }
+    : { visits: paid * 17 + 41, checkouts: Math.round(paid * 2.4), paid, downloaded: Math.round(paid * 0.9) };
   return {
     currency: "usd", series,
-    total_revenue_minor: series.reduce((n, p) => n + p.revenue_minor, 0),
+    total_revenue_minor: revenue,
     total_purchases: paid,
-    funnel: EMPTY
-      ? { visits: 0, checkouts: 0, paid: 0, downloaded: 0 }
-      : { visits: paid * 17 + 41, checkouts: Math.round(paid * 2.4), paid, downloaded: Math.round(paid * 0.9) },
+    funnel,
+    sources: sources(funnel, revenue),
     recent: recent(),
   };
 }

@@ -1,6 +1,8 @@
 // Preview of the window in a plain browser (`npm run dev`, open /preview.html), with the
 // Tauri commands answered by sample data. Only the dev server serves it; the app build
-// (index.html) never includes it. Screens: /preview.html#products etc.
+// (index.html) never includes it. Screens: /preview.html#products etc.; a screen's record
+// after a slash opens it, as another screen would send the seller there:
+// #products/quiet-corners-zine (its form), #discounts/NEWSLETTER, #purchases/<token>.
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { mount } from "svelte";
 import App from "../App.svelte";
@@ -9,6 +11,7 @@ import type { Commands, Handler } from "./data";
 import { commands as app } from "./app";
 import { commands as dashboard } from "./dashboard";
 import { commands as products } from "./products";
+import { commands as discounts } from "./discounts";
 import { commands as purchases } from "./purchases";
 import { commands as mailings } from "./mailings";
 import { commands as mail } from "./mail";
@@ -33,7 +36,7 @@ function commandTable(tables: Record<string, Commands>): Map<string, Handler> {
   return all;
 }
 
-const commands = commandTable({ app, dashboard, products, purchases, mailings, mail, settings });
+const commands = commandTable({ app, dashboard, products, discounts, purchases, mailings, mail, settings });
 
 mockWindows("main");
 mockIPC(async (cmd, args) => {
@@ -42,6 +45,6 @@ mockIPC(async (cmd, args) => {
   return h((args ?? {}) as Record<string, unknown>);
 });
 
-const screen = location.hash.slice(1) as Screen;
-if (screen) go(screen);
+const [screen, param] = decodeURIComponent(location.hash.slice(1)).split("/");
+if (screen) go(screen as Screen, param || null);
 mount(App, { target: document.getElementById("app")! });

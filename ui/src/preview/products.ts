@@ -1,5 +1,5 @@
-// Sample answers for the Products screen: three products with their files, and the
-// edits, uploads, links and test purchases made on them. State lives in this module, so
+// Sample answers for the Products screen: four products with their files (one is pay what
+// you want, from free), and the edits, uploads, links and test purchases made on them. State lives in this module, so
 // what the preview saves shows on the next list. /preview.html?empty#products starts with none.
 import type { Product, ProductEditInput, ProductInput } from "../lib/api";
 import { minorDigits } from "../lib/format";
@@ -19,20 +19,26 @@ let products: Product[] = EMPTY ? [] : [
   {
     id: 1, slug: "field-guide", name: "The Field Guide to Indie Publishing",
     description: "A practical, 240-page guide to writing, designing and selling your own books.",
-    price_minor: 1900, currency: "usd", active: true, download_limit: 5, created_at: NOW - 120 * DAY,
+    price_minor: 1900, currency: "usd", min_price_minor: null, active: true, download_limit: 5, created_at: NOW - 120 * DAY,
     files: [file("field-guide.pdf", 4_412_331, "3", 3), file("field-guide.epub", 2_203_114, "3", 3)],
   },
   {
     id: 2, slug: "golden-hour-presets", name: "Golden Hour Lightroom Presets",
     description: "24 warm presets for portraits and landscapes, with a how-to video.",
-    price_minor: 1200, currency: "usd", active: true, download_limit: null, created_at: NOW - 60 * DAY,
+    price_minor: 1200, currency: "usd", min_price_minor: null, active: true, download_limit: null, created_at: NOW - 60 * DAY,
     files: [file("golden-hour-presets.zip", 48_230_114, "2", 2)],
   },
   {
     id: 3, slug: "brushes-vol-2", name: "Sketchbook Brushes Vol. 2",
     description: "",
-    price_minor: 750, currency: "usd", active: false, download_limit: 3, created_at: NOW - 4 * DAY,
+    price_minor: 750, currency: "usd", min_price_minor: null, active: false, download_limit: 3, created_at: NOW - 4 * DAY,
     files: [file("brushes-vol-2.zip", 120_331_003, "1", 1)],
+  },
+  {
+    id: 4, slug: "quiet-corners-zine", name: "Quiet Corners, a Photo Zine",
+    description: "32 pages of small places in big cities. Pay what you like, or take it free.",
+    price_minor: 500, currency: "usd", min_price_minor: 0, active: true, download_limit: null, created_at: NOW - 30 * DAY,
+    files: [file("quiet-corners.pdf", 18_402_221, "1", 1)],
   },
 ];
 
@@ -68,6 +74,17 @@ function priceOf(text: string, currency: string): number {
   return Math.round(n * 10 ** minorDigits(currency));
 }
 
+/** A pay-what-you-want minimum: "" is a fixed price; otherwise from 0 up to the price. */
+function minOf(text: string | null | undefined, price: number, currency: string): number | null {
+  const t = (text ?? "").trim();
+  if (!t) return null;
+  const n = Number(t.replaceAll(",", ""));
+  if (!Number.isFinite(n) || n < 0) throw invalid("min_price", `'${t}' is not an amount; write it like 2.50, or 0 for free`);
+  const minor = Math.round(n * 10 ** minorDigits(currency));
+  if (minor > price) throw invalid("min_price", "the minimum can't be above the suggested price");
+  return minor;
+}
+
 function limitOf(s: string): number | null {
   return /^(unlimited|none)$/i.test(s.trim()) ? null : Number(s);
 }
@@ -84,6 +101,7 @@ export const commands: Commands = {
     return mistakes(
       () => checkName(i.name),
       () => priceOf(i.price, i.currency),
+      () => minOf(i.min_price, priceOf(i.price, i.currency), i.currency),
       () => { if (!i.files.length) throw invalid("file", "a product needs at least one file"); },
     );
   },
@@ -94,6 +112,7 @@ export const commands: Commands = {
     return mistakes(
       () => e.name != null && checkName(e.name),
       () => e.price != null && priceOf(e.price, e.currency ?? p.currency),
+      () => e.min_price != null && minOf(e.min_price, e.price != null ? priceOf(e.price, e.currency ?? p.currency) : p.price_minor, e.currency ?? p.currency),
     );
   },
 
@@ -105,6 +124,7 @@ export const commands: Commands = {
     const i = input as ProductInput;
     checkName(i.name);
     const price = priceOf(i.price, i.currency);
+    const min = minOf(i.min_price, price, i.currency);
     if (!i.files.length) throw invalid("file", "a product needs at least one file");
     i.files.forEach(checkPath);
     const slug = i.slug?.trim() || slugOf(i.name);
@@ -112,7 +132,7 @@ export const commands: Commands = {
     await sleep(1800); // copying files
     const p: Product = {
       id: products.length + 1, slug, name: i.name.trim(), description: i.description.trim(),
-      price_minor: price, currency: i.currency, active: i.active, download_limit: limitOf(i.limit),
+      price_minor: price, currency: i.currency, min_price_minor: min, active: i.active, download_limit: limitOf(i.limit),
       created_at: Math.floor(Date.now() / 1000),
       files: i.files.map((f, n) => file(basename(f), 1_200_000 + n * 3_400_000, "1", 1)),
     };
@@ -129,10 +149,11 @@ export const commands: Commands = {
     }
     const currency = e.currency ?? p.currency;
     const price_minor = e.price != null ? priceOf(e.price, currency) : p.price_minor;
+    const min_price_minor = e.min_price != null ? minOf(e.min_price, price_minor, currency) : p.min_price_minor;
     await sleep(400);
     Object.assign(p, {
       name: e.name ?? p.name, slug: e.slug ?? p.slug, description: e.description ?? p.description,
-      currency, price_minor, active: e.active ?? p.active,
+      currency, price_minor, min_price_minor, active: e.active ?? p.active,
       download_limit: e.limit != null ? limitOf(e.limit) : p.download_limit,
     });
     return structuredClone(p);

@@ -1,17 +1,18 @@
-// Sample answers for the Purchases screen: twenty purchases of products.ts's three products
-// (paid, test, granted, refunded, revoked) with their download logs, the seller's actions on
-// them, and their receipts in the outbox (mail.ts). State lives in this module, so actions
+// Sample answers for the Purchases screen: purchases of products.ts's products (paid, test,
+// granted, claimed free, refunded, revoked; some with a discount code, tax or a referral)
+// with their download logs, the seller's actions on them, and their receipts in the outbox
+// (mail.ts). State lives in this module, so actions
 // in the preview (refund, grant…) change what later calls return.
 // /preview.html?empty#purchases shows a brand-new shop: nothing bought yet.
-import type { DownloadLog, ItemFile, OutboxMessage, Product, Purchase, PurchaseDetail, PurchaseItem } from "../lib/api";
+import type { Charge, DownloadLog, ItemFile, OutboxMessage, Product, Purchase, PurchaseDetail, PurchaseItem, Referral } from "../lib/api";
 import { BASE, DAY as D, EMPTY, HOUR as H, NOW, SHOP, SUPPORT, clone, hex, mistakes, rand, uuid, type Commands } from "./data";
 import { FONT, button, enqueue, esc, layout, retried } from "./mail";
 
-// ---- products: products.ts answers list_products; these mirror its three ----------
+// ---- products: products.ts answers list_products; these mirror its four -----------
 
-function product(id: number, slug: string, name: string, price: number, limit: number | null, active: boolean, files: [number, string, string, number][]): Product {
+function product(id: number, slug: string, name: string, price: number, limit: number | null, active: boolean, files: [number, string, string, number][], min: number | null = null): Product {
   return {
-    id, slug, name, description: "", price_minor: price, currency: "usd", active, download_limit: limit,
+    id, slug, name, description: "", price_minor: price, currency: "usd", min_price_minor: min, active, download_limit: limit,
     created_at: NOW - 60 * D,
     files: files.map(([fid, display_name, version, size]) => ({
       id: fid, display_name, version_id: fid * 10 + Number(version), version, size, sha256: hex(64),
@@ -27,7 +28,11 @@ export const PRODUCTS: Product[] = [
   ]),
   product(2, "golden-hour-presets", "Golden Hour Lightroom Presets", 1200, null, true, [[12, "golden-hour-presets.zip", "2", 48_230_114]]),
   product(3, "brushes-vol-2", "Sketchbook Brushes Vol. 2", 750, 3, false, [[13, "brushes-vol-2.zip", "1", 120_331_003]]),
+  product(4, "quiet-corners-zine", "Quiet Corners, a Photo Zine", 500, null, true, [[14, "quiet-corners.pdf", "1", 18_402_221]], 0),
 ];
+
+// The codes these purchases used, as discounts.ts lists them.
+const CODES: Record<string, { percent?: number; off?: number }> = { LAUNCH20: { percent: 20 }, NEWSLETTER: { off: 500 }, SUMMER: { percent: 15 } };
 
 // ---- purchases -------------------------------------------------------------------
 
@@ -42,6 +47,15 @@ const UAS = [
 type Spec = {
   email: string; products: number[]; ago: number; used: number[][]; token?: string;
   status?: Purchase["status"]; reason?: string; grant?: boolean; test?: boolean; refunded?: number;
+  /** Claimed for nothing (a pay-what-you-want product at 0). */
+  free?: boolean;
+  /** What the buyer chose to pay for a pay-what-you-want product. */
+  paid?: number;
+  code?: string;
+  /** VAT on top of the price, as Stripe Tax would add it, with the buyer's country and tax ID. */
+  tax?: { rate: number; country: string; id?: string };
+  /** ref, or [utm_source, utm_medium, utm_campaign]. */
+  ref?: string; utm?: [string, string?, string?];
 };
 
 // The newest eight are the Dashboard's "recent purchases" (same tokens), so opening one
@@ -50,25 +64,27 @@ const recentToken = (i: number) => (i + 1).toString(16).padStart(2, "0").repeat(
 const M = 60;
 
 const SPECS: Spec[] = [
-  { token: recentToken(0), email: "maya.lindqvist@gmail.com", products: [1], ago: 4 * M, used: [[0, 0]] },
-  { token: recentToken(1), email: "tom@northwind.studio", products: [2], ago: 38 * M, used: [[1]] },
-  { token: recentToken(2), email: "j.okafor@outlook.com", products: [1], ago: 95 * M, used: [[1, 1]] },
-  { token: recentToken(3), email: "sara.k@fastmail.com", products: [1, 2], ago: 210 * M, used: [[2, 1], [4]] },
+  { token: recentToken(0), email: "maya.lindqvist@gmail.com", products: [1], ago: 4 * M, used: [[0, 0]], code: "NEWSLETTER", ref: "newsletter", utm: ["buttondown", "email", "december"] },
+  { token: recentToken(1), email: "tom@northwind.studio", products: [2], ago: 38 * M, used: [[1]], ref: "youtube" },
+  { token: recentToken(2), email: "j.okafor@outlook.com", products: [1], ago: 95 * M, used: [[1, 1]], code: "LAUNCH20", tax: { rate: 0.19, country: "DE", id: "DE129273398" }, ref: "mastodon" },
+  { token: recentToken(3), email: "sara.k@fastmail.com", products: [1, 2], ago: 210 * M, used: [[2, 1], [4]], code: "LAUNCH20", ref: "newsletter" },
   { token: recentToken(4), email: "li.wei@proton.me", products: [2], ago: 600 * M, used: [[1]], test: true },
   { token: recentToken(5), email: "hello@pixelandpine.co", products: [2], ago: 1500 * M, used: [[2]], grant: true },
   { token: recentToken(6), email: "r.moreau@orange.fr", products: [1], ago: 2900 * M, used: [[1, 0]], status: "refunded", reason: "refunded by the seller", refunded: 1900 },
-  { token: recentToken(7), email: "dev@kestrel.io", products: [2], ago: 4400 * M, used: [[3]] },
+  { token: recentToken(7), email: "dev@kestrel.io", products: [4], ago: 4400 * M, used: [[1]], free: true, ref: "mastodon" },
   { email: "test-buyer@example.com", products: [3], ago: 2 * D + 5 * H, used: [[1]], test: true },
-  { email: "leo.martin@outlook.com", products: [3], ago: 3 * D + 2 * H, used: [[3]] },
+  { email: "leo.martin@outlook.com", products: [3], ago: 3 * D + 2 * H, used: [[3]], tax: { rate: 0.2, country: "FR" } },
+  { email: "ines.duarte@sapo.pt", products: [4], ago: 3 * D + 9 * H, used: [[1]], paid: 800, utm: ["instagram", "social", "zine-launch"] },
+  { email: "k.nakamura@gmail.com", products: [4], ago: 3 * D + 20 * H, used: [[0]], free: true, utm: ["instagram", "social", "zine-launch"] },
   { email: "reviewer@typewolf.example", products: [1], ago: 4 * D, used: [[1, 1]], grant: true },
   { email: "hana.sato@icloud.com", products: [1], ago: 4 * D + 6 * H, used: [[5, 2]], refunded: 500 },
   { email: "chris.b@hey.com", products: [2], ago: 5 * D, used: [[2]], status: "revoked", reason: "dispute opened: fraudulent" },
   { email: "test-buyer@example.com", products: [1], ago: 7 * D, used: [[1, 0]], test: true },
-  { email: "noah.kim@gmail.com", products: [1], ago: 8 * D, used: [[1, 0]] },
+  { email: "noah.kim@gmail.com", products: [1], ago: 8 * D, used: [[1, 0]], code: "LAUNCH20", ref: "newsletter" },
   { email: "j.doe@gmial.com", products: [2], ago: 9 * D, used: [[0]] },
   { email: "fatima.z@yahoo.com", products: [1, 2], ago: 10 * D, used: [[1, 1], [2]] },
   { email: "daniel.ortiz@gmail.com", products: [2], ago: 14 * D, used: [[2]], status: "refunded", reason: "refunded through Stripe", refunded: 1200 },
-  { email: "emma.lindqvist@telia.se", products: [1], ago: 16 * D, used: [[3, 3]] },
+  { email: "emma.lindqvist@telia.se", products: [1], ago: 16 * D, used: [[3, 3]], tax: { rate: 0.25, country: "SE", id: "SE556703748501" }, ref: "youtube" },
   { email: "tom.becker@web.de", products: [1], ago: 27 * D, used: [[6, 2]], status: "revoked", reason: "revoked by the seller" },
 ];
 
@@ -93,16 +109,18 @@ function addPurchase(s: Spec): Purchase {
   const id = nextPurchaseId++;
   const items = s.products.map((pid, i) => {
     const p = PRODUCTS.find((x) => x.id === pid)!;
-    return makeItem(p, s.grant ? 0 : p.price_minor, s.used[i] ?? []);
+    return makeItem(p, s.grant || s.free ? 0 : (s.paid ?? p.price_minor), s.used[i] ?? []);
   });
-  const amount = items.reduce((sum, i) => sum + i.amount_minor, 0);
+  const charge = chargeOf(s, items);
+  const unpaid = s.grant || s.free;
   const purchase: Purchase = {
-    id, token: s.token ?? uuid(), email: s.email, amount_minor: amount, currency: "usd",
+    id, token: s.token ?? uuid(), email: s.email, amount_minor: charge.total_minor, currency: "usd",
     amount_refunded_minor: s.refunded ?? 0,
-    checkout_session_id: s.grant ? null : `cs_test_${hex(24)}`,
-    payment_intent_id: s.grant ? null : `pi_${hex(24)}`,
+    checkout_session_id: unpaid ? null : `cs_test_${hex(24)}`,
+    payment_intent_id: unpaid ? null : `pi_${hex(24)}`,
     status: s.status ?? "paid", status_reason: s.reason ?? null, email_problem: null,
-    source: s.grant ? "grant" : "checkout", test: !!s.test, created_at: NOW - s.ago, items,
+    source: s.grant ? "grant" : s.free ? "free" : "checkout", test: !!s.test, created_at: NOW - s.ago,
+    charge, referral: referralOf(s), items,
   };
   if (purchase.status === "revoked") items.forEach((i) => (i.revoked = true));
 
@@ -128,6 +146,26 @@ function addPurchase(s: Spec): Purchase {
   logs.set(id, log);
   purchases.push(purchase);
   return purchase;
+}
+
+/** What the purchase cost: the lines, the code's discount off the fixed-price ones, tax on top. */
+function chargeOf(s: Spec, items: PurchaseItem[]): Charge {
+  const subtotal = items.reduce((sum, i) => sum + i.amount_minor, 0);
+  const rule = s.code ? CODES[s.code] : undefined;
+  const eligible = items
+    .filter((i) => PRODUCTS.find((p) => p.id === i.product_id)?.min_price_minor === null)
+    .reduce((sum, i) => sum + i.amount_minor, 0);
+  const discount = !rule ? 0 : rule.percent ? Math.round((eligible * rule.percent) / 100) : Math.min(eligible, rule.off ?? 0);
+  const tax = s.tax ? Math.round((subtotal - discount) * s.tax.rate) : 0;
+  return {
+    subtotal_minor: subtotal, discount_minor: discount, tax_minor: tax, total_minor: subtotal - discount + tax,
+    discount_id: rule ? Object.keys(CODES).indexOf(s.code!) + 1 : null, discount_code: rule ? s.code! : null,
+    country: s.tax?.country ?? null, tax_id: s.tax?.id ?? null,
+  };
+}
+
+function referralOf(s: Spec): Referral {
+  return { ref: s.ref ?? null, utm_source: s.utm?.[0] ?? null, utm_medium: s.utm?.[1] ?? null, utm_campaign: s.utm?.[2] ?? null };
 }
 
 if (!EMPTY) for (const s of SPECS) addPurchase(s);
@@ -177,7 +215,7 @@ function usd(minor: number): string {
 function receipt(p: Purchase): { subject: string; text: string; html: string } {
   const url = `${BASE}/d/${p.token}`;
   const gift = p.source === "grant";
-  const rows = p.items.map((i) => `<tr><td class="rule" style="padding:12px 12px 12px 0; border-top:1px solid #e4e4ec; font-family:${FONT}; font-size:15px;"><span class="text" style="color:#17161d; font-weight:600;">${esc(i.product_name)}</span><br><span class="muted" style="font-size:13px; color:#5c5b6a;">${i.download_limit === null ? "Unlimited downloads" : `${i.download_limit} downloads per file`}</span></td><td class="rule" align="right" style="padding:12px 0; border-top:1px solid #e4e4ec; font-family:${FONT}; font-size:15px;"><span class="text" style="color:#17161d;">${gift ? "Free" : usd(i.amount_minor)}</span></td></tr>`).join("");
+  const rows = p.items.map((i) => `<tr><td class="rule" style="padding:12px 12px 12px 0; border-top:1px solid #e4e4ec; font-family:${FONT}; font-size:15px;"><span class="text" style="color:#17161d; font-weight:600;">${esc(i.product_name)}</span><br><span class="muted" style="font-size:13px; color:#5c5b6a;">${i.download_limit === null ? "Unlimited downloads" : `${i.download_limit} downloads per file`}</span></td><td class="rule" align="right" style="padding:12px 0; border-top:1px solid #e4e4ec; font-family:${FONT}; font-size:15px;"><span class="text" style="color:#17161d;">${gift || p.source === "free" ? "Free" : usd(i.amount_minor)}</span></td></tr>`).join("");
   const html = layout(`Your receipt from ${SHOP}`, p.email, p.test, `
 <tr><td style="padding:32px 36px 8px; font-family:${FONT};"><h1 class="text" style="margin:0 0 10px; font-size:24px; line-height:32px; color:#17161d;">${gift ? "Enjoy your free copy!" : "Thanks for your purchase!"}</h1>
 <p class="muted" style="margin:0; font-size:16px; line-height:25px; color:#5c5b6a;">${gift ? `${esc(SHOP)} sent you a complimentary copy. Your files are ready to download.` : "Your files are ready. Download them right away, or come back to this email whenever you need them."}</p></td></tr>
@@ -185,14 +223,14 @@ ${button(url, "Download your files")}
 <tr><td style="padding:24px 36px 0;"><div class="soft" style="background:#eef2ff; border-radius:10px; padding:12px 16px; font-family:${FONT}; font-size:14px; line-height:21px; color:#312e81;"><span class="text"><strong>This link is personal to you</strong> &mdash; please don&rsquo;t share it.</span></div></td></tr>
 <tr><td style="padding:32px 36px 0; font-family:${FONT}; font-size:12px; font-weight:bold; letter-spacing:1px; text-transform:uppercase; color:#5c5b6a;"><span class="muted">Purchase summary</span></td></tr>
 <tr><td style="padding:10px 36px 0;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0">${rows}
-<tr><td class="rule" style="padding:12px 0; border-top:2px solid #17161d; font-family:${FONT}; font-size:15px; font-weight:bold;"><span class="text" style="color:#17161d;">Total</span></td><td class="rule" align="right" style="padding:12px 0; border-top:2px solid #17161d; font-family:${FONT}; font-size:15px; font-weight:bold;"><span class="text" style="color:#17161d;">${gift ? "Free" : usd(p.amount_minor)}</span></td></tr></table></td></tr>`);
+<tr><td class="rule" style="padding:12px 0; border-top:2px solid #17161d; font-family:${FONT}; font-size:15px; font-weight:bold;"><span class="text" style="color:#17161d;">Total</span></td><td class="rule" align="right" style="padding:12px 0; border-top:2px solid #17161d; font-family:${FONT}; font-size:15px; font-weight:bold;"><span class="text" style="color:#17161d;">${gift || p.source === "free" ? "Free" : usd(p.amount_minor)}</span></td></tr></table></td></tr>`);
   const text = `${gift ? "Enjoy your free copy!" : "Thanks for your purchase!"}
 
 Your files are ready. Download them here (this link is personal to you, please don't share it):
 ${url}
 
-${p.items.map((i) => `- ${i.product_name}  ${gift ? "Free" : usd(i.amount_minor)}`).join("\n")}
-Total: ${gift ? "Free" : usd(p.amount_minor)}
+${p.items.map((i) => `- ${i.product_name}  ${gift || p.source === "free" ? "Free" : usd(i.amount_minor)}`).join("\n")}
+Total: ${gift || p.source === "free" ? "Free" : usd(p.amount_minor)}
 
 Questions or trouble downloading? Write to ${SUPPORT}.
 ${SHOP} · Powered by Booth

@@ -14,6 +14,8 @@ function purchase(token: string, email: string): Purchase {
   return {
     id: 1, token, email, amount_minor: 1900, currency: "usd", amount_refunded_minor: 0, checkout_session_id: "cs", payment_intent_id: "pi",
     status: "paid", status_reason: null, email_problem: null, source: "checkout", test: false, created_at: 1_700_000_000,
+    charge: { subtotal_minor: 1900, discount_minor: 0, tax_minor: 0, total_minor: 1900, discount_id: null, discount_code: null, country: null, tax_id: null },
+    referral: { ref: null, utm_source: null, utm_medium: null, utm_campaign: null },
     items: [{ id: 1, product_id: 1, product_slug: "book", product_name: "Book", amount_minor: 1900, download_limit: 5, revoked: false, files: [] }],
   };
 }
@@ -39,6 +41,20 @@ describe("Purchases screen", () => {
     await fireEvent.click(document.querySelector('tr[data-purchase="tok-b"]')!);
     expect(document.querySelector('[data-testid="purchase-detail"]')!.getAttribute("data-token")).toBe("tok-b");
     expect(api.purchaseDetail).toHaveBeenCalledWith("tok-b");
+  });
+
+  it("shows a row's discount code and where it came from, compactly", async () => {
+    const coded = purchase("tok-c", "cy@example.com");
+    coded.charge.discount_code = "LAUNCH20";
+    coded.referral.ref = "newsletter";
+    const free = { ...purchase("tok-f", "fay@example.com"), source: "free" as const, amount_minor: 0 };
+    api.listPurchases.mockResolvedValue([coded, free, purchase("tok-a", "ada@example.com")]);
+    render(Purchases, { status: null });
+    await waitFor(() => expect(screen.getAllByTestId("purchase-tags")).toHaveLength(1));
+    expect(screen.getByTestId("purchase-tags").textContent).toMatch(/LAUNCH20\s*via newsletter/);
+    const row = document.querySelector('tr[data-purchase="tok-f"]')!;
+    expect(row.textContent).toMatch(/Free/);
+    expect(row.querySelector(".badge-accent")?.textContent).toBe("free");
   });
 
   it("searches once per pause in typing", async () => {

@@ -25,7 +25,7 @@ vi.mock("@tauri-apps/api/webview", () => ({
 }));
 
 const product: Product = {
-  id: 1, slug: "field-guide", name: "Field Guide", description: "A guide.", price_minor: 1900, currency: "usd",
+  id: 1, slug: "field-guide", name: "Field Guide", description: "A guide.", price_minor: 1900, currency: "usd", min_price_minor: null,
   active: true, download_limit: 5, created_at: 0,
   files: [{ id: 11, display_name: "guide.pdf", version_id: 3, version: "3", size: 4_400_000, sha256: "", stored_path: "", versions: 3 }],
 };
@@ -110,7 +110,7 @@ describe("ProductForm: new product", () => {
     await fireEvent.click(save());
 
     expect(api.createProduct).toHaveBeenCalledWith({
-      name: "Field Guide", slug: "field-guide", description: "About fields.", price: "19", currency: "eur",
+      name: "Field Guide", slug: "field-guide", description: "About fields.", price: "19", currency: "eur", min_price: "",
       limit: "unlimited", active: true, files: ["/home/ada/a.pdf", "/home/ada/b.epub"],
     });
     // Copying can take a while: the button says so and can't be pressed twice.
@@ -196,5 +196,74 @@ describe("ProductForm: editing", () => {
     await fireEvent.click(document.querySelector('[data-testid="upload-version"]')!);
     expect(screen.getByText(/without spaces/)).toBeTruthy();
     expect(api.newVersion).not.toHaveBeenCalled();
+  });
+});
+
+describe("ProductForm: pay what you want", () => {
+  const label = (id: string) => document.querySelector(`label[for="${id}"]`)?.textContent;
+
+  it("asks for a suggested price and a minimum, and sends the minimum", async () => {
+    api.createProduct.mockResolvedValue(product);
+    render(ProductForm, { props: { onsaved, oncancel } });
+    expect(label("pf-price")).toBe("Price");
+    expect(input("min_price")).toBeNull();
+
+    await fireEvent.click(input("pwyw"));
+    expect(label("pf-price")).toBe("Suggested price");
+    expect(label("pf-min_price")).toBe("Minimum");
+    expect(errorOf("min_price")).toMatch(/0 lets buyers take it free; they still get a link and a receipt/);
+
+    await type("name", "Field Guide");
+    await type("price", "5");
+    await type("min_price", "0");
+    await addPath("/home/ada/zine.pdf");
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.createProduct).toHaveBeenCalledWith(expect.objectContaining({ price: "5", min_price: "0" })));
+    expect(api.validateProduct).toHaveBeenCalledWith(expect.objectContaining({ min_price: "0" }));
+  });
+
+  it("shows the core's minimum mistake beside the minimum", async () => {
+    api.validateProduct.mockResolvedValueOnce([
+      { code: "invalid_input", field: "min_price", message: "the minimum can't be above the suggested price ($5.00)" },
+    ]);
+    render(ProductForm, { props: { onsaved, oncancel } });
+    await fireEvent.click(input("pwyw"));
+    await type("min_price", "9");
+    await fireEvent.click(save());
+    expect(errorOf("min_price")).toMatch(/can't be above the suggested price/);
+    expect(input("min_price").getAttribute("aria-invalid")).toBe("true");
+    expect(api.createProduct).not.toHaveBeenCalled();
+  });
+
+  it("won't take the switch on with no minimum (empty would mean a fixed price)", async () => {
+    render(ProductForm, { props: { onsaved, oncancel } });
+    await fireEvent.click(input("pwyw"));
+    await type("name", "X");
+    await type("price", "5");
+    await addPath("/home/ada/x.pdf");
+    await fireEvent.click(save());
+    expect(errorOf("min_price")).toMatch(/least a buyer can pay/);
+    expect(api.createProduct).not.toHaveBeenCalled();
+  });
+
+  it("prefills a pay-what-you-want product and turns it back to a fixed price with an empty minimum", async () => {
+    const zine = { ...product, min_price_minor: 0, price_minor: 500 };
+    api.editProduct.mockResolvedValue({ ...zine, min_price_minor: null });
+    render(ProductForm, { props: { product: zine, onsaved, oncancel } });
+    expect(input("pwyw").checked).toBe(true);
+    expect(input("min_price").value).toBe("0.00");
+    expect(input("price").value).toBe("5.00");
+    await fireEvent.click(input("pwyw"));
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.editProduct).toHaveBeenCalledWith("field-guide", { min_price: "" }));
+  });
+
+  it("sends the minimum again with a new suggested price", async () => {
+    const zine = { ...product, min_price_minor: 200, price_minor: 500 };
+    api.editProduct.mockResolvedValue(zine);
+    render(ProductForm, { props: { product: zine, onsaved, oncancel } });
+    await type("price", "8");
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.editProduct).toHaveBeenCalledWith("field-guide", { price: "8", min_price: "2.00" }));
   });
 });

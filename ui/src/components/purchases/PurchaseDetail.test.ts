@@ -13,6 +13,8 @@ function detail(used = 2): Detail {
     purchase: {
       id: 9, token: "tok-9", email: "hana@example.com", amount_minor: 1900, currency: "usd", amount_refunded_minor: 500,
       checkout_session_id: "cs", payment_intent_id: "pi", status: "paid", status_reason: null, email_problem: null, source: "checkout", test: true, created_at: 1_700_000_000,
+      charge: { subtotal_minor: 1900, discount_minor: 0, tax_minor: 0, total_minor: 1900, discount_id: null, discount_code: null, country: null, tax_id: null },
+      referral: { ref: null, utm_source: null, utm_medium: null, utm_campaign: null },
       items: [
         { id: 1, product_id: 1, product_slug: "book", product_name: "Book", amount_minor: 1900, download_limit: 5, revoked: false,
           files: [{ ...f, id: 11, downloads_used: used, downloads_left: 5 - used }] },
@@ -85,6 +87,45 @@ describe("PurchaseDetail", () => {
     render(PurchaseDetail, { token: "tok-9" });
     await fireEvent.click(await screen.findByRole("button", { name: "Open" }));
     expect(api.openExternal).toHaveBeenCalledWith("http://127.0.0.1:8080/d/tok-9");
+  });
+
+  it("breaks the charge down when a code or tax changed it, with the buyer's country and tax ID", async () => {
+    const d = detail();
+    d.purchase.amount_minor = 1809;
+    d.purchase.charge = {
+      subtotal_minor: 1900, discount_minor: 380, tax_minor: 289, total_minor: 1809, discount_id: 2, discount_code: "LAUNCH20",
+      country: "DE", tax_id: "DE129273398",
+    };
+    api.purchaseDetail.mockResolvedValue(d);
+    render(PurchaseDetail, { token: "tok-9" });
+    const rows = [...(await screen.findByTestId("charge")).querySelectorAll("tr")].map((r) => [r.querySelector("th")!.textContent, r.querySelector("td")!.textContent]);
+    expect(rows).toEqual([["Subtotal", "$19.00"], ["Discount (LAUNCH20)", "−$3.80"], ["Tax", "$2.89"], ["Total", "$18.09"]]);
+    const buyer = screen.getByTestId("buyer-tax").textContent!;
+    expect(buyer).toMatch(/\(DE\)/);
+    expect(buyer).toMatch(/Tax ID DE129273398/);
+  });
+
+  it("shows no breakdown, country or 'came from' when there is nothing to say", async () => {
+    api.purchaseDetail.mockResolvedValue(detail());
+    render(PurchaseDetail, { token: "tok-9" });
+    await screen.findByTestId("downloads-11");
+    expect(screen.queryByTestId("charge")).toBeNull();
+    expect(screen.queryByTestId("buyer-tax")).toBeNull();
+    expect(screen.queryByTestId("came-from")).toBeNull();
+    expect(screen.queryByTestId("free-badge")).toBeNull();
+  });
+
+  it("says where the buyer came from, and marks a free purchase", async () => {
+    const d = detail();
+    d.purchase.source = "free";
+    d.purchase.amount_minor = 0;
+    d.purchase.referral = { ref: "newsletter", utm_source: null, utm_medium: "email", utm_campaign: "december" };
+    api.purchaseDetail.mockResolvedValue(d);
+    render(PurchaseDetail, { token: "tok-9" });
+    const came = await screen.findByTestId("came-from");
+    expect([...came.querySelectorAll("dt")].map((e) => e.textContent)).toEqual(["ref", "utm_medium", "utm_campaign"]);
+    expect([...came.querySelectorAll("dd")].map((e) => e.textContent)).toEqual(["newsletter", "email", "december"]);
+    expect(screen.getByTestId("free-badge").textContent).toBe("Free");
   });
 
   it("says why it couldn't load", async () => {

@@ -1,0 +1,14 @@
+// A product's price in words, fixed or pay what you want.
+import type { Product } from "./api";
+import { formatMoney } from "./format";
+
+/** Pay what you want: buyers choose the amount, from the minimum (possibly 0) up. */
+export function isPayWhatYouWant(p: Pick<Product, "min_price_minor">): boolean {
+  return p.min_price_minor !== null;
+}
+
+/** "$19.00", or "Pay what you want from $5.00" (the minimum; `price_minor` is then the suggestion). */
+export function priceText(p: Pick<Product, "price_minor" | "currency" | "min_price_minor">): string {
+  if (p.min_price_minor === null) return formatMoney(p.price_minor, p.currency);
+  return `Pay what you want from ${formatMoney(p.min_price_minor, p.currency)}`;
+}
