@@ -90,6 +90,50 @@ pub fn checkout_options(conn: &Connection) -> Result<CheckoutOptions> {
     })
 }
 
+/// The shop's tax and consent settings as one form (the window's Taxes screen).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct TaxSettings {
+    /// "off", "exclusive" or "inclusive".
+    pub tax: String,
+    pub tax_ids: bool,
+    pub invoices: bool,
+    /// txcd_… or ebook, software, digital.
+    pub tax_code: String,
+    pub consent: bool,
+}
+
+impl TaxSettings {
+    pub fn read(conn: &Connection) -> Result<TaxSettings> {
+        let yes = |k| -> Result<bool> { Ok(settings::get(conn, k)?.as_deref() == Some("yes")) };
+        Ok(TaxSettings {
+            tax: settings::get(conn, TAX)?.unwrap_or_else(|| "off".into()),
+            tax_ids: yes(TAX_IDS)?,
+            invoices: yes(INVOICES)?,
+            tax_code: settings::get(conn, TAX_CODE)?.unwrap_or_else(|| DEFAULT_CODE.into()),
+            consent: yes(settings::CONSENT)?,
+        })
+    }
+
+    /// Every field checked by the settings' own rules; the pairs to store.
+    pub fn check(&self) -> Result<Vec<(&'static str, String)>, crate::error::Problems> {
+        let mut p = crate::error::Problems::default();
+        let yn = |b: bool| if b { "yes" } else { "no" }.to_string();
+        let fields = [
+            (TAX, self.tax.clone()),
+            (TAX_IDS, yn(self.tax_ids)),
+            (INVOICES, yn(self.invoices)),
+            (TAX_CODE, self.tax_code.clone()),
+            (settings::CONSENT, yn(self.consent)),
+        ];
+        let checked: Vec<_> = fields
+            .into_iter()
+            .filter_map(|(k, v)| p.take(settings::check(k, &v)).map(|v| (k, v)))
+            .collect();
+        p.finish(|| Some(checked))
+    }
+}
+
 /// One country's line of a VAT return, in one currency: what was sold, the tax charged,
 /// and what was refunded of both (refunds take tax back in proportion).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

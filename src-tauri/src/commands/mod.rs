@@ -15,6 +15,7 @@ pub mod mailings;
 pub mod products;
 pub mod purchases;
 pub mod settings;
+pub mod taxes;
 pub mod tunnel;
 
 type S<'a> = tauri::State<'a, crate::state::AppState>;

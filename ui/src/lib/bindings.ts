@@ -95,6 +95,16 @@ export const commands = {
 	sendTestMail: (to: string) => __TAURI_INVOKE<string>("send_test_mail", { to }),
 	/**  Copies a built-in template into the templates folder for editing; answers its path. */
 	customizeTemplate: (name: string) => __TAURI_INVOKE<string>("customize_template", { name }),
+	taxSettings: () => __TAURI_INVOKE<TaxSettings>("tax_settings"),
+	validateTaxSettings: (form: TaxSettings) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_tax_settings", { form }),
+	saveTaxSettings: (form: TaxSettings) => __TAURI_INVOKE<TaxSettings>("save_tax_settings", { form }),
+	consentWordings: () => __TAURI_INVOKE<Wording[]>("consent_wordings"),
+	/**  A new version of a language's wording; purchases keep the version their buyer saw. */
+	setConsentWording: (lang: string, text: string) => __TAURI_INVOKE<Wording>("set_consent_wording", { lang, text }),
+	/**  Paid sales per country in [from, to) (days as 2026-10-01, UTC), for the screen. */
+	taxReport: (from: string, to: string) => __TAURI_INVOKE<TaxRow[]>("tax_report", { from, to }),
+	/**  The same as CSV at `path` (0600); returns how many rows. */
+	exportTaxes: (from: string, to: string, path: string) => __TAURI_INVOKE<number>("export_taxes", { from, to, path }),
 	tunnel: () => __TAURI_INVOKE<TunnelView_Serialize>("tunnel"),
 	/**  The tunnel form: `token` as Start would send it (null keeps the saved one, "" removes it). */
 	validateTunnel: (input: TunnelInput_Deserialize, token: string | null) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_tunnel", { input, token }),
@@ -167,6 +177,14 @@ export type CmdError_Serialize = {
 	code: string,
 	message: string,
 	field?: string,
+};
+
+/**  The exact wording a buyer agreed to, its version, and when. */
+export type ConsentGiven = {
+	wording_id: number,
+	lang: string,
+	text: string,
+	at: number,
 };
 
 export type Dashboard = Dashboard_Serialize | Dashboard_Deserialize;
@@ -443,6 +461,8 @@ export type ProductEditInput_Deserialize = {
 	currency?: string | null,
 	/**  Pay what you want from this amount; "" makes the price fixed again. */
 	min_price?: string | null,
+	/**  "" is the shop's default again. */
+	tax_code?: string | null,
 	limit?: string | null,
 	active?: boolean | null,
 };
@@ -459,6 +479,8 @@ export type ProductEditInput_Serialize = {
 	currency: string | null,
 	/**  Pay what you want from this amount; "" makes the price fixed again. */
 	min_price: string | null,
+	/**  "" is the shop's default again. */
+	tax_code: string | null,
 	limit: string | null,
 	active: boolean | null,
 };
@@ -493,6 +515,8 @@ export type ProductForm_Deserialize = {
 	currency: string,
 	/**  Pay what you want from this amount; empty for a fixed price. */
 	min_price?: string,
+	/**  A Stripe tax code (txcd_…, or ebook, software, digital); empty for the shop's default. */
+	tax_code?: string,
 	limit: string,
 	active: boolean,
 	/**  Absolute paths of files to copy in (from the file picker or drag and drop). */
@@ -511,6 +535,8 @@ export type ProductForm_Serialize = {
 	currency: string,
 	/**  Pay what you want from this amount; empty for a fixed price. */
 	min_price: string,
+	/**  A Stripe tax code (txcd_…, or ebook, software, digital); empty for the shop's default. */
+	tax_code: string,
 	limit: string,
 	active: boolean,
 	/**  Absolute paths of files to copy in (from the file picker or drag and drop). */
@@ -534,6 +560,8 @@ export type Product_Deserialize = {
 	currency: string,
 	/**  Pay what you want from this amount up (possibly 0); None is a fixed price. */
 	min_price_minor?: number | null,
+	/**  Stripe tax code (txcd_…); None is the shop's default. */
+	tax_code?: string | null,
 	active: boolean,
 	download_limit?: number | null,
 	created_at: number,
@@ -550,6 +578,8 @@ export type Product_Serialize = {
 	currency: string,
 	/**  Pay what you want from this amount up (possibly 0); None is a fixed price. */
 	min_price_minor: number | null,
+	/**  Stripe tax code (txcd_…); None is the shop's default. */
+	tax_code: string | null,
 	active: boolean,
 	download_limit: number | null,
 	created_at: number,
@@ -660,6 +690,10 @@ export type Purchase_Deserialize = {
 	email_problem?: string | null,
 	charge: Charge_Deserialize,
 	referral: Referral_Deserialize,
+	/**  What the buyer agreed to before paying (EU digital-content consent), if asked. */
+	consent?: ConsentGiven | null,
+	/**  Stripe's invoice for it, when the shop asks for invoices. */
+	invoice_url?: string | null,
 	items: PurchaseItem_Deserialize[],
 };
 
@@ -684,6 +718,10 @@ export type Purchase_Serialize = {
 	email_problem: string | null,
 	charge: Charge_Serialize,
 	referral: Referral_Serialize,
+	/**  What the buyer agreed to before paying (EU digital-content consent), if asked. */
+	consent: ConsentGiven | null,
+	/**  Stripe's invoice for it, when the shop asks for invoices. */
+	invoice_url: string | null,
 	items: PurchaseItem_Serialize[],
 };
 
@@ -834,6 +872,34 @@ export type StripeCheck = {
 	message: string,
 };
 
+/**
+ *  One country's line of a VAT return, in one currency: what was sold, the tax charged,
+ *  and what was refunded of both (refunds take tax back in proportion).
+ */
+export type TaxRow = {
+	/**  ISO country code; "" when Stripe collected no address. */
+	country: string,
+	currency: string,
+	purchases: number,
+	/**  Sales without tax, refunds taken off. */
+	net_minor: number,
+	/**  Tax charged, refunds' share taken off. */
+	tax_minor: number,
+	/**  Of those purchases, how many were reverse-charged (a business tax ID, no tax). */
+	reverse_charged: number,
+};
+
+/**  The shop's tax and consent settings as one form (the window's Taxes screen). */
+export type TaxSettings = {
+	/**  "off", "exclusive" or "inclusive". */
+	tax: string,
+	tax_ids: boolean,
+	invoices: boolean,
+	/**  txcd_… or ebook, software, digital. */
+	tax_code: string,
+	consent: boolean,
+};
+
 export type TemplateInfo = {
 	name: string,
 	/**  The seller has their own copy. */
@@ -949,5 +1015,13 @@ export type TunnelView_Serialize = {
 	providers: ProviderInfo_Serialize[],
 	/**  Newest first, at most 50. */
 	log: LogEntry[],
+};
+
+/**  A version of the wording in one language. */
+export type Wording = {
+	id: number,
+	lang: string,
+	text: string,
+	created_at: number,
 };
 

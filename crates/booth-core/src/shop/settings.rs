@@ -140,6 +140,26 @@ impl Shop {
             .await
     }
 
+    pub async fn tax_settings(&self) -> Result<crate::tax::TaxSettings> {
+        self.db().run(|c| crate::tax::TaxSettings::read(c)).await
+    }
+
+    /// Stores the tax and consent settings, all or none.
+    pub async fn save_tax_settings(
+        &self,
+        s: &crate::tax::TaxSettings,
+    ) -> Result<crate::tax::TaxSettings> {
+        let pairs = s.check().map_err(Problems::first)?;
+        self.db()
+            .write(move |tx| {
+                for (k, v) in &pairs {
+                    settings::set(tx, k, v)?;
+                }
+                crate::tax::TaxSettings::read(tx)
+            })
+            .await
+    }
+
     /// The current consent wording of each language.
     pub async fn consent_wordings(&self) -> Result<Vec<crate::consent::Wording>> {
         self.db().run(|c| crate::consent::current(c)).await
