@@ -335,6 +335,9 @@ pub enum ExportCmd {
         /// Day after the last (e.g. 2027-01-01 for the fourth quarter).
         #[arg(long)]
         to: String,
+        /// Test purchases instead of live ones.
+        #[arg(long)]
+        test: bool,
         #[arg(long, short)]
         output: Option<PathBuf>,
     },

@@ -84,9 +84,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(ExportCmd::Purchases { csv: _, output }) => {
             purchase::export(&data_dir, output).await
         }
-        Command::Export(ExportCmd::Taxes { from, to, output }) => {
-            tax::export_taxes(&Shop::open(&data_dir)?, &from, &to, output).await
-        }
+        Command::Export(ExportCmd::Taxes {
+            from,
+            to,
+            test,
+            output,
+        }) => tax::export_taxes(&Shop::open(&data_dir)?, &from, &to, test, output).await,
         Command::Consent(cmd) => tax::consent(&Shop::open(&data_dir)?, cmd).await,
         Command::Outbox {
             status,

@@ -151,9 +151,9 @@ pub struct TaxRow {
     pub reverse_charged: i64,
 }
 
-/// Paid purchases (not grants or free ones, not test ones) made in [from, to), per
-/// country and currency.
-pub fn report(conn: &Connection, from: i64, to: i64) -> Result<Vec<TaxRow>> {
+/// Paid purchases (not grants or free ones) made in [from, to), per country and currency:
+/// live ones, or test ones for a shop trying things in test mode (never both).
+pub fn report(conn: &Connection, from: i64, to: i64, test: bool) -> Result<Vec<TaxRow>> {
     if to <= from {
         return Err(Error::invalid("to", "the period must end after it starts"));
     }
@@ -163,10 +163,10 @@ pub fn report(conn: &Connection, from: i64, to: i64) -> Result<Vec<TaxRow>> {
                 sum((tax_minor * kept) / max(amount_minor, 1)),
                 sum(tax_id IS NOT NULL AND tax_minor = 0)
          FROM (SELECT *, amount_minor - amount_refunded_minor AS kept FROM purchases
-               WHERE source = 'checkout' AND test = 0 AND created_at >= ?1 AND created_at < ?2)
+               WHERE source = 'checkout' AND test = ?3 AND created_at >= ?1 AND created_at < ?2)
          GROUP BY 1, 2 ORDER BY 1, 2",
     )?;
-    let rows = stmt.query_map(params![from, to], |r| {
+    let rows = stmt.query_map(params![from, to, test], |r| {
         Ok(TaxRow {
             country: r.get(0)?,
             currency: r.get(1)?,

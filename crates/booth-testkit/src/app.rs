@@ -242,6 +242,59 @@ impl TestApp {
         }
     }
 
+    /// Pays a hosted page that collects an address (Stripe Tax on), as a buyer in `country`
+    /// would: the page is first asked for the total with that country's tax (the hosted page
+    /// charges only a total it has shown), then paid. `business` is (name, VAT number).
+    pub async fn pay_taxed(
+        &self,
+        hosted: &str,
+        email: &str,
+        country: &str,
+        business: Option<(&str, &str)>,
+    ) -> reqwest::Response {
+        let mut form = vec![
+            ("email", email.to_string()),
+            ("card_number", CARD_OK.to_string()),
+            ("card_expiry", "12/34".to_string()),
+            ("card_cvc", "123".to_string()),
+            ("name", "Ada Buyer".to_string()),
+            ("country", country.to_string()),
+            ("line1", "1 Main Street".to_string()),
+            ("city", "Capital".to_string()),
+            ("postal_code", "10115".to_string()),
+        ];
+        if let Some((name, vat)) = business {
+            form.push(("business", "on".into()));
+            form.push(("business_name", name.into()));
+            form.push(("tax_id", vat.into()));
+        }
+        let mut update = form.clone();
+        update.push(("action", "update".into()));
+        let page = self
+            .http
+            .post(hosted)
+            .form(&update)
+            .send()
+            .await
+            .expect("update");
+        let page = page.text().await.expect("a page");
+        let at = page
+            .find("name=shown_total value=\"")
+            .unwrap_or_else(|| panic!("the page shows no total: {page}"))
+            + 24;
+        let total: String = page[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        form.push(("shown_total", total));
+        self.http
+            .post(hosted)
+            .form(&form)
+            .send()
+            .await
+            .expect("pay")
+    }
+
     /// Follows the success URL; returns the purchase token it redirects to.
     pub async fn complete(&self, paid: &Paid) -> String {
         let res = self.http.get(&paid.success_url).send().await.unwrap();

@@ -48,7 +48,8 @@ pub async fn set_consent_wording(state: S<'_>, lang: String, text: String) -> Cm
 #[specta::specta]
 pub async fn tax_report(state: S<'_>, from: String, to: String) -> CmdResult<Vec<TaxRow>> {
     let (from, to) = (parse_utc(&from, "from")?, parse_utc(&to, "to")?);
-    Ok(state.shop().await?.tax_report(from, to).await?)
+    let shop = state.shop().await?;
+    Ok(shop.tax_report(from, to, test_mode(&shop)).await?)
 }
 
 /// The same as CSV at `path` (0600); returns how many rows.
@@ -61,9 +62,15 @@ pub async fn export_taxes(
     path: PathBuf,
 ) -> CmdResult<usize> {
     let (from, to) = (parse_utc(&from, "from")?, parse_utc(&to, "to")?);
-    let csv = state.shop().await?.tax_report_csv(from, to).await?;
+    let shop = state.shop().await?;
+    let csv = shop.tax_report_csv(from, to, test_mode(&shop)).await?;
     booth_core::owner_only::write(&path, csv.as_bytes()).map_err(|e| {
         booth_core::Error::invalid("path", format!("can't write {}: {e}", path.display()))
     })?;
     Ok(csv.lines().count().saturating_sub(1))
+}
+
+/// Like the dashboard: a shop taking test (or simulated) payments reports its test sales.
+fn test_mode(shop: &booth_core::Shop) -> bool {
+    shop.payments().map(|p| p.test_mode()).unwrap_or(true)
 }

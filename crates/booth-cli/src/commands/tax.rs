@@ -10,10 +10,11 @@ pub async fn export_taxes(
     shop: &Shop,
     from: &str,
     to: &str,
+    test: bool,
     output: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     let (from, to) = (parse_utc(from, "from")?, parse_utc(to, "to")?);
-    let csv = shop.tax_report_csv(from, to).await?;
+    let csv = shop.tax_report_csv(from, to, test).await?;
     match output {
         Some(path) => {
             booth_core::owner_only::write(&path, csv.as_bytes())?;

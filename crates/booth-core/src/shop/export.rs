@@ -68,17 +68,23 @@ impl Shop {
 }
 
 impl Shop {
-    /// Paid purchases per country and currency in [from, to): for a VAT return.
-    pub async fn tax_report(&self, from: i64, to: i64) -> Result<Vec<crate::tax::TaxRow>> {
+    /// Paid purchases per country and currency in [from, to): for a VAT return; live ones,
+    /// or with `test` the test ones (a shop trying things out).
+    pub async fn tax_report(
+        &self,
+        from: i64,
+        to: i64,
+        test: bool,
+    ) -> Result<Vec<crate::tax::TaxRow>> {
         self.db()
-            .run(move |c| crate::tax::report(c, from, to))
+            .run(move |c| crate::tax::report(c, from, to, test))
             .await
     }
 
     /// `tax_report` as CSV: country, currency, purchases, net, tax, gross, reverse-charged.
-    pub async fn tax_report_csv(&self, from: i64, to: i64) -> Result<String> {
+    pub async fn tax_report_csv(&self, from: i64, to: i64, test: bool) -> Result<String> {
         let mut out = String::from("country,currency,purchases,net,tax,gross,reverse_charged\n");
-        for r in self.tax_report(from, to).await? {
+        for r in self.tax_report(from, to, test).await? {
             let cur = Currency::parse(&r.currency)?;
             let cells = [
                 r.country.clone(),

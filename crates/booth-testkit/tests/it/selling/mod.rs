@@ -3,8 +3,10 @@
 
 mod consent;
 mod discounts;
+mod in_browser;
 mod pay_what_you_want;
 mod referrals;
+mod taxes;
 
 use booth_testkit::app::*;
 
