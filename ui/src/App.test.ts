@@ -77,12 +77,13 @@ describe("sidebar server status", () => {
 });
 
 describe("sidebar sections", () => {
-  it("has Discounts between Products and Purchases", async () => {
+  it("has Discounts and Taxes between Products and Purchases", async () => {
     api.status.mockResolvedValue(shop({ state: "off" }));
     render(App);
     await sidebar();
     const order = [...document.querySelectorAll("[data-nav]")].map((b) => b.getAttribute("data-nav"));
-    expect(order.slice(1, 4)).toEqual(["products", "discounts", "purchases"]);
+    expect(order.slice(1, 5)).toEqual(["products", "discounts", "taxes", "purchases"]);
     expect(screen.getByRole("button", { name: "Discounts" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Taxes" })).toBeTruthy();
   });
 });

@@ -86,6 +86,15 @@ export type MailingSummary = B.MailingSummary;
 export type MailingFailure = B.Failure;
 export type OutboxMessage = B.OutboxRow_Serialize;
 
+/** The Taxes screen's form: tax "off" | "exclusive" | "inclusive", the switches, the default tax code. */
+export type TaxSettings = B.TaxSettings;
+/** One language's consent wording, in one version (`id`); created_at 0 for the built-in ones. */
+export type Wording = B.Wording;
+/** What a buyer agreed to before paying: the wording's version, language and text, and when. */
+export type ConsentGiven = B.ConsentGiven;
+/** One country's sales in one currency for a period: net and tax, refunds taken off. */
+export type TaxRow = B.TaxRow;
+
 export type Settings = B.SettingsView;
 /** Fields left out are not changed. Secrets are write-only: "" clears one. */
 export type SettingsInput = B.SettingsInput_Deserialize;

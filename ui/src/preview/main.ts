@@ -2,7 +2,8 @@
 // Tauri commands answered by sample data. Only the dev server serves it; the app build
 // (index.html) never includes it. Screens: /preview.html#products etc.; a screen's record
 // after a slash opens it, as another screen would send the seller there:
-// #products/quiet-corners-zine (its form), #discounts/NEWSLETTER, #purchases/<token>.
+// #products/quiet-corners-zine (its form), #discounts/NEWSLETTER, #purchases/<token>,
+// #taxes/consent (the screen scrolled to that card).
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { mount } from "svelte";
 import App from "../App.svelte";
@@ -12,6 +13,7 @@ import { commands as app } from "./app";
 import { commands as dashboard } from "./dashboard";
 import { commands as products } from "./products";
 import { commands as discounts } from "./discounts";
+import { commands as taxes } from "./taxes";
 import { commands as purchases } from "./purchases";
 import { commands as mailings } from "./mailings";
 import { commands as mail } from "./mail";
@@ -36,7 +38,7 @@ function commandTable(tables: Record<string, Commands>): Map<string, Handler> {
   return all;
 }
 
-const commands = commandTable({ app, dashboard, products, discounts, purchases, mailings, mail, settings });
+const commands = commandTable({ app, dashboard, products, discounts, taxes, purchases, mailings, mail, settings });
 
 mockWindows("main");
 mockIPC(async (cmd, args) => {

@@ -1,18 +1,20 @@
 // Sample answers for the Purchases screen: purchases of products.ts's products (paid, test,
-// granted, claimed free, refunded, revoked; some with a discount code, tax or a referral)
-// with their download logs, the seller's actions on them, and their receipts in the outbox
+// granted, claimed free, refunded, revoked; some with a discount code, tax or a referral;
+// those of the last 20 days with the consent their buyer gave and Stripe's invoice, as
+// taxes.ts's settings ask) with their download logs, the seller's actions on them, and their receipts in the outbox
 // (mail.ts). State lives in this module, so actions
 // in the preview (refund, grant…) change what later calls return.
 // /preview.html?empty#purchases shows a brand-new shop: nothing bought yet.
 import type { Charge, DownloadLog, ItemFile, OutboxMessage, Product, Purchase, PurchaseDetail, PurchaseItem, Referral } from "../lib/api";
 import { BASE, DAY as D, EMPTY, HOUR as H, NOW, SHOP, SUPPORT, clone, hex, mistakes, rand, uuid, type Commands } from "./data";
 import { FONT, button, enqueue, esc, layout, retried } from "./mail";
+import { taxSettings, wordingAt } from "./taxes";
 
 // ---- products: products.ts answers list_products; these mirror its four -----------
 
 function product(id: number, slug: string, name: string, price: number, limit: number | null, active: boolean, files: [number, string, string, number][], min: number | null = null): Product {
   return {
-    id, slug, name, description: "", price_minor: price, currency: "usd", min_price_minor: min, active, download_limit: limit,
+    id, slug, name, description: "", price_minor: price, currency: "usd", min_price_minor: min, tax_code: null, active, download_limit: limit,
     created_at: NOW - 60 * D,
     files: files.map(([fid, display_name, version, size]) => ({
       id: fid, display_name, version_id: fid * 10 + Number(version), version, size, sha256: hex(64),
@@ -120,8 +122,20 @@ function addPurchase(s: Spec): Purchase {
     payment_intent_id: unpaid ? null : `pi_${hex(24)}`,
     status: s.status ?? "paid", status_reason: s.reason ?? null, email_problem: null,
     source: s.grant ? "grant" : s.free ? "free" : "checkout", test: !!s.test, created_at: NOW - s.ago,
-    charge, referral: referralOf(s), items,
+    charge, referral: referralOf(s), items, consent: null, invoice_url: null,
   };
+  // The shop has asked for consent and made invoices for 20 days: checkouts since then
+  // carry what their buyer ticked (in their language, the version shown then) and a link
+  // to the simulator's hosted invoice.
+  if (purchase.source === "checkout" && s.ago < 20 * D && !EMPTY) {
+    const { consent, invoices } = taxSettings();
+    const at = purchase.created_at - 45;
+    if (consent) {
+      const w = wordingAt(languageOf(s), at);
+      purchase.consent = { wording_id: w.id, lang: w.lang, text: w.text, at };
+    }
+    if (invoices) purchase.invoice_url = `${BASE}/i/test_${purchase.token.replace(/-/g, "").slice(0, 24)}`;
+  }
   if (purchase.status === "revoked") items.forEach((i) => (i.revoked = true));
 
   // A download log that matches the counts: each counted download, and now and then a
@@ -162,6 +176,12 @@ function chargeOf(s: Spec, items: PurchaseItem[]): Charge {
     discount_id: rule ? Object.keys(CODES).indexOf(s.code!) + 1 : null, discount_code: rule ? s.code! : null,
     country: s.tax?.country ?? null, tax_id: s.tax?.id ?? null,
   };
+}
+
+/** The language the buyer's browser preferred, guessed from their country or address. */
+function languageOf(s: Spec): string {
+  const where = (s.tax?.country ?? s.email.split(".").pop() ?? "").toLowerCase();
+  return ({ de: "de", at: "de", fr: "fr", be: "fr", nl: "nl" } as Record<string, string>)[where] ?? "en";
 }
 
 function referralOf(s: Spec): Referral {
@@ -338,6 +358,7 @@ export const commands: Commands = {
 
   export_csv: () => purchases.length,
 
-  // The save dialog of @tauri-apps/plugin-dialog, as the preview's answer.
-  "plugin:dialog|save": () => "/home/ada/Documents/booth-purchases.csv",
+  // The save dialog of @tauri-apps/plugin-dialog (this CSV's, and the Taxes screen's): the
+  // name the screen suggests, in Documents.
+  "plugin:dialog|save": ({ options }) => `/home/ada/Documents/${(options as { defaultPath?: string } | undefined)?.defaultPath ?? "booth-purchases.csv"}`,
 };

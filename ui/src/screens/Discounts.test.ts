@@ -11,7 +11,7 @@ const api = vi.hoisted(() => ({
 vi.mock("../lib/api", async (orig) => ({ ...(await orig<typeof import("../lib/api")>()), api }));
 
 const book: Product = {
-  id: 1, slug: "book", name: "The Book", description: "", price_minor: 1900, currency: "usd", min_price_minor: null, active: true,
+  id: 1, slug: "book", name: "The Book", description: "", price_minor: 1900, currency: "usd", min_price_minor: null, tax_code: null, active: true,
   download_limit: 5, created_at: 0, files: [],
 };
 

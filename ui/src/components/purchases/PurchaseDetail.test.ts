@@ -14,7 +14,7 @@ function detail(used = 2): Detail {
       id: 9, token: "tok-9", email: "hana@example.com", amount_minor: 1900, currency: "usd", amount_refunded_minor: 500,
       checkout_session_id: "cs", payment_intent_id: "pi", status: "paid", status_reason: null, email_problem: null, source: "checkout", test: true, created_at: 1_700_000_000,
       charge: { subtotal_minor: 1900, discount_minor: 0, tax_minor: 0, total_minor: 1900, discount_id: null, discount_code: null, country: null, tax_id: null },
-      referral: { ref: null, utm_source: null, utm_medium: null, utm_campaign: null },
+      referral: { ref: null, utm_source: null, utm_medium: null, utm_campaign: null }, consent: null, invoice_url: null,
       items: [
         { id: 1, product_id: 1, product_slug: "book", product_name: "Book", amount_minor: 1900, download_limit: 5, revoked: false,
           files: [{ ...f, id: 11, downloads_used: used, downloads_left: 5 - used }] },
@@ -126,6 +126,45 @@ describe("PurchaseDetail", () => {
     expect([...came.querySelectorAll("dt")].map((e) => e.textContent)).toEqual(["ref", "utm_medium", "utm_campaign"]);
     expect([...came.querySelectorAll("dd")].map((e) => e.textContent)).toEqual(["newsletter", "email", "december"]);
     expect(screen.getByTestId("free-badge").textContent).toBe("Free");
+  });
+
+  it("quotes what the buyer agreed to before paying, in its language, with the version and time", async () => {
+    const d = detail();
+    const text = "Ich stimme ausdrücklich zu, dass die Lieferung der digitalen Inhalte sofort nach der Zahlung beginnt.";
+    d.purchase.consent = { wording_id: 2, lang: "de", text, at: 1_699_999_955 };
+    api.purchaseDetail.mockResolvedValue(d);
+    render(PurchaseDetail, { token: "tok-9" });
+    const consent = await screen.findByTestId("consent");
+    expect(consent.querySelector("h3")!.textContent).toBe("Agreed before paying");
+    const quote = consent.querySelector("blockquote")!;
+    expect(quote.textContent).toBe(text);
+    expect(quote.getAttribute("lang")).toBe("de");
+    const meta = screen.getByTestId("consent-meta").textContent!;
+    expect(meta).toMatch(/German \(de\) · version 2 · ticked /);
+    expect(meta).toMatch(/2023/);
+  });
+
+  it("links Stripe's invoice, opened in the browser", async () => {
+    const d = detail();
+    d.purchase.invoice_url = "https://invoice.stripe.com/i/acct_1/test_YWNjdF8x";
+    api.purchaseDetail.mockResolvedValue(d);
+    api.openExternal.mockResolvedValue(undefined);
+    render(PurchaseDetail, { token: "tok-9" });
+    const link = (await screen.findByRole("link", { name: "Invoice" })) as HTMLAnchorElement;
+    expect(link.getAttribute("href")).toBe("https://invoice.stripe.com/i/acct_1/test_YWNjdF8x");
+    const click = new MouseEvent("click", { bubbles: true, cancelable: true });
+    link.dispatchEvent(click);
+    // The window doesn't navigate away: the seller's browser opens it.
+    expect(click.defaultPrevented).toBe(true);
+    expect(api.openExternal).toHaveBeenCalledWith("https://invoice.stripe.com/i/acct_1/test_YWNjdF8x");
+  });
+
+  it("has no consent or invoice when the purchase has none", async () => {
+    api.purchaseDetail.mockResolvedValue(detail());
+    render(PurchaseDetail, { token: "tok-9" });
+    await screen.findByTestId("downloads-11");
+    expect(screen.queryByTestId("consent")).toBeNull();
+    expect(screen.queryByRole("link", { name: "Invoice" })).toBeNull();
   });
 
   it("says why it couldn't load", async () => {
