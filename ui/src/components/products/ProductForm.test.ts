@@ -110,7 +110,7 @@ describe("ProductForm: new product", () => {
     await fireEvent.click(save());
 
     expect(api.createProduct).toHaveBeenCalledWith({
-      name: "Field Guide", slug: "field-guide", description: "About fields.", price: "19", currency: "eur", min_price: "",
+      name: "Field Guide", slug: "field-guide", description: "About fields.", price: "19", currency: "eur", min_price: "", tax_code: "",
       limit: "unlimited", active: true, files: ["/home/ada/a.pdf", "/home/ada/b.epub"],
     });
     // Copying can take a while: the button says so and can't be pressed twice.
@@ -265,5 +265,18 @@ describe("ProductForm: pay what you want", () => {
     await type("price", "8");
     await fireEvent.click(save());
     await waitFor(() => expect(api.editProduct).toHaveBeenCalledWith("field-guide", { price: "8", min_price: "2.00" }));
+  });
+});
+
+describe("ProductForm: tax code", () => {
+  it("sends the code picked, and only when it changed", async () => {
+    api.editProduct.mockResolvedValue({ ...product, tax_code: "txcd_10302000" });
+    render(ProductForm, { props: { product, onsaved, oncancel } });
+    const select = document.querySelector<HTMLSelectElement>('[name="tax_code"]')!;
+    expect(select.value).toBe("");
+    expect([...select.options].map((o) => o.value)).toEqual(["", "txcd_10302000", "txcd_10202000", "txcd_10000000"]);
+    await fireEvent.change(select, { target: { value: "txcd_10302000" } });
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.editProduct).toHaveBeenCalledWith("field-guide", { tax_code: "txcd_10302000" }));
   });
 });
