@@ -212,6 +212,52 @@ async fn seller_sells_a_test_copy_from_the_window() {
         Some(format!("127.0.0.1:{port}"))
     );
 
+    // A discount code made in the window is the shop's: a bad percent is refused beside its
+    // field first.
+    app.click("[data-nav=discounts]").await;
+    app.click("[data-testid=new-discount]").await;
+    app.wait_for("[name=code]", WAIT).await;
+    app.fill("[name=code]", "launch").await;
+    app.fill("[name=percent_off]", "120").await;
+    app.fill("[name=max_uses]", "100").await;
+    app.click("[data-testid=save-discount]").await;
+    app.wait_text(
+        "#df-percent-msg",
+        |t| t.to_lowercase().contains("a percent off is"),
+        WAIT,
+    )
+    .await;
+    assert!(shop.discounts().await.unwrap().is_empty());
+    app.fill("[name=percent_off]", "20").await;
+    app.click("[data-testid=save-discount]").await;
+    app.wait_for("[data-discount=LAUNCH]", WAIT).await;
+    let codes = shop.discounts().await.unwrap();
+    assert_eq!(
+        (
+            codes[0].code.as_str(),
+            codes[0].percent_off,
+            codes[0].max_uses
+        ),
+        ("LAUNCH", Some(20), Some(100))
+    );
+
+    // Taxes: prices including tax, saved through the window.
+    app.click("[data-nav=taxes]").await;
+    app.wait_for("input[name=tax][value=inclusive]", WAIT).await;
+    app.click("input[name=tax][value=inclusive]").await;
+    app.click("[data-testid=save-tax]").await;
+    app.wait_text("body", |t| t.contains("Prices include tax"), WAIT)
+        .await;
+    let mut saved = String::new();
+    for _ in 0..50 {
+        saved = shop.tax_settings().await.unwrap().tax;
+        if saved == "inclusive" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(saved, "inclusive");
+
     // The dashboard counts the sale.
     app.click("[data-nav=dashboard]").await;
     app.wait_text("body", |t| t.contains("$12.50"), WAIT).await;
@@ -227,6 +273,16 @@ async fn seller_sells_a_test_copy_from_the_window() {
         ("purchases", "[data-purchase]", "desktop-purchases.png"),
         ("mailings", "[data-mailing-row]", "desktop-mailings.png"),
         ("mail", "[data-kind=update]", "desktop-mail.png"),
+        (
+            "discounts",
+            "[data-discount=LAUNCH]",
+            "desktop-discounts-window.png",
+        ),
+        (
+            "taxes",
+            "[data-testid=save-tax]",
+            "desktop-taxes-window.png",
+        ),
         ("settings", "[name=listen]", "desktop-settings.png"),
     ] {
         app.click(&format!("[data-nav={nav}]")).await;
