@@ -21,19 +21,29 @@ async fn taxed_shop(mode: &str) -> TestApp {
     app
 }
 
-#[tokio::test]
-async fn a_german_buyer_pays_19_percent_and_a_french_business_is_reverse_charged() {
-    let app = taxed_shop("exclusive").await;
-
+/// Buys the guide and pays it as a buyer in `country`; the purchase it records.
+async fn buy_in(
+    app: &TestApp,
+    email: &str,
+    country: &str,
+    business: Option<(&str, &str)>,
+) -> booth_core::purchases::Purchase {
     let hosted = app.buy("guide").await;
-    let res = app.pay_taxed(&hosted, "de@example.com", "DE", None).await;
+    let res = app.pay_taxed(&hosted, email, country, business).await;
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     let sid = location(&res)
         .split("session_id=")
         .nth(1)
         .unwrap()
         .to_string();
-    let de = app.wait_for_purchase(&sid).await;
+    app.wait_for_purchase(&sid).await
+}
+
+#[tokio::test]
+async fn a_german_buyer_pays_19_percent_and_a_french_business_is_reverse_charged() {
+    let app = taxed_shop("exclusive").await;
+
+    let de = buy_in(&app, "de@example.com", "DE", None).await;
     let c = &de.charge;
     assert_eq!(
         (c.subtotal_minor, c.tax_minor, c.total_minor),
@@ -45,22 +55,8 @@ async fn a_german_buyer_pays_19_percent_and_a_french_business_is_reverse_charged
     let invoice = de.invoice_url.clone().expect("an invoice");
     assert_eq!(reqwest::get(&invoice).await.unwrap().status(), 200);
 
-    let hosted = app.buy("guide").await;
-    let res = app
-        .pay_taxed(
-            &hosted,
-            "fr@example.com",
-            "FR",
-            Some(("Librairie SARL", "FR12345678901")),
-        )
-        .await;
-    assert_eq!(res.status(), 303);
-    let sid = location(&res)
-        .split("session_id=")
-        .nth(1)
-        .unwrap()
-        .to_string();
-    let fr = app.wait_for_purchase(&sid).await;
+    let business = Some(("Librairie SARL", "FR12345678901"));
+    let fr = buy_in(&app, "fr@example.com", "FR", business).await;
     assert_eq!((fr.charge.tax_minor, fr.amount_minor), (0, 1000));
     assert_eq!(fr.charge.country.as_deref(), Some("FR"));
     assert_eq!(fr.charge.tax_id.as_deref(), Some("FR12345678901"));
@@ -112,15 +108,7 @@ async fn a_german_buyer_pays_19_percent_and_a_french_business_is_reverse_charged
 #[tokio::test]
 async fn an_inclusive_price_keeps_its_total_and_a_bad_vat_id_pays_nothing() {
     let app = taxed_shop("inclusive").await;
-    let hosted = app.buy("guide").await;
-    let res = app.pay_taxed(&hosted, "de@example.com", "DE", None).await;
-    assert_eq!(res.status(), 303);
-    let sid = location(&res)
-        .split("session_id=")
-        .nth(1)
-        .unwrap()
-        .to_string();
-    let p = app.wait_for_purchase(&sid).await;
+    let p = buy_in(&app, "de@example.com", "DE", None).await;
     // 10.00 including 19%: 8.40 + 1.60.
     assert_eq!((p.amount_minor, p.charge.tax_minor), (1000, 160));
 
