@@ -12,6 +12,11 @@ use booth_core::shop::PurchaseDetail;
 pub fn purchase_line(p: &Purchase) -> String {
     let products: Vec<&str> = p.items.iter().map(|i| i.product_slug.as_str()).collect();
     let mut extra = String::new();
+    if p.charge.tax_minor > 0 || p.charge.tax_id.is_some() {
+        let tax = Money::new(p.charge.tax_minor, p.total().currency).format();
+        let country = p.charge.country.as_deref().unwrap_or("");
+        extra += &format!("  tax {tax} {country}");
+    }
     if let Some(code) = &p.charge.discount_code {
         extra += &format!("  code {code}");
     }

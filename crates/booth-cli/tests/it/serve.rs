@@ -77,9 +77,11 @@ async fn serve_sells_refunds_and_stops_cleanly() {
     assert!(!other.data_dir().join("run.json").exists());
     assert!(run_json.exists(), "the second serve removed our run.json");
 
-    // The buyer flow through the simulator.
+    // The buyer flow through the simulator, with a code made by another process and a
+    // newsletter's link.
+    shop.ok(&["discount", "add", "LAUNCH", "--percent", "20"]);
     let buy = client
-        .get(format!("{base}/buy/little-book"))
+        .get(format!("{base}/buy/little-book?code=launch&ref=newsletter"))
         .send()
         .await
         .expect("buy");
@@ -110,13 +112,20 @@ async fn serve_sells_refunds_and_stops_cleanly() {
     let d = shop.show(&token);
     assert_eq!(d["purchase"]["status"], "paid");
     assert_eq!(d["purchase"]["source"], "checkout");
-    assert_eq!(d["purchase"]["amount_minor"], 500);
+    assert_eq!(d["purchase"]["amount_minor"], 400);
+    assert_eq!(d["purchase"]["charge"]["discount_minor"], 100);
+    let line = shop.ok(&["purchases"]);
+    assert!(
+        line.contains("$4.00") && line.contains("code LAUNCH") && line.contains("from newsletter"),
+        "{line}"
+    );
+    assert!(shop.ok(&["discount", "list"]).contains("1 used"));
 
     // Refund input is checked before anything is sent.
     let err = shop.fail(&["purchase", "refund", &token, "--amount", "abc"]);
     assert!(err.contains("amount"), "{err}");
     let err = shop.fail(&["purchase", "refund", &token, "--amount", "6.00"]);
-    assert!(err.contains("$5.00"), "{err}");
+    assert!(err.contains("$4.00"), "{err}");
     assert_eq!(shop.show(&token)["purchase"]["amount_refunded_minor"], 0);
 
     // A second process refunds through the running simulator.
@@ -124,7 +133,7 @@ async fn serve_sells_refunds_and_stops_cleanly() {
     assert!(out.contains("refunded"), "{out}");
     let d = shop.show(&token);
     assert_eq!(d["purchase"]["status"], "refunded");
-    assert_eq!(d["purchase"]["amount_refunded_minor"], 500);
+    assert_eq!(d["purchase"]["amount_refunded_minor"], 400);
     let err = shop.fail(&["purchase", "refund", &token]);
     assert!(err.contains("already fully refunded"), "{err}");
 
