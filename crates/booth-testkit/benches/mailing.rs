@@ -108,6 +108,10 @@ async fn run(n: usize, storing_sink: bool, breakdown: bool) -> anyhow::Result<()
                         product_id,
                         amount_minor: 500,
                     }],
+                    charge: booth_core::purchases::Charge::plain(500),
+                    referral: Default::default(),
+                    consent: None,
+                    invoice_url: None,
                 };
                 purchases::insert_purchase(tx, &new)?;
             }
