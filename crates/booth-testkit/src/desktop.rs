@@ -98,7 +98,7 @@ impl VirtualDisplay {
     pub fn start() -> VirtualDisplay {
         // A display number nobody else holds: its lock file is the claim.
         for n in 90..190 {
-            if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+            if held(n) {
                 continue;
             }
             let mut child = Command::new("Xvfb")
@@ -136,9 +136,40 @@ impl VirtualDisplay {
     }
 }
 
+/// Is display `n` held? Its lock file names the X server's pid; a lock whose server is
+/// gone (killed without the chance to clean up) is stale, and removed, as X servers do.
+fn held(n: u32) -> bool {
+    let lock = format!("/tmp/.X{n}-lock");
+    let Ok(text) = std::fs::read_to_string(&lock) else {
+        return Path::new(&lock).exists();
+    };
+    match text.trim().parse::<u32>() {
+        Ok(pid) if !Path::new(&format!("/proc/{pid}")).exists() => {
+            let _ = std::fs::remove_file(&lock);
+            let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
+            false
+        }
+        _ => true,
+    }
+}
+
 impl Drop for VirtualDisplay {
     fn drop(&mut self) {
+        // SIGTERM first: Xvfb then removes its lock file and socket. A SIGKILL left them
+        // behind, one display number per test run, until all hundred were taken.
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let n = self.display.trim_start_matches(':');
+        let _ = std::fs::remove_file(format!("/tmp/.X{n}-lock"));
+        let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
     }
 }
