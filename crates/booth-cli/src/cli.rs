@@ -87,6 +87,12 @@ pub enum Command {
     /// Discount codes: percent or fixed amount off, for some or all products.
     #[command(subcommand)]
     Discount(DiscountCmd),
+    /// Stop new sales (the storefront, product pages and Buy links say "back soon");
+    /// downloads, receipts, webhooks and mailings carry on. Takes effect at once in a
+    /// running `booth serve` or the app.
+    Pause,
+    /// Take new sales again after `booth pause`.
+    Resume,
     /// The EU consent wording buyers agree to before paying (`booth settings set consent yes`).
     #[command(subcommand)]
     Consent(ConsentCmd),

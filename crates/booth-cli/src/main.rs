@@ -91,6 +91,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             output,
         }) => tax::export_taxes(&Shop::open(&data_dir)?, &from, &to, test, output).await,
         Command::Consent(cmd) => tax::consent(&Shop::open(&data_dir)?, cmd).await,
+        Command::Pause => settings::pause(&data_dir, true).await,
+        Command::Resume => settings::pause(&data_dir, false).await,
         Command::Outbox {
             status,
             limit,

@@ -34,6 +34,9 @@ pub const INVOICES: &str = "invoices";
 pub const CONSENT: &str = "consent";
 /// The tax code of products that have none (txcd_…).
 pub const TAX_CODE: &str = "tax_code";
+/// "yes": no new sales (product pages and Buy links say "back soon"); downloads, receipts,
+/// webhooks and mailings carry on.
+pub const SALES_PAUSED: &str = "sales_paused";
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
@@ -68,6 +71,7 @@ pub const KEYS: &[&str] = &[
     INVOICES,
     CONSENT,
     TAX_CODE,
+    SALES_PAUSED,
 ];
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -120,7 +124,7 @@ pub fn check(key: &str, value: &str) -> Result<String> {
                 return Err(Error::invalid("backup_keep", "keep 1 to 365 daily backups"));
             }
         }
-        TUNNEL_ON | TAX_IDS | INVOICES | CONSENT => {
+        TUNNEL_ON | TAX_IDS | INVOICES | CONSENT | SALES_PAUSED => {
             if !matches!(value, "yes" | "no") {
                 return Err(Error::invalid(
                     KEYS.iter().find(|k| **k == key).copied().unwrap_or("key"),

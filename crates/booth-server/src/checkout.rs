@@ -3,7 +3,9 @@
 
 use crate::app::{App, Ctx, UNLISTED};
 use crate::client::Client;
-use crate::http::{internal_error, message, query_param, redirect, too_many_requests};
+use crate::http::{
+    back_soon, internal_error, message, paused, query_param, redirect, too_many_requests,
+};
 use crate::pages::Message;
 use crate::request::{checkout_request, pairs};
 use crate::storefront::{not_for_sale, offer_page};
@@ -19,6 +21,9 @@ pub(crate) async fn checkout(
     lang: Option<String>,
     who: Client,
 ) -> Response {
+    if paused(&app).await {
+        return back_soon(&app).await;
+    }
     if !app.checkout_limiter.allow(who) {
         return too_many_requests(
             &app,

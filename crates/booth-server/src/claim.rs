@@ -6,7 +6,7 @@
 use crate::app::Ctx;
 use crate::checkout::back_to_product;
 use crate::client::Client;
-use crate::http::{internal_error, message, too_many_requests};
+use crate::http::{back_soon, internal_error, message, paused, too_many_requests};
 use crate::pages::Message;
 use crate::request::{checkout_request, pairs};
 use crate::storefront::not_for_sale;
@@ -22,6 +22,9 @@ pub(crate) async fn claim(
     app: Ctx,
     who: Client,
 ) -> Response {
+    if paused(&app).await {
+        return back_soon(&app).await;
+    }
     // The same allowance as starting a checkout: a claim is one.
     if !app.checkout_limiter.allow(who) {
         return too_many_requests(

@@ -39,6 +39,28 @@ pub(crate) async fn too_many_requests(
     res
 }
 
+/// The seller paused sales: a friendly 503 for the pages that sell, with when to look
+/// again. Links buyers already have keep working.
+pub(crate) async fn back_soon(app: &App) -> Response {
+    let m = Message::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Back soon",
+        "The shop isn't taking new orders for a little while. Please come back later.",
+    )
+    .detail("Already bought something? Your download links still work.")
+    .action("Lost your link?", "/library")
+    .tone("info");
+    let mut res = message(app, m).await;
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("3600"));
+    res
+}
+
+/// True when sales are paused (a failed read counts as open: never stop sales for it).
+pub(crate) async fn paused(app: &App) -> bool {
+    app.shop.sales_paused().await.unwrap_or(false)
+}
+
 pub(crate) async fn internal_error(app: &App, e: Error) -> Response {
     tracing::error!(error = %e, code = e.code(), "request failed");
     message(

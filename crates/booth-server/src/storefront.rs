@@ -4,7 +4,7 @@
 //! instead (claim.rs).
 
 use crate::app::{App, Ctx};
-use crate::http::{internal_error, message, store};
+use crate::http::{back_soon, internal_error, message, paused, store};
 use crate::pages::Message;
 use crate::request::{checkout_request, query_pairs};
 use booth_core::catalog::Product;
@@ -16,6 +16,9 @@ use warp::http::StatusCode;
 use warp::reply::Response;
 
 pub(crate) async fn storefront(app: Ctx) -> Response {
+    if paused(&app).await {
+        return back_soon(&app).await;
+    }
     match app.shop.list_products(true).await {
         Ok(products) => app.pages.storefront(&store(&app).await, &products),
         Err(e) => internal_error(&app, e).await,
@@ -28,6 +31,9 @@ pub(crate) async fn product_page(
     lang: Option<String>,
     app: Ctx,
 ) -> Response {
+    if paused(&app).await {
+        return back_soon(&app).await;
+    }
     let req = checkout_request(vec![slug.clone()], &query_pairs(&query));
     match app.shop.product(&slug).await {
         Ok(Some(p)) if p.active && !p.files.is_empty() => {

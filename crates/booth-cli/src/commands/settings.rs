@@ -22,3 +22,20 @@ pub async fn settings(data_dir: &Path, action: Option<SettingsCmd>) -> anyhow::R
     println!("data_dir       {}", data_dir.display());
     Ok(())
 }
+
+/// `booth pause` / `booth resume`: the running shop reads it at its next request.
+pub async fn pause(data_dir: &Path, paused: bool) -> anyhow::Result<()> {
+    let shop = Shop::open(data_dir)?;
+    let was = shop.sales_paused().await?;
+    shop.set_sales_paused(paused).await?;
+    match (paused, was) {
+        (true, true) => println!("Sales were already paused."),
+        (true, false) => println!(
+            "Sales paused: the storefront, product pages and Buy links say \"back soon\" (503). \
+             Downloads, receipts, webhooks and mailings carry on. `booth resume` to sell again."
+        ),
+        (false, false) => println!("Sales weren't paused; the shop is selling."),
+        (false, true) => println!("Sales resumed: the shop is selling again."),
+    }
+    Ok(())
+}

@@ -232,3 +232,19 @@ fn consent_wording_is_versioned_and_taxes_export_per_country() {
     shop.ok(&["settings", "set", "tax", "inclusive"]);
     shop.ok(&["settings", "set", "tax_code", "software"]);
 }
+
+#[test]
+fn pause_and_resume_say_what_they_did() {
+    let shop = Shop::new();
+    assert!(shop.ok(&["resume"]).contains("weren't paused"));
+    let out = shop.ok(&["pause"]);
+    assert!(
+        out.contains("Sales paused") && out.contains("booth resume"),
+        "{out}"
+    );
+    assert!(shop.ok(&["pause"]).contains("already paused"));
+    assert!(shop.ok(&["resume"]).contains("Sales resumed"));
+    assert!(shop
+        .fail(&["settings", "set", "sales_paused", "soon"])
+        .contains("yes or no"));
+}

@@ -160,6 +160,19 @@ impl Shop {
             .await
     }
 
+    /// Are sales paused? (Product pages and Buy links then say "back soon".)
+    pub async fn sales_paused(&self) -> Result<bool> {
+        self.db()
+            .run(|c| Ok(settings::get(c, settings::SALES_PAUSED)?.as_deref() == Some("yes")))
+            .await
+    }
+
+    /// Pauses or resumes sales; a running shop sees it at its next request.
+    pub async fn set_sales_paused(&self, paused: bool) -> Result<()> {
+        self.set_setting(settings::SALES_PAUSED, if paused { "yes" } else { "no" })
+            .await
+    }
+
     /// The current consent wording of each language.
     pub async fn consent_wordings(&self) -> Result<Vec<crate::consent::Wording>> {
         self.db().run(|c| crate::consent::current(c)).await

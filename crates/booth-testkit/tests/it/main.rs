@@ -9,6 +9,7 @@ mod hostile;
 mod kit;
 mod library;
 mod mailing;
+mod pause;
 mod security;
 mod selling;
 mod shop;
