@@ -113,11 +113,22 @@ async fn a_hung_tunnel_is_noticed_by_the_health_check_and_restarted() {
     // SIGSTOP: the process is alive but carries nothing.
     let pid = up.pid.unwrap();
     assert!(signal(pid, libc::SIGSTOP));
-    app.running.check_tunnel().await;
-    let failing = wait_until(&mut rx, "a failed check", |s| {
-        s.health.as_ref().is_some_and(|h| !h.ok)
-    })
-    .await;
+    // "Check now" until a check fails: under a loaded CI machine one press could land while
+    // a check begun before the hang was still on its way back (ok), and the next
+    // scheduled check is a minute off.
+    let presses = {
+        let running = &app.running;
+        async move {
+            loop {
+                running.check_tunnel().await;
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    };
+    let failing = tokio::select! {
+        s = wait_until(&mut rx, "a failed check", |s| s.health.as_ref().is_some_and(|h| !h.ok)) => s,
+        _ = presses => unreachable!(),
+    };
     assert!(failing.health.unwrap().error.is_some());
     let back = wait_until(&mut rx, "restarted and healthy", |s| {
         s.state == TunnelState::Up && s.pid != Some(pid) && s.health.as_ref().is_some_and(|h| h.ok)
