@@ -69,6 +69,11 @@ impl DataDir {
         self.0.join("stripe-sim.json")
     }
 
+    /// Held (locked) by the one process serving this data dir: the app or `booth serve`.
+    pub fn serve_lock(&self) -> PathBuf {
+        self.0.join("booth.lock")
+    }
+
     /// The running tunnel program's pid.
     pub fn tunnel_pid(&self) -> PathBuf {
         self.0.join("tunnel.pid")

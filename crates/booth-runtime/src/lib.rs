@@ -3,7 +3,10 @@
 //! catch-up on Stripe events missed while Booth was down, the daily backups, and run.json.
 //! `tunnel` keeps a tunnel to the shop running.
 
+mod serve_lock;
 pub mod tunnel;
+
+pub use serve_lock::ServeLock;
 
 use crate::tunnel::{Launcher, Tunnel, TunnelOptions};
 use booth_core::mail::Mailer;
@@ -167,6 +170,8 @@ pub struct Running {
     vouching: booth_server::Vouching,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    /// Released last, when the shop has stopped.
+    _lock: ServeLock,
 }
 
 impl Running {
@@ -233,6 +238,8 @@ impl Running {
 }
 
 pub async fn start(config: RunConfig) -> Result<Running> {
+    // First: a second shop on this data dir is refused before it changes anything.
+    let lock = ServeLock::acquire(&config.data_dir)?;
     raise_open_file_limit();
     let (simulator, payments) = match &config.stripe {
         Some(stripe) => {
@@ -357,6 +364,7 @@ pub async fn start(config: RunConfig) -> Result<Running> {
         vouching: config.server.vouching.clone(),
         shutdown: tx,
         tasks,
+        _lock: lock,
     })
 }
 

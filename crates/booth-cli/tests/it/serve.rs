@@ -156,3 +156,56 @@ async fn serve_sells_refunds_and_stops_cleanly() {
     assert_no_panic(&log);
     assert!(log.contains("Booth is open at"), "{log}");
 }
+
+/// One shop per data dir: a second `booth serve` on it (another port) is refused in one
+/// line naming the process that serves it, and changes nothing; once the first stops, it
+/// can start.
+#[tokio::test]
+async fn a_second_serve_on_the_same_data_dir_is_refused_naming_the_first() {
+    let shop = Shop::new();
+    let port = free_port();
+    let mut cmd = shop.cmd();
+    cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
+    let mut first = Running::spawn(cmd, shop.dir.path().join("first.log"));
+    let info = shop.run_json(first.child.id(), Duration::from_secs(30));
+    let other_port = free_port();
+    let out = shop
+        .cmd()
+        .args(["serve", "--listen", &format!("127.0.0.1:{other_port}")])
+        .output()
+        .expect("second serve");
+    let err = clean_error(&out, "second serve");
+    assert!(
+        err.contains(&format!("booth serve (pid {})", first.child.id()))
+            && err.contains("already serving"),
+        "{err}"
+    );
+    // The first is untouched: its run.json, its port.
+    let still = shop.run_json(first.child.id(), Duration::from_secs(5));
+    assert_eq!(still["addr"], info["addr"]);
+    assert!(
+        std::net::TcpListener::bind(("127.0.0.1", other_port)).is_ok(),
+        "nothing listens on the second port"
+    );
+
+    let pid = first.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    first
+        .wait_exit(Duration::from_secs(10))
+        .unwrap_or_else(|| panic!("serve didn't stop:\n{}", first.log()));
+    let mut cmd = shop.cmd();
+    cmd.args(["serve", "--listen", &format!("127.0.0.1:{other_port}")]);
+    let mut second = Running::spawn(cmd, shop.dir.path().join("second.log"));
+    shop.run_json(second.child.id(), Duration::from_secs(30));
+    let pid = second.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap()
+        .success());
+    second.wait_exit(Duration::from_secs(10));
+}
