@@ -258,6 +258,28 @@ async fn seller_sells_a_test_copy_from_the_window() {
     }
     assert_eq!(saved, "inclusive");
 
+    // Pausing sales from the sidebar: the shop's pages say "back soon" until resumed.
+    app.click("[data-testid=toggle-pause]").await;
+    app.wait_text(
+        "[data-testid=server-status]",
+        |t| t.contains("Sales paused"),
+        WAIT,
+    )
+    .await;
+    assert!(shop.sales_paused().await.unwrap());
+    let page = reqwest::get(format!("http://127.0.0.1:{port}/p/field-notes"))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 503);
+    app.click("[data-testid=toggle-pause]").await;
+    app.wait_text(
+        "[data-testid=server-status]",
+        |t| t.contains("Shop running"),
+        WAIT,
+    )
+    .await;
+    assert!(!shop.sales_paused().await.unwrap());
+
     // The dashboard counts the sale.
     app.click("[data-nav=dashboard]").await;
     app.wait_text("body", |t| t.contains("$12.50"), WAIT).await;

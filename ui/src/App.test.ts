@@ -9,13 +9,15 @@ const api = vi.hoisted(() => ({
   status: vi.fn(),
   restartShop: vi.fn(),
   openExternal: vi.fn(),
+  setSalesPaused: vi.fn(),
   // The dashboard behind the sidebar: left loading.
   dashboard: vi.fn(() => new Promise(() => {})),
 }));
 vi.mock("./lib/api", async (orig) => ({ ...(await orig<typeof import("./lib/api")>()), api }));
 
-function shop(tunnel: Partial<TunnelStatus>, running = true): Status {
+function shop(tunnel: Partial<TunnelStatus>, running = true, sales_paused = false): Status {
   return {
+    sales_paused,
     running, error: null, mode: "simulated", listen: "127.0.0.1:8080", public_url: "http://127.0.0.1:8080",
     data_dir: "/data", secrets_store: "the keyring", store_name: "Ada's Shop", version: "0.1.0",
     tunnel: {
@@ -35,6 +37,30 @@ beforeEach(() => {
   api.openExternal.mockReset();
 });
 afterEach(cleanup);
+
+describe("pausing sales from the sidebar", () => {
+  it("pauses, says so, and resumes", async () => {
+    api.status.mockResolvedValue(shop({}));
+    api.setSalesPaused.mockImplementation(async (paused: boolean) => shop({}, true, paused));
+    render(App);
+    const s = await sidebar();
+    expect(s.textContent).toMatch(/Shop running/);
+    await fireEvent.click(screen.getByTestId("toggle-pause"));
+    expect(api.setSalesPaused).toHaveBeenCalledWith(true);
+    await waitFor(() => expect(s.textContent).toMatch(/Sales paused/));
+    expect(screen.getByTestId("toggle-pause").textContent).toMatch(/Resume sales/);
+    await fireEvent.click(screen.getByTestId("toggle-pause"));
+    expect(api.setSalesPaused).toHaveBeenLastCalledWith(false);
+    await waitFor(() => expect(s.textContent).toMatch(/Shop running/));
+  });
+
+  it("offers no pause while the shop is stopped", async () => {
+    api.status.mockResolvedValue(shop({}, false));
+    render(App);
+    await sidebar();
+    expect(screen.queryByTestId("toggle-pause")).toBeNull();
+  });
+});
 
 describe("sidebar server status", () => {
   it("shows the public address while the tunnel is up, and opens it", async () => {

@@ -27,6 +27,8 @@ pub struct Status {
     store_name: String,
     version: &'static str,
     tunnel: TunnelStatus,
+    /// New sales are paused (the shop's pages say "back soon"); links keep working.
+    sales_paused: bool,
 }
 
 #[tauri::command]
@@ -44,6 +46,7 @@ pub async fn status(state: S<'_>) -> CmdResult<Status> {
         store_name: "Booth".into(),
         version: env!("CARGO_PKG_VERSION"),
         tunnel: state.tunnel_status().await,
+        sales_paused: false,
     };
     // An unusable data dir is itself the status to show, not a failure to report one.
     let shop = match state.shop().await {
@@ -66,7 +69,17 @@ pub async fn status(state: S<'_>) -> CmdResult<Status> {
     }
     status.public_url = shop.public_url();
     status.store_name = shop.store_info().await?.store_name;
+    status.sales_paused = shop.sales_paused().await?;
     Ok(status)
+}
+
+/// Pauses or resumes new sales (as `booth pause` / `booth resume`); the shop's pages say
+/// so at their next request.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_sales_paused(state: S<'_>, paused: bool) -> CmdResult<Status> {
+    state.shop().await?.set_sales_paused(paused).await?;
+    status(state).await
 }
 
 /// The saved payments setting (simulated when there is none).

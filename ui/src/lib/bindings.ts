@@ -8,6 +8,11 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	status: () => __TAURI_INVOKE<Status_Serialize>("status"),
+	/**
+	 *  Pauses or resumes new sales (as `booth pause` / `booth resume`); the shop's pages say
+	 *  so at their next request.
+	 */
+	setSalesPaused: (paused: boolean) => __TAURI_INVOKE<Status_Serialize>("set_sales_paused", { paused }),
 	/**  Stops and starts the server, worker and payments with the saved settings. */
 	restartShop: () => __TAURI_INVOKE<Status_Serialize>("restart_shop"),
 	/**  Opens a web page (a product page, a buyer's link) in the seller's browser. */
@@ -846,6 +851,8 @@ export type Status_Deserialize = {
 	store_name: string,
 	version: string,
 	tunnel: TunnelStatus_Deserialize,
+	/**  New sales are paused (the shop's pages say "back soon"); links keep working. */
+	sales_paused: boolean,
 };
 
 export type Status_Serialize = {
@@ -864,6 +871,8 @@ export type Status_Serialize = {
 	store_name: string,
 	version: string,
 	tunnel: TunnelStatus_Serialize,
+	/**  New sales are paused (the shop's pages say "back soon"); links keep working. */
+	sales_paused: boolean,
 };
 
 export type StripeCheck = {

@@ -7,6 +7,7 @@ import { HOME, sleep, type Commands } from "./data";
 import { publicAddress, savedSettings, tunnelStatus } from "./settings";
 
 let stopped = location.search.includes("stopped");
+let paused = location.search.includes("paused");
 
 function status(public_url: string): Status {
   const settings = savedSettings();
@@ -17,6 +18,7 @@ function status(public_url: string): Status {
     public_url, data_dir: HOME, secrets_store: settings.secrets_store,
     store_name: settings.store_name, version: "0.1.0",
     tunnel: tunnelStatus(),
+    sales_paused: paused,
   };
 }
 
@@ -26,6 +28,7 @@ export const commands: Commands = {
   // saved), not the tunnel's as `status` does.
   restart_shop: async () => { await sleep(900); stopped = false; return status(savedSettings().public_url); },
   open_external: () => null,
+  set_sales_paused: async (args) => { await sleep(150); paused = args.paused === true; return status(publicAddress()); },
 
   "plugin:event|listen": () => Math.floor(Math.random() * 1e6),
   "plugin:event|unlisten": () => null,
