@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 // Numbered SQL files in /migrations, embedded at compile time and applied in order.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0001_init.sql"),
     include_str!("../../../migrations/0002_mailings.sql"),
     include_str!("../../../migrations/0003_funnel.sql"),
@@ -304,7 +304,7 @@ fn write_groups(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
     }
 }
 
-fn connect(path: &Path) -> Result<Connection> {
+pub(crate) fn connect(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE

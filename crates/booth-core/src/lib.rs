@@ -14,6 +14,8 @@ pub mod error;
 mod forms_tests;
 pub mod mail;
 pub mod mailing;
+#[cfg(test)]
+mod migration_tests;
 pub mod outbox;
 pub mod owner_only;
 pub mod payments;

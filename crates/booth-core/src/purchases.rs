@@ -149,7 +149,10 @@ impl Purchase {
             lines.push((label, format!("−{}", money(c.discount_minor))));
         }
         if c.tax_minor > 0 {
-            lines.push(("Tax".to_string(), money(c.tax_minor)));
+            // Prices that include tax: the total is what was asked, the tax inside it.
+            let included = c.subtotal_minor - c.discount_minor == c.total_minor;
+            let label = if included { "Tax (included)" } else { "Tax" };
+            lines.push((label.to_string(), money(c.tax_minor)));
         }
         lines
     }

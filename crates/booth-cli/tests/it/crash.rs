@@ -104,7 +104,20 @@ async fn kill_9_while_selling_and_mailing_loses_nothing_and_fulfils_once() {
                 .stderr(Stdio::null())
                 .spawn()
                 .unwrap();
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            // Until the mailing is queued (a fixed 500 ms wasn't always enough on a loaded
+            // CI machine, and the updates were then never sent).
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while shop
+                .json(&["mailings", "--json"])
+                .as_array()
+                .is_none_or(|m| m.is_empty())
+            {
+                assert!(
+                    Instant::now() < deadline,
+                    "send-update queued no mailing in 30 s"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
             let _ = watcher.kill();
             let _ = watcher.wait();
         }

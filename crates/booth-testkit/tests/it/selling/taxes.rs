@@ -111,6 +111,12 @@ async fn an_inclusive_price_keeps_its_total_and_a_bad_vat_id_pays_nothing() {
     let p = buy_in(&app, "de@example.com", "DE", None).await;
     // 10.00 including 19%: 8.40 + 1.60.
     assert_eq!((p.amount_minor, p.charge.tax_minor), (1000, 160));
+    assert!(
+        p.breakdown()
+            .contains(&("Tax (included)".to_string(), "$1.60".to_string())),
+        "{:?}",
+        p.breakdown()
+    );
 
     let hosted = app.buy("guide").await;
     let res = app
