@@ -14,9 +14,20 @@ pub fn builder() -> Builder<tauri::Wry> {
         // A failed command rejects with the command's {code, message, field}, as before.
         .error_handling(ErrorHandlingMode::Throw)
         .constant("CURRENCY_DIGITS", currency_digits())
+        // The tax codes a seller may pick by name (the core's table, not a copy).
+        .constant("TAX_CODES", tax_codes())
+        .constant("DEFAULT_TAX_CODE", booth_core::tax::DEFAULT_CODE)
         // Ids, unix seconds, byte sizes and minor units are JSON numbers and stay far
         // below 2^53, where a JavaScript number stops being exact.
         .dangerously_cast_bigints_to_number()
+}
+
+/// [name, code, label] of each tax code the core knows by name.
+fn tax_codes() -> Vec<[String; 3]> {
+    booth_core::tax::NAMED_CODES
+        .iter()
+        .map(|(name, code, label)| [name.to_string(), code.to_string(), label.to_string()])
+        .collect()
 }
 
 /// Every currency the core takes, with the digits of its minor unit (usd 2, jpy 0, kwd 3):

@@ -492,6 +492,7 @@ fn a_refunds_amount_is_at_most_what_is_left() {
         created_at: 0,
         email_problem: None,
         charge: crate::purchases::Charge::plain(1900),
+        charge_lines: Vec::new(),
         referral: Default::default(),
         consent: None,
         invoice_url: None,

@@ -3,6 +3,8 @@
 
 pub mod backup;
 pub mod catalog;
+#[cfg(test)]
+mod charge_tests;
 pub mod consent;
 pub mod data_dir;
 pub mod db;

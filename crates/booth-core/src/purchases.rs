@@ -64,7 +64,39 @@ pub struct Charge {
     pub tax_id: Option<String>,
 }
 
+/// A line above a purchase's total; a discount's `minor` is negative.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct ChargeLine {
+    pub label: String,
+    pub minor: i64,
+}
+
 impl Charge {
+    /// The lines above the total on the receipt, the purchase page and the window, when
+    /// there is more to say than the total: subtotal, the code's discount, tax.
+    pub fn lines(&self) -> Vec<ChargeLine> {
+        let line = |label: String, minor| ChargeLine { label, minor };
+        let mut lines = Vec::new();
+        if self.discount_minor > 0 || self.tax_minor > 0 {
+            lines.push(line("Subtotal".into(), self.subtotal_minor));
+        }
+        if self.discount_minor > 0 {
+            let label = match &self.discount_code {
+                Some(code) => format!("Discount ({code})"),
+                None => "Discount".into(),
+            };
+            lines.push(line(label, -self.discount_minor));
+        }
+        if self.tax_minor > 0 {
+            // Prices that include tax: the total is what was asked, the tax inside it.
+            let included = self.subtotal_minor - self.discount_minor == self.total_minor;
+            let label = if included { "Tax (included)" } else { "Tax" };
+            lines.push(line(label.into(), self.tax_minor));
+        }
+        lines
+    }
+
     /// A charge with nothing off and no tax: a grant, or a fixed price.
     pub fn plain(total_minor: i64) -> Charge {
         Charge {
@@ -101,6 +133,8 @@ pub struct Purchase {
     /// outbox, failed, for the seller to act on).
     pub email_problem: Option<String>,
     pub charge: Charge,
+    /// `charge.lines()`, for the window (it shows them as they are).
+    pub charge_lines: Vec<ChargeLine>,
     pub referral: Referral,
     /// What the buyer agreed to before paying (EU digital-content consent), if asked.
     pub consent: Option<ConsentGiven>,
@@ -132,29 +166,18 @@ impl Purchase {
         matches!(self.source, Source::Grant | Source::Free)
     }
 
-    /// The lines above the total on a receipt, the purchase page and the window, when
-    /// there is more to say than the total: subtotal, the code's discount, tax.
+    /// `Charge::lines` as text, for the receipt and the purchase page: ("Discount
+    /// (LAUNCH)", "−$5.00").
     pub fn breakdown(&self) -> Vec<(String, String)> {
-        let c = &self.charge;
-        let money = |m: i64| Money::new(m, self.total().currency).format();
-        let mut lines = Vec::new();
-        if c.discount_minor > 0 || c.tax_minor > 0 {
-            lines.push(("Subtotal".to_string(), money(c.subtotal_minor)));
-        }
-        if c.discount_minor > 0 {
-            let label = match &c.discount_code {
-                Some(code) => format!("Discount ({code})"),
-                None => "Discount".into(),
-            };
-            lines.push((label, format!("−{}", money(c.discount_minor))));
-        }
-        if c.tax_minor > 0 {
-            // Prices that include tax: the total is what was asked, the tax inside it.
-            let included = c.subtotal_minor - c.discount_minor == c.total_minor;
-            let label = if included { "Tax (included)" } else { "Tax" };
-            lines.push((label.to_string(), money(c.tax_minor)));
-        }
-        lines
+        let currency = self.total().currency;
+        self.charge_lines
+            .iter()
+            .map(|l| {
+                let money = Money::new(l.minor.abs(), currency).format();
+                let sign = if l.minor < 0 { "−" } else { "" };
+                (l.label.clone(), format!("{sign}{money}"))
+            })
+            .collect()
     }
 
     /// What a refund takes back, in minor units, from the amount the seller typed in the
@@ -296,6 +319,16 @@ const PURCHASE_COLS: &str =
      (SELECT text FROM consent_wordings WHERE id = consent_wording_id)";
 
 fn purchase_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Purchase> {
+    let charge = Charge {
+        subtotal_minor: r.get(14)?,
+        discount_minor: r.get(15)?,
+        tax_minor: r.get(16)?,
+        total_minor: r.get(3)?,
+        discount_id: r.get(17)?,
+        discount_code: r.get(18)?,
+        country: r.get(19)?,
+        tax_id: r.get(20)?,
+    };
     Ok(Purchase {
         id: r.get(0)?,
         token: r.get(1)?,
@@ -311,16 +344,8 @@ fn purchase_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Purchase> {
         test: r.get(11)?,
         created_at: r.get(12)?,
         email_problem: r.get(13)?,
-        charge: Charge {
-            subtotal_minor: r.get(14)?,
-            discount_minor: r.get(15)?,
-            tax_minor: r.get(16)?,
-            total_minor: r.get(3)?,
-            discount_id: r.get(17)?,
-            discount_code: r.get(18)?,
-            country: r.get(19)?,
-            tax_id: r.get(20)?,
-        },
+        charge_lines: charge.lines(),
+        charge,
         referral: Referral {
             ref_: r.get(21)?,
             utm_source: r.get(22)?,

@@ -12,11 +12,6 @@ use serde::Serialize;
 /// Stripe's list, never derived): the names a seller may type instead.
 pub const NAMED_CODES: &[(&str, &str, &str)] = &[
     (
-        "digital",
-        "txcd_10000000",
-        "General - Electronically Supplied Services",
-    ),
-    (
         "ebook",
         "txcd_10302000",
         "Digital Books - downloaded - permanent rights",
@@ -26,8 +21,12 @@ pub const NAMED_CODES: &[(&str, &str, &str)] = &[
         "txcd_10202000",
         "Downloadable Software - personal use",
     ),
+    (
+        "digital",
+        "txcd_10000000",
+        "General - Electronically Supplied Services",
+    ),
 ];
-
 /// A product's tax code when neither it nor the shop names one.
 pub const DEFAULT_CODE: &str = "txcd_10000000";
 

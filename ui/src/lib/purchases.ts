@@ -100,17 +100,12 @@ export function sourceLabel(source: Purchase["source"]): string {
 export type ChargeLine = { label: string; minor: number; total?: boolean };
 
 /**
- * The charge line by line (Subtotal, Discount (CODE), Tax, Total) when a discount or tax
- * changed what was paid; null when the total is simply the price.
+ * The charge line by line (the core's lines: Subtotal, Discount (CODE), Tax or Tax
+ * (included)), then the Total; null when the total is simply the price.
  */
 export function chargeLines(p: Purchase): ChargeLine[] | null {
-  const c = p.charge;
-  if (!c.discount_minor && !c.tax_minor) return null;
-  const lines: ChargeLine[] = [{ label: "Subtotal", minor: c.subtotal_minor }];
-  if (c.discount_minor) lines.push({ label: c.discount_code ? `Discount (${c.discount_code})` : "Discount", minor: -c.discount_minor });
-  if (c.tax_minor) lines.push({ label: "Tax", minor: c.tax_minor });
-  lines.push({ label: "Total", minor: c.total_minor, total: true });
-  return lines;
+  if (!p.charge_lines.length) return null;
+  return [...p.charge_lines, { label: "Total", minor: p.charge.total_minor, total: true }];
 }
 
 /** The link's referral values that are set, in order: [["ref", "newsletter"], ["utm_medium", "email"]]. */

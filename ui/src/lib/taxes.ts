@@ -2,23 +2,23 @@
 // wordings' languages and versions, and the VAT return's period and rows. The form's
 // checks are the core's (`api.validateTaxSettings`); these only shape what is sent and shown.
 import type { TaxRow, TaxSettings, Wording } from "./api";
+import { DEFAULT_TAX_CODE, TAX_CODES as CORE_TAX_CODES } from "./bindings";
 import { countryName } from "./purchases";
 
 // ---- the Stripe Tax form -----------------------------------------------------------
 
 export type TaxMode = "off" | "exclusive" | "inclusive";
 
-/** The tax codes the select offers by name, as the core names them (tax.rs, NAMED_CODES). */
-export const TAX_CODES = [
-  { name: "ebook", code: "txcd_10302000", label: "E-books" },
-  { name: "software", code: "txcd_10202000", label: "Software" },
-  { name: "digital", code: "txcd_10000000", label: "Digital goods" },
-] as const;
+/** Short words for the core's named codes (the names and codes are the core's, tax.rs). */
+const LABELS: Record<string, string> = { ebook: "E-books", software: "Software", digital: "Digital goods" };
 
-export type CodeChoice = (typeof TAX_CODES)[number]["name"] | "other";
+/** The tax codes the select offers by name, in the core's order. */
+export const TAX_CODES = CORE_TAX_CODES.map(([name, code, stripeName]) => ({ name, code, label: LABELS[name] ?? stripeName }));
+
+export type CodeChoice = (typeof CORE_TAX_CODES)[number][0] | "other";
 
 /** The code a product gets when neither it nor the shop names one. */
-export const DEFAULT_TAX_CODE = "txcd_10000000";
+export { DEFAULT_TAX_CODE };
 
 /** The Stripe Tax card's fields as the seller sets them. */
 export type TaxFields = {

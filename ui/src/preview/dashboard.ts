@@ -41,7 +41,7 @@ function recent(): Purchase[] {
       amount_minor: twin.amount_minor, currency: "usd", amount_refunded_minor: 0,
       checkout_session_id: free ? null : `cs_test_a1b2c3${i}`, payment_intent_id: free ? null : `pi_3Nx${i}`,
       status: i === 6 ? "refunded" : "paid", status_reason: null, email_problem: null, source: twin.source,
-      test: true, created_at: NOW - minutesAgo[i] * 60, charge: twin.charge, referral: twin.referral, consent: twin.consent, invoice_url: twin.invoice_url,
+      test: true, created_at: NOW - minutesAgo[i] * 60, charge: twin.charge, charge_lines: twin.charge_lines, referral: twin.referral, consent: twin.consent, invoice_url: twin.invoice_url,
       items: bought.map((q, j) => ({
         id: 500 + i * 2 + j, product_id: q.id, product_slug: q.slug, product_name: q.name,
         amount_minor: q.price_minor, download_limit: q.download_limit, revoked: false, files: [],

@@ -107,6 +107,16 @@ function makeItem(p: Product, amount: number, used: number[]): PurchaseItem {
   };
 }
 
+/** Sample data standing in for the core: the lines its Charge::lines sends for a charge. */
+function linesOf(c: Purchase["charge"]): Purchase["charge_lines"] {
+  if (!c.discount_minor && !c.tax_minor) return [];
+  const lines = [{ label: "Subtotal", minor: c.subtotal_minor }];
+  if (c.discount_minor) lines.push({ label: c.discount_code ? `Discount (${c.discount_code})` : "Discount", minor: -c.discount_minor });
+  const included = c.subtotal_minor - c.discount_minor === c.total_minor;
+  if (c.tax_minor) lines.push({ label: included ? "Tax (included)" : "Tax", minor: c.tax_minor });
+  return lines;
+}
+
 function addPurchase(s: Spec): Purchase {
   const id = nextPurchaseId++;
   const items = s.products.map((pid, i) => {
@@ -122,7 +132,7 @@ function addPurchase(s: Spec): Purchase {
     payment_intent_id: unpaid ? null : `pi_${hex(24)}`,
     status: s.status ?? "paid", status_reason: s.reason ?? null, email_problem: null,
     source: s.grant ? "grant" : s.free ? "free" : "checkout", test: !!s.test, created_at: NOW - s.ago,
-    charge, referral: referralOf(s), items, consent: null, invoice_url: null,
+    charge, charge_lines: linesOf(charge), referral: referralOf(s), items, consent: null, invoice_url: null,
   };
   // The shop has asked for consent and made invoices for 20 days: checkouts since then
   // carry what their buyer ticked (in their language, the version shown then) and a link

@@ -15,6 +15,7 @@ function purchase(token: string, email: string): Purchase {
     id: 1, token, email, amount_minor: 1900, currency: "usd", amount_refunded_minor: 0, checkout_session_id: "cs", payment_intent_id: "pi",
     status: "paid", status_reason: null, email_problem: null, source: "checkout", test: false, created_at: 1_700_000_000,
     charge: { subtotal_minor: 1900, discount_minor: 0, tax_minor: 0, total_minor: 1900, discount_id: null, discount_code: null, country: null, tax_id: null },
+    charge_lines: [],
     referral: { ref: null, utm_source: null, utm_medium: null, utm_campaign: null }, consent: null, invoice_url: null,
     items: [{ id: 1, product_id: 1, product_slug: "book", product_name: "Book", amount_minor: 1900, download_limit: 5, revoked: false, files: [] }],
   };

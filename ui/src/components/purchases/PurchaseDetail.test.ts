@@ -14,6 +14,7 @@ function detail(used = 2): Detail {
       id: 9, token: "tok-9", email: "hana@example.com", amount_minor: 1900, currency: "usd", amount_refunded_minor: 500,
       checkout_session_id: "cs", payment_intent_id: "pi", status: "paid", status_reason: null, email_problem: null, source: "checkout", test: true, created_at: 1_700_000_000,
       charge: { subtotal_minor: 1900, discount_minor: 0, tax_minor: 0, total_minor: 1900, discount_id: null, discount_code: null, country: null, tax_id: null },
+      charge_lines: [],
       referral: { ref: null, utm_source: null, utm_medium: null, utm_campaign: null }, consent: null, invoice_url: null,
       items: [
         { id: 1, product_id: 1, product_slug: "book", product_name: "Book", amount_minor: 1900, download_limit: 5, revoked: false,
@@ -96,6 +97,12 @@ describe("PurchaseDetail", () => {
       subtotal_minor: 1900, discount_minor: 380, tax_minor: 289, total_minor: 1809, discount_id: 2, discount_code: "LAUNCH20",
       country: "DE", tax_id: "DE129273398",
     };
+    // As the core sends them (Charge::lines).
+    d.purchase.charge_lines = [
+      { label: "Subtotal", minor: 1900 },
+      { label: "Discount (LAUNCH20)", minor: -380 },
+      { label: "Tax", minor: 289 },
+    ];
     api.purchaseDetail.mockResolvedValue(d);
     render(PurchaseDetail, { token: "tok-9" });
     const rows = [...(await screen.findByTestId("charge")).querySelectorAll("tr")].map((r) => [r.querySelector("th")!.textContent, r.querySelector("td")!.textContent]);
