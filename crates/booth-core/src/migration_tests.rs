@@ -1,19 +1,28 @@
-//! Migration 0008 rebuilds `purchases` (its `source` CHECK gains 'free') and
+//! Upgrades from an older schema keep what the shop had. Migration 0008 rebuilds `purchases` (its `source` CHECK gains 'free') and
 //! `funnel_counts` (a source column in the key) while other tables refer to them: a shop
 //! upgraded from 0007 keeps every purchase, item, download, outbox row and counter, with
 //! foreign keys that still hold.
 
 use crate::db::{connect, Db, MIGRATIONS};
+use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
+use std::path::PathBuf;
 
-#[test]
-fn upgrading_to_0008_keeps_purchases_their_children_and_the_funnel() {
+/// A database in a temp dir with the first `n` migrations applied, to fill as an older
+/// Booth left it before `Db::open` migrates it the rest of the way.
+fn migrated_to(n: usize) -> (tempfile::TempDir, PathBuf, Connection) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("booth.db");
     let mut conn = connect(&path).unwrap();
-    Migrations::new(MIGRATIONS[..7].iter().map(|sql| M::up(sql)).collect())
+    Migrations::new(MIGRATIONS[..n].iter().map(|sql| M::up(sql)).collect())
         .to_latest(&mut conn)
         .unwrap();
+    (dir, path, conn)
+}
+
+#[test]
+fn upgrading_to_0008_keeps_purchases_their_children_and_the_funnel() {
+    let (_dir, path, conn) = migrated_to(7);
     conn.execute_batch(
         "INSERT INTO products (id, slug, name, price_minor, currency, created_at)
            VALUES (1, 'book', 'Book', 500, 'usd', 0);
@@ -87,4 +96,70 @@ fn upgrading_to_0008_keeps_purchases_their_children_and_the_funnel() {
         Ok(())
     })
     .unwrap();
+}
+
+/// A shop upgraded from schema 4 keeps its resume windows: `last_counted_at` is taken
+/// from the counted downloads of the version now counted, not from uncounted ones
+/// (resumes) or from another version's.
+#[test]
+fn the_download_log_migration_keeps_when_each_file_was_last_counted() {
+    let (_dir, path, conn) = migrated_to(4);
+    conn.execute_batch(
+        "INSERT INTO products (id, slug, name, price_minor, currency, created_at)
+           VALUES (1, 'book', 'Book', 500, 'usd', 0);
+         INSERT INTO product_files (id, product_id, display_name, created_at) VALUES (1, 1, 'a.pdf', 0);
+         INSERT INTO file_versions (id, file_id, version, stored_path, size, sha256, created_at)
+           VALUES (1, 1, 'v1', 'x', 1, 'h', 0), (2, 1, 'v2', 'y', 1, 'h', 0);
+         INSERT INTO customers (id, email, created_at) VALUES (1, 'a@example.com', 0);
+         INSERT INTO purchases (id, token, customer_id, email, amount_minor, currency, status, source, test, created_at)
+           VALUES (1, 't1', 1, 'a@example.com', 500, 'usd', 'paid', 'checkout', 0, 0),
+                  (2, 't2', 1, 'a@example.com', 500, 'usd', 'paid', 'checkout', 0, 0);
+         INSERT INTO purchase_items (id, purchase_id, product_id, amount_minor) VALUES (1, 1, 1, 500), (2, 2, 1, 500);
+         INSERT INTO download_counts (purchase_item_id, file_id, used, file_version_id)
+           VALUES (1, 1, 2, 2), (2, 1, 1, 1);
+         INSERT INTO downloads (purchase_id, purchase_item_id, file_id, file_version_id, at, ip, user_agent, bytes, counted)
+           VALUES (1, 1, 1, 1, 900, '', '', 1, 1),
+                  (1, 1, 1, 2, 100, '', '', 1, 1),
+                  (1, 1, 1, 2, 200, '', '', 1, 1),
+                  (1, 1, 1, 2, 300, '', '', 1, 0),
+                  (2, 2, 1, 1, 50, '', '', 1, 1);",
+    )
+    .unwrap();
+    drop(conn);
+
+    let db = Db::open(&path).unwrap();
+    let (last, indexes): (Vec<(i64, Option<i64>)>, i64) = db
+        .run_blocking(|c| {
+            let last = c
+                .prepare("SELECT purchase_item_id, last_counted_at FROM download_counts ORDER BY 1")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let indexes = c.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'downloads'",
+                [],
+                |r| r.get(0),
+            )?;
+            Ok((last, indexes))
+        })
+        .unwrap();
+    assert_eq!(last, vec![(1, Some(200)), (2, Some(50))]);
+    assert_eq!(indexes, 0, "the download log is written without an index");
+    let (rows, fks): (i64, i64) = db
+        .run_blocking(|c| {
+            Ok((
+                c.query_row("SELECT count(*) FROM downloads", [], |r| r.get(0))?,
+                c.query_row(
+                    "SELECT (SELECT count(*) FROM pragma_foreign_key_list('downloads'))
+                          + (SELECT count(*) FROM pragma_foreign_key_list('download_counts'))",
+                    [],
+                    |r| r.get(0),
+                )?,
+            ))
+        })
+        .unwrap();
+    assert_eq!(
+        (rows, fks),
+        (5, 0),
+        "the log kept; it and the counts without foreign keys"
+    );
 }
