@@ -393,12 +393,19 @@ pub fn uses_taken(conn: &Connection, discount_id: i64) -> Result<u32> {
     )?)
 }
 
+/// Can one more purchase (or checkout) take a use of `d`? Run in the writer's transaction
+/// with what it guards, so two buyers can't both take the last use.
+pub fn use_left(conn: &Connection, d: &Discount) -> Result<bool> {
+    match d.max_uses {
+        None => Ok(true),
+        Some(max) => Ok(uses_taken(conn, d.id)? < max),
+    }
+}
+
 /// Holds a use for a checkout about to be created, under `key`, if one is left. Run in the
 /// writer's transaction, so two buyers can't both take the last use.
 pub fn hold(conn: &Connection, d: &Discount, key: &str, expires_at: i64) -> Result<bool> {
-    if d.max_uses
-        .is_some_and(|max| uses_taken(conn, d.id).unwrap_or(u32::MAX) >= max)
-    {
+    if !use_left(conn, d)? {
         return Ok(false);
     }
     conn.execute(

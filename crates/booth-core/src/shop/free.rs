@@ -93,9 +93,7 @@ impl Shop {
         let source = req.referral.source().to_string();
         let guard = move |tx: &rusqlite::Connection| -> Result<()> {
             if let Some(d) = &discount {
-                if d.max_uses
-                    .is_some_and(|max| discounts::uses_taken(tx, d.id).unwrap_or(u32::MAX) >= max)
-                {
+                if !discounts::use_left(tx, d)? {
                     return Err(quote::used_up(d));
                 }
             }
