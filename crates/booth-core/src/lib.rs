@@ -12,15 +12,22 @@ pub mod discounts;
 pub mod domain;
 pub mod downloads;
 pub mod error;
+pub mod filter;
 #[cfg(test)]
 mod forms_tests;
 pub mod mail;
+pub mod mail_filter;
+#[cfg(test)]
+mod mail_filter_tests;
 pub mod mailing;
 #[cfg(test)]
 mod migration_tests;
 pub mod outbox;
 pub mod owner_only;
 pub mod payments;
+pub mod purchase_filter;
+#[cfg(test)]
+mod purchase_filter_tests;
 pub mod purchases;
 pub mod quote;
 pub mod resume;

@@ -159,11 +159,11 @@ pub fn enqueue(conn: &Connection, mail: &OutgoingMail) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
-const ROW_COLS: &str =
+pub(crate) const ROW_COLS: &str =
     "id, kind, purchase_id, mailing_id, recipient, subject, body_text, body_html,
      unsubscribe_url, message_id, status, attempts, last_error, created_at, sent_at";
 
-fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+pub(crate) fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     Ok(OutboxRow {
         id: r.get(0)?,
         kind: r.get(1)?,

@@ -310,7 +310,7 @@ pub fn insert_purchase(
     Ok(Some((purchase_id, token)))
 }
 
-const PURCHASE_COLS: &str =
+pub(crate) const PURCHASE_COLS: &str =
     "id, token, email, amount_minor, currency, amount_refunded_minor, checkout_session_id,
      payment_intent_id, status, status_reason, source, test, created_at, email_problem,
      subtotal_minor, discount_minor, tax_minor, discount_id, discount_code, country, tax_id,
@@ -462,26 +462,6 @@ pub fn list_purchases(conn: &Connection, email: Option<&str>) -> Result<Vec<Purc
     Ok(list)
 }
 
-/// The seller's search: part of an email (case-insensitive) or a whole token; "" lists
-/// everything. Newest first, at most `limit`.
-pub fn search_purchases(conn: &Connection, query: &str, limit: i64) -> Result<Vec<Purchase>> {
-    let q = query.trim();
-    // LIKE's wildcards in the seller's text are meant literally.
-    let pattern = format!(
-        "%{}%",
-        q.to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let sql = format!(
-        "SELECT {PURCHASE_COLS} FROM purchases
-         WHERE ?1 = '' OR token = ?1 OR lower(email) LIKE ?2 ESCAPE '\\'
-         ORDER BY created_at DESC, id DESC LIMIT ?3"
-    );
-    collect_purchases(conn, &sql, params![q, pattern, limit])
-}
-
 /// The newest purchases, test or live, for the dashboard.
 pub fn recent_purchases(conn: &Connection, test: bool, limit: i64) -> Result<Vec<Purchase>> {
     let sql = format!(
@@ -490,7 +470,7 @@ pub fn recent_purchases(conn: &Connection, test: bool, limit: i64) -> Result<Vec
     collect_purchases(conn, &sql, params![test, limit])
 }
 
-fn collect_purchases(
+pub(crate) fn collect_purchases(
     conn: &Connection,
     sql: &str,
     args: impl rusqlite::Params,

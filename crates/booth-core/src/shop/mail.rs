@@ -6,6 +6,7 @@ use crate::catalog::Product;
 use crate::domain::{format_size, Money, UnsubscribeToken};
 use crate::error::{Error, Problems, Result};
 use crate::mail::Mailer;
+use crate::mail_filter::{self, MailFilter, MailPage, MailQuery};
 use crate::mailing::{self, MailingSummary};
 use crate::outbox::{self, OutboxConfig, OutboxRow, OutgoingMail};
 use crate::purchases::{Purchase, Source, Status};
@@ -62,6 +63,12 @@ impl Shop {
             .transpose()
             .map_err(|e| Error::invalid("status", e.to_string()))?;
         self.db().run(move |c| outbox::list(c, status, limit)).await
+    }
+
+    /// A page of the outbox the seller's search matches (see `MailFilter`).
+    pub async fn find_mail(&self, query: &MailQuery) -> Result<MailPage> {
+        let filter = MailFilter::try_from(query)?;
+        self.db().run(move |c| mail_filter::find(c, &filter)).await
     }
 
     /// Puts a failed message back in the queue.

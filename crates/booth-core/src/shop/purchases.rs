@@ -5,6 +5,7 @@ use super::Shop;
 use crate::domain::{parse_download_limit, Email, PurchaseToken, Referral};
 use crate::downloads::{self, Denied, Download, DownloadLog, DownloadRequest};
 use crate::error::{Error, Result};
+use crate::purchase_filter::{self, PurchaseFilter, PurchasePage, PurchaseQuery};
 use crate::purchases::{self, Charge, NewItem, NewPurchase, Purchase, Source};
 use crate::resume;
 use serde::Serialize;
@@ -65,15 +66,19 @@ impl Shop {
 
     /// Part of an email, or a whole token; "" lists the newest 500.
     pub async fn search_purchases(&self, query: &str) -> Result<Vec<Purchase>> {
-        if query.chars().count() > 320 || query.chars().any(char::is_control) {
-            return Err(Error::invalid(
-                "query",
-                "search for part of an email or a purchase token",
-            ));
-        }
-        let q = query.to_string();
+        let query = PurchaseQuery {
+            text: query.to_string(),
+            limit: Some(500),
+            ..PurchaseQuery::default()
+        };
+        Ok(self.find_purchases(&query).await?.purchases)
+    }
+
+    /// A page of the purchases the seller's search matches (see `PurchaseFilter`).
+    pub async fn find_purchases(&self, query: &PurchaseQuery) -> Result<PurchasePage> {
+        let filter = PurchaseFilter::try_from(query)?;
         self.db()
-            .run(move |c| purchases::search_purchases(c, &q, 500))
+            .run(move |c| purchase_filter::find(c, &filter))
             .await
     }
 
