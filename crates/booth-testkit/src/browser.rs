@@ -236,6 +236,18 @@ impl Browser {
         self.wait_text(css, |_| true, timeout).await;
     }
 
+    /// Waits until nothing matches `css` (a panel or dialog has closed).
+    pub async fn wait_gone(&self, css: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while self.exists(css).await {
+            assert!(
+                Instant::now() < deadline,
+                "{css:?} is still there after {timeout:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     pub async fn goto(&self, url: &str) {
         ok(self.client.goto(url).await, &format!("goto {url}"));
     }
@@ -269,6 +281,26 @@ impl Browser {
         let what = format!("fill {css:?}");
         ok(e.clear().await, &what);
         ok(e.send_keys(value).await, &what);
+    }
+
+    /// Presses `key` (e.g. `Key::Tab`, `Key::Escape`) where the focus is, as a person would.
+    pub async fn press(&self, key: fantoccini::key::Key) {
+        let active = ok(self.client.active_element().await, "active element");
+        ok(
+            active.send_keys(&char::from(key).to_string()).await,
+            "press a key",
+        );
+    }
+
+    /// Whether the focus is inside the first element matching `css`.
+    pub async fn focus_within(&self, css: &str) -> bool {
+        self.execute(
+            "const e = document.querySelector(arguments[0]); return !!e && e.contains(document.activeElement);",
+            json!([css]),
+        )
+        .await
+        .as_bool()
+        .unwrap_or(false)
     }
 
     pub async fn click(&self, css: &str) {

@@ -9,4 +9,6 @@ pub mod rng;
 pub mod smtp;
 
 pub use browser::Browser;
+/// Keys for `Browser::press`.
+pub use fantoccini::key::Key;
 pub use smtp::{ReceivedMail, SmtpMode, SmtpServer};

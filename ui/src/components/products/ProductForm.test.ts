@@ -185,6 +185,44 @@ describe("ProductForm: editing", () => {
     await waitFor(() => expect(onfileschange).toHaveBeenCalledWith(product));
   });
 
+  it("adds a file chosen under Add file when the seller presses Save changes, instead of dropping it", async () => {
+    const withTwo = { ...product, files: [...product.files, { ...product.files[0], id: 12, display_name: "extras.zip", versions: 1 }] };
+    api.addFiles.mockResolvedValue(withTwo);
+    const onfileschange = vi.fn();
+    const { component } = render(ProductForm, { props: { product, onsaved, oncancel, onfileschange } });
+    expect(component.unsaved()).toBe(false);
+    await fireEvent.click(screen.getByText("Add file"));
+    await addPath("/home/ada/extras.zip");
+    // Chosen, not added yet: closing now would lose it.
+    expect(component.unsaved()).toBe(true);
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.addFiles).toHaveBeenCalledWith("field-guide", ["/home/ada/extras.zip"]));
+    await waitFor(() => expect(onsaved).toHaveBeenCalled());
+    expect(onfileschange).toHaveBeenCalledWith(withTwo);
+    expect(api.editProduct).not.toHaveBeenCalled();
+  });
+
+  it("keeps the panel open and says why when a chosen file can't be added", async () => {
+    api.addFiles.mockRejectedValue({ code: "invalid_input", field: "file", message: "/home/ada/gone.zip doesn't exist" });
+    render(ProductForm, { props: { product, onsaved, oncancel } });
+    await fireEvent.click(screen.getByText("Add file"));
+    await addPath("/home/ada/gone.zip");
+    await fireEvent.click(save());
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toMatch(/wasn't added: .*gone\.zip doesn't exist/));
+    expect(onsaved).not.toHaveBeenCalled();
+  });
+
+  it("says a typed change is unsaved, and a new form with nothing typed is not", async () => {
+    const { component } = render(ProductForm, { props: { product, onsaved, oncancel } });
+    await type("price", "24");
+    expect(component.unsaved()).toBe(true);
+    cleanup();
+    const fresh = render(ProductForm, { props: { onsaved, oncancel } });
+    expect(fresh.component.unsaved()).toBe(false);
+    await type("name", "X");
+    expect(fresh.component.unsaved()).toBe(true);
+  });
+
   it("refuses a version label with spaces before uploading", async () => {
     api.validateVersion.mockResolvedValueOnce([
       { code: "invalid_input", field: "version", message: "a version label is 1–40 characters without spaces, e.g. 1.1" },

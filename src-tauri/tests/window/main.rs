@@ -1,0 +1,73 @@
+//! The seller's window, for real: the desktop app runs under Xvfb and is driven over
+//! WebDriver (tauri-driver + Debian's WebKitWebDriver). One module per story; the helpers
+//! every story shares are here.
+
+mod first_minute;
+mod first_week;
+mod port_taken;
+mod tunnel;
+
+use booth_core::shop::SettingsInput;
+use booth_core::Shop;
+use booth_testkit::desktop::VirtualDisplay;
+use booth_testkit::Browser;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const WAIT: Duration = Duration::from_secs(60);
+
+pub fn shots_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshots dir");
+    dir
+}
+
+/// A new shop (in a temp dir) whose server is to listen on `port`.
+pub async fn shop_on_port(port: u16) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data_dir = tmp.path().join("shop");
+    Shop::open(&data_dir)
+        .unwrap()
+        .save_settings(SettingsInput {
+            listen: Some(format!("127.0.0.1:{port}")),
+            ..SettingsInput::default()
+        })
+        .await
+        .unwrap();
+    (tmp, data_dir)
+}
+
+/// The desktop app on its own virtual display, on the shop in `data_dir`.
+pub async fn launch(data_dir: &Path) -> (VirtualDisplay, Browser) {
+    let display = VirtualDisplay::start();
+    let data_dir = data_dir.display().to_string();
+    let app = Browser::tauri_app(
+        Path::new(env!("CARGO_BIN_EXE_booth-desktop")),
+        &display.display,
+        &[("BOOTH_DATA_DIR", data_dir.as_str())],
+    )
+    .await;
+    (display, app)
+}
+
+pub async fn wait_new_window(app: &Browser, main: &str) -> String {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Some(h) = app.window_handles().await.into_iter().find(|h| h != main) {
+            return h;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the test purchase window didn't open"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Destructive actions may ask first; press the dialog's confirm button when there is one.
+pub async fn confirm_if_asked(app: &Browser) {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    if app.exists("[data-testid=confirm]").await {
+        app.click("[data-testid=confirm]").await;
+    }
+}
