@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests; see docs/benchmarks.md), release builds, on loopback:
-#   ./scripts/bench.sh            both
+#   ./scripts/bench.sh            all three
 #   ./scripts/bench.sh shop       Booth's buyer side beside nginx (downloads, page latency,
 #                                 memory under 1,000 downloads, webhook fulfilment)
 #   ./scripts/bench.sh mailing    one update mailing to N buyers through SMTP
+#   ./scripts/bench.sh finding    the seller's searches over 100,000 purchases and messages
 # BENCH_SECS=N per shop measurement (default 10); BENCH_BUYERS, BENCH_SINK, BENCH_BREAKDOWN
 # for the mailing (see its source).
 set -euo pipefail
@@ -28,4 +29,7 @@ if [ "$which" = all ] || [ "$which" = shop ]; then
 fi
 if [ "$which" = all ] || [ "$which" = mailing ]; then
   cargo bench -p booth-testkit --bench mailing
+fi
+if [ "$which" = all ] || [ "$which" = finding ]; then
+  cargo bench -p booth-core --bench finding
 fi

@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0007_library.sql"),
     include_str!("../../../migrations/0008_selling.sql"),
     include_str!("../../../migrations/0009_tax_consent.sql"),
+    include_str!("../../../migrations/0010_finding.sql"),
 ];
 
 #[derive(Clone)]

@@ -1,7 +1,7 @@
 //! The seller's search over the outbox: `MailQuery` as typed, `MailFilter` (`TryFrom`) the
 //! one reading of it, and `find` a page, newest first. The outbox's rows are inserted in
-//! time order, so its id is the keyset: the cursor is the last id shown, walked on the
-//! table's own rowid.
+//! time order, so its id is the keyset: the cursor is the last id shown, walked on
+//! `outbox_search` (migration 0010), which is in id order.
 
 use crate::error::{Error, Result};
 use crate::filter::{choice, page_size, SearchText, Where};
@@ -22,7 +22,7 @@ crate::text_enum! {
 }
 
 /// The search as typed; "" (or a missing field) is "any".
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "bindings", derive(specta::Type))]
 #[serde(default)]
 pub struct MailQuery {
@@ -30,7 +30,7 @@ pub struct MailQuery {
     pub text: String,
     /// receipt, update or library.
     pub kind: String,
-    /// One of `MailStatus`'s words.
+    /// queued, sending, sent, failed or skipped.
     pub status: String,
     /// The previous page's `next`; null for the first page.
     pub after: Option<String>,
@@ -112,15 +112,22 @@ impl MailFilter {
 pub fn find(conn: &Connection, filter: &MailFilter) -> Result<MailPage> {
     let mut w = filter.matching();
     let total: i64 = conn.query_row(
-        &format!("SELECT count(*) FROM outbox{}", w.sql()),
+        &format!(
+            "SELECT count(*) FROM outbox INDEXED BY outbox_search{}",
+            w.sql()
+        ),
         &*w.values(),
         |r| r.get(0),
     )?;
     if let Some(after) = filter.after {
         w.and("id < ?", vec![Box::new(after)]);
     }
+    // The page's ids come from outbox_search, which holds every column a filter reads;
+    // only the rows shown are read from the table, bodies and all.
     let sql = format!(
-        "SELECT {} FROM outbox{} ORDER BY id DESC LIMIT {}",
+        "SELECT {} FROM outbox WHERE id IN (
+           SELECT id FROM outbox INDEXED BY outbox_search{} ORDER BY id DESC LIMIT {})
+         ORDER BY id DESC",
         outbox::ROW_COLS,
         w.sql(),
         filter.limit + 1

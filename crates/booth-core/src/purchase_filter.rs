@@ -3,7 +3,7 @@
 //! and `find` answers a page, newest first, with a keyset cursor on (created_at, id) so a
 //! deep page costs what the first does.
 
-use crate::domain::Slug;
+use crate::domain::{PurchaseToken, Slug};
 use crate::error::{Error, Result};
 use crate::filter::{choice, day, page_size, SearchText, Where};
 use crate::purchases::{collect_purchases, Purchase, Source, PURCHASE_COLS};
@@ -31,13 +31,13 @@ crate::text_enum! {
 }
 
 /// The search as typed; "" (or a missing field) is "any".
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "bindings", derive(specta::Type))]
 #[serde(default)]
 pub struct PurchaseQuery {
     /// Part of an email, a whole token, or part of a product's name or slug.
     pub text: String,
-    /// One of `StatusFilter`'s words.
+    /// paid, partially_refunded, refunded or revoked.
     pub status: String,
     /// A product's slug.
     pub product: String,
@@ -130,16 +130,23 @@ impl PurchaseFilter {
     /// Everything but the cursor: what `total` counts.
     fn matching(&self) -> Where {
         let mut w = Where::default();
-        if let Some(text) = &self.text {
+        if let Some(token) = self
+            .text
+            .as_ref()
+            .and_then(|t| PurchaseToken::parse(t.as_str()).ok())
+        {
+            // A whole token finds its purchase through the token's index, and only it
+            // (matched as part of an email too, it cost a scan: 75 ms at 100,000).
+            w.and("token = ?", vec![Box::new(token.as_str().to_string())]);
+        } else if let Some(text) = &self.text {
             let like = text.contains_pattern();
             // The products whose name or slug holds the text are few (the catalog), so
             // they are found first and their purchases through purchase_items_product.
             w.and(
-                "token = ? OR email LIKE ? ESCAPE '\\' OR id IN (
+                "email LIKE ? ESCAPE '\\' OR id IN (
                    SELECT purchase_id FROM purchase_items WHERE product_id IN (
                      SELECT id FROM products WHERE name LIKE ? ESCAPE '\\' OR slug LIKE ? ESCAPE '\\'))",
                 vec![
-                    Box::new(text.as_str().to_lowercase()),
                     Box::new(like.clone()),
                     Box::new(like.clone()),
                     Box::new(like),
