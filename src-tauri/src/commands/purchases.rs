@@ -1,8 +1,9 @@
-//! Purchases: search, the detail, the seller's actions on one, giving a copy, the CSV.
+//! Purchases: search and the filter bar, the detail, the seller's actions on one, giving a copy, the CSV.
 
 use super::S;
 use crate::error::{mistake, CmdError, CmdResult, Mistakes};
 use booth_core::domain::{parse_download_limit, Email};
+use booth_core::purchase_filter::{PurchasePage, PurchaseQuery};
 use booth_core::purchases::Purchase;
 use booth_core::shop::PurchaseDetail;
 use std::path::PathBuf;
@@ -12,6 +13,14 @@ use std::path::PathBuf;
 #[specta::specta]
 pub async fn list_purchases(state: S<'_>, query: String) -> CmdResult<Vec<Purchase>> {
     Ok(state.shop().await?.search_purchases(&query).await?)
+}
+
+/// A page of the purchases the filter bar matches, newest first; `filter.after` is the
+/// previous page's `next`.
+#[tauri::command]
+#[specta::specta]
+pub async fn find_purchases(state: S<'_>, filter: PurchaseQuery) -> CmdResult<PurchasePage> {
+    Ok(state.shop().await?.find_purchases(&filter).await?)
 }
 
 #[tauri::command]

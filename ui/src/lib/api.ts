@@ -73,6 +73,10 @@ export type Charge = B.Charge_Serialize;
 export type Referral = B.Referral_Serialize;
 export type DownloadLog = B.DownloadLog_Serialize;
 export type PurchaseDetail = B.PurchaseDetail_Serialize;
+/** The Purchases filter bar as typed ("" is any); `after` is the previous page's `next`. */
+export type PurchaseQuery = B.PurchaseQuery_Deserialize;
+/** One page of `findPurchases`: `total` match in all; `next` asks for the page after. */
+export type PurchasePage = B.PurchasePage_Serialize;
 
 export type DayPoint = B.DayPoint;
 export type Funnel = B.Funnel;
@@ -85,6 +89,10 @@ export type MailingPreview = B.MailingPreview_Serialize;
 export type MailingSummary = B.MailingSummary;
 export type MailingFailure = B.Failure;
 export type OutboxMessage = B.OutboxRow_Serialize;
+/** The Mail filter bar as typed ("" is any); `after` is the previous page's `next`. */
+export type MailQuery = B.MailQuery_Deserialize;
+/** One page of `findMail`: `total` match in all; `next` asks for the page after. */
+export type MailPage = B.MailPage_Serialize;
 
 /** The Taxes screen's form: tax "off" | "exclusive" | "inclusive", the switches, the default tax code. */
 export type TaxSettings = B.TaxSettings;

@@ -27,6 +27,11 @@ export const commands = {
 	setDiscountDisabled: (code: string, disabled: boolean) => __TAURI_INVOKE<Discount_Serialize>("set_discount_disabled", { code, disabled }),
 	/**  `status`: null for all; newest first. */
 	outbox: (status: string | null, limit: number) => __TAURI_INVOKE<OutboxRow_Serialize[]>("outbox", { status, limit }),
+	/**
+	 *  A page of the messages the filter bar matches, newest first; `filter.after` is the
+	 *  previous page's `next`.
+	 */
+	findMail: (filter: MailQuery_Deserialize) => __TAURI_INVOKE<MailPage_Serialize>("find_mail", { filter }),
 	retryMail: (id: number) => __TAURI_INVOKE<null>("retry_mail", { id }),
 	/**  The subject and message (the product is picked from a list). */
 	validateMailing: (request: MailingForm) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_mailing", { request }),
@@ -64,6 +69,11 @@ export const commands = {
 	openTestPurchase: (slug: string) => __TAURI_INVOKE<null>("open_test_purchase", { slug }),
 	/**  `query`: part of an email, or a token; "" lists all (newest first, up to 500). */
 	listPurchases: (query: string) => __TAURI_INVOKE<Purchase_Serialize[]>("list_purchases", { query }),
+	/**
+	 *  A page of the purchases the filter bar matches, newest first; `filter.after` is the
+	 *  previous page's `next`.
+	 */
+	findPurchases: (filter: PurchaseQuery_Deserialize) => __TAURI_INVOKE<PurchasePage_Serialize>("find_purchases", { filter }),
 	purchaseDetail: (token: string) => __TAURI_INVOKE<PurchaseDetail_Serialize>("purchase_detail", { token }),
 	resetDownloads: (token: string) => __TAURI_INVOKE<Purchase_Serialize>("reset_downloads", { token }),
 	/**  A download limit as typed: a whole number or "unlimited". */
@@ -364,6 +374,54 @@ export type LogEntry = {
 	at: number,
 	kind: string,
 	message: string,
+};
+
+/**  A page of the outbox: `total` match the filter; `next` asks for the page after. */
+export type MailPage = MailPage_Serialize | MailPage_Deserialize;
+
+/**  A page of the outbox: `total` match the filter; `next` asks for the page after. */
+export type MailPage_Deserialize = {
+	messages: OutboxRow_Deserialize[],
+	total: number,
+	next?: string | null,
+};
+
+/**  A page of the outbox: `total` match the filter; `next` asks for the page after. */
+export type MailPage_Serialize = {
+	messages: OutboxRow_Serialize[],
+	total: number,
+	next: string | null,
+};
+
+/**  The search as typed; "" (or a missing field) is "any". */
+export type MailQuery = MailQuery_Serialize | MailQuery_Deserialize;
+
+/**  The search as typed; "" (or a missing field) is "any". */
+export type MailQuery_Deserialize = {
+	/**  Part of the recipient's address or of the subject. */
+	text?: string,
+	/**  receipt, update or library. */
+	kind?: string,
+	/**  queued, sending, sent, failed or skipped. */
+	status?: string,
+	/**  The previous page's `next`; null for the first page. */
+	after?: string | null,
+	/**  Rows a page, 1–500; null for 100. */
+	limit?: number | null,
+};
+
+/**  The search as typed; "" (or a missing field) is "any". */
+export type MailQuery_Serialize = {
+	/**  Part of the recipient's address or of the subject. */
+	text: string,
+	/**  receipt, update or library. */
+	kind: string,
+	/**  queued, sending, sent, failed or skipped. */
+	status: string,
+	/**  The previous page's `next`; null for the first page. */
+	after: string | null,
+	/**  Rows a page, 1–500; null for 100. */
+	limit: number | null,
 };
 
 /**  The mailing form as typed. */
@@ -682,6 +740,68 @@ export type PurchaseItem_Serialize = {
 	download_limit: number | null,
 	revoked: boolean,
 	files: ItemFile_Serialize[],
+};
+
+/**  A page of purchases: `total` match the filter; `next` asks for the page after. */
+export type PurchasePage = PurchasePage_Serialize | PurchasePage_Deserialize;
+
+/**  A page of purchases: `total` match the filter; `next` asks for the page after. */
+export type PurchasePage_Deserialize = {
+	purchases: Purchase_Deserialize[],
+	total: number,
+	next?: string | null,
+};
+
+/**  A page of purchases: `total` match the filter; `next` asks for the page after. */
+export type PurchasePage_Serialize = {
+	purchases: Purchase_Serialize[],
+	total: number,
+	next: string | null,
+};
+
+/**  The search as typed; "" (or a missing field) is "any". */
+export type PurchaseQuery = PurchaseQuery_Serialize | PurchaseQuery_Deserialize;
+
+/**  The search as typed; "" (or a missing field) is "any". */
+export type PurchaseQuery_Deserialize = {
+	/**  Part of an email, a whole token, or part of a product's name or slug. */
+	text?: string,
+	/**  paid, partially_refunded, refunded or revoked. */
+	status?: string,
+	/**  A product's slug. */
+	product?: string,
+	/**  checkout, grant or free. */
+	source?: string,
+	/**  test or live. */
+	test?: string,
+	/**  First and last day, inclusive, YYYY-MM-DD (UTC). */
+	from?: string,
+	to?: string,
+	/**  The previous page's `next`; null for the first page. */
+	after?: string | null,
+	/**  Rows a page, 1–500; null for 100. */
+	limit?: number | null,
+};
+
+/**  The search as typed; "" (or a missing field) is "any". */
+export type PurchaseQuery_Serialize = {
+	/**  Part of an email, a whole token, or part of a product's name or slug. */
+	text: string,
+	/**  paid, partially_refunded, refunded or revoked. */
+	status: string,
+	/**  A product's slug. */
+	product: string,
+	/**  checkout, grant or free. */
+	source: string,
+	/**  test or live. */
+	test: string,
+	/**  First and last day, inclusive, YYYY-MM-DD (UTC). */
+	from: string,
+	to: string,
+	/**  The previous page's `next`; null for the first page. */
+	after: string | null,
+	/**  Rows a page, 1–500; null for 100. */
+	limit: number | null,
 };
 
 export type Purchase_Deserialize = {

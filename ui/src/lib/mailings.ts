@@ -41,17 +41,12 @@ export function mailBadge(status: string): Badge {
   }
 }
 
-export const MAIL_TABS: { label: string; status: string | null }[] = [
-  { label: "All", status: null },
-  { label: "Queued", status: "queued" },
-  { label: "Sent", status: "sent" },
-  { label: "Failed", status: "failed" },
-];
-
-/** The empty state for each outbox tab. */
+/** The empty state for each status of the Mail filter bar (null: any). */
 export function mailEmptyText(status: string | null): string {
   switch (status) {
     case "queued": return "Nothing waiting. Mail is queued here for a moment before it goes out.";
+    case "sending": return "Nothing is being sent right now.";
+    case "skipped": return "Nothing skipped. Updates to buyers who unsubscribed, or of a canceled mailing, would show here.";
     case "sent": return "Nothing sent yet. Receipts appear here the moment a purchase is paid.";
     case "failed": return "No failures. Mail the server refused would show here, with the reason and a Retry button.";
     default: return "No mail yet. Receipts appear here the moment a purchase is paid.";
@@ -66,5 +61,6 @@ export function senderLine(storeName: string, fromAddress: string): string {
 export function kindLabel(kind: string): string {
   if (kind === "receipt") return "Receipt";
   if (kind === "update") return "Update";
+  if (kind === "library") return "Lost link";
   return kind;
 }

@@ -1,7 +1,7 @@
 // Sample answers for the Mail screen: the outbox, with every email Booth sent or is sending
 // (receipts from purchases.ts, updates from mailings.ts), each shaped like the real
 // templates. Messages marked for retry go out on the next outbox poll.
-import type { OutboxMessage } from "../lib/api";
+import type { MailPage, MailQuery, OutboxMessage } from "../lib/api";
 import { SHOP, SUPPORT, clone, hex, type Commands } from "./data";
 
 // ---- the layout every email shares, as in the real templates (inline styles, tables) --
@@ -53,28 +53,50 @@ export function enqueue(m: Omit<OutboxMessage, "id" | "message_id">): OutboxMess
 // receipts (purchases.ts), a new mailing's updates (mailings.ts). The misspelt domain fails again.
 export const retried = new Set<number>();
 
+// Retried messages go out (or fail again) when the outbox is next read.
+function deliverRetried() {
+  const at = Math.floor(Date.now() / 1000);
+  for (const m of outbox) {
+    if (!retried.has(m.id) || m.status !== "queued") continue;
+    retried.delete(m.id);
+    m.attempts += 1;
+    if (m.recipient.endsWith("@gmial.com")) {
+      m.status = "failed";
+      m.last_error = "550 5.1.2 <j.doe@gmial.com>: Recipient address rejected: Domain not found";
+    } else {
+      m.status = "sent";
+      m.sent_at = at;
+      m.last_error = null;
+    }
+  }
+}
+
 export const commands: Commands = {
   outbox: ({ status, limit }) => {
-    const at = Math.floor(Date.now() / 1000);
-    for (const m of outbox) {
-      if (!retried.has(m.id) || m.status !== "queued") continue;
-      retried.delete(m.id);
-      m.attempts += 1;
-      if (m.recipient.endsWith("@gmial.com")) {
-        m.status = "failed";
-        m.last_error = "550 5.1.2 <j.doe@gmial.com>: Recipient address rejected: Domain not found";
-      } else {
-        m.status = "sent";
-        m.sent_at = at;
-        m.last_error = null;
-      }
-    }
+    deliverRetried();
     return clone(
       outbox
         .filter((m) => !status || m.status === status)
         .sort((a, b) => b.created_at - a.created_at || b.id - a.id)
         .slice(0, Number(limit ?? 200)),
     );
+  },
+
+  // The core's MailFilter, roughly: text, kind and status, the last id shown as the cursor.
+  find_mail: ({ filter }): MailPage => {
+    deliverRetried();
+    const f = (filter ?? {}) as Partial<MailQuery>;
+    const q = String(f.text ?? "").trim().toLowerCase();
+    if (q.length > 320) throw { code: "invalid_input", field: "text", message: "search for at most 320 characters" };
+    const matching = outbox
+      .filter((m) => !q || m.recipient.toLowerCase().includes(q) || m.subject.toLowerCase().includes(q))
+      .filter((m) => (!f.kind || m.kind === f.kind) && (!f.status || m.status === f.status))
+      .sort((a, b) => b.id - a.id);
+    const rest = f.after ? matching.filter((m) => m.id < Number(f.after)) : matching;
+    const limit = Number(f.limit ?? 100);
+    const page = rest.slice(0, limit);
+    const last = page[page.length - 1];
+    return clone({ messages: page, total: matching.length, next: rest.length > limit && last ? String(last.id) : null });
   },
 
   retry_mail: ({ id }) => {

@@ -5,7 +5,7 @@
 // (mail.ts). State lives in this module, so actions
 // in the preview (refund, grant…) change what later calls return.
 // /preview.html?empty#purchases shows a brand-new shop: nothing bought yet.
-import type { Charge, DownloadLog, ItemFile, OutboxMessage, Product, Purchase, PurchaseDetail, PurchaseItem, Referral } from "../lib/api";
+import type { Charge, DownloadLog, ItemFile, OutboxMessage, Product, Purchase, PurchaseDetail, PurchaseItem, PurchasePage, PurchaseQuery, Referral } from "../lib/api";
 import { BASE, DAY as D, EMPTY, HOUR as H, NOW, SHOP, SUPPORT, clone, hex, mistakes, rand, uuid, type Commands } from "./data";
 import { FONT, button, enqueue, esc, layout, retried } from "./mail";
 import { taxSettings, wordingAt } from "./taxes";
@@ -296,6 +296,33 @@ export const commands: Commands = {
         .filter((p) => !q || p.email.toLowerCase().includes(q) || p.token.startsWith(q))
         .sort((a, b) => b.created_at - a.created_at),
     );
+  },
+
+  // The core's PurchaseFilter, roughly: the same fields, a keyset cursor "<created_at>.<id>".
+  find_purchases: ({ filter }): PurchasePage => {
+    const f = (filter ?? {}) as Partial<PurchaseQuery>;
+    const q = String(f.text ?? "").trim().toLowerCase();
+    if (q.length > 320) throw { code: "invalid_input", field: "text", message: "search for at most 320 characters" };
+    const day = (d: string | undefined, end: boolean) => (d ? Date.parse(`${d}T00:00:00Z`) / 1000 + (end ? D : 0) : null);
+    const since = day(f.from, false);
+    const until = day(f.to, true);
+    if (since !== null && until !== null && until <= since) throw { code: "invalid_input", field: "to", message: "the last day comes before the first" };
+    const standing = (p: Purchase) => (p.status === "paid" && p.amount_refunded_minor > 0 ? "partially_refunded" : p.status);
+    const matching = purchases
+      .filter((p) => !q || p.email.toLowerCase().includes(q) || p.token === q
+        || p.items.some((i) => i.product_name.toLowerCase().includes(q) || i.product_slug.includes(q)))
+      .filter((p) => !f.status || standing(p) === f.status)
+      .filter((p) => !f.product || p.items.some((i) => i.product_slug === f.product))
+      .filter((p) => !f.source || p.source === f.source)
+      .filter((p) => !f.test || p.test === (f.test === "test"))
+      .filter((p) => (since === null || p.created_at >= since) && (until === null || p.created_at < until))
+      .sort((a, b) => b.created_at - a.created_at || b.id - a.id);
+    const [at, id] = (f.after ?? "").split(".").map(Number);
+    const rest = f.after ? matching.filter((p) => p.created_at < at || (p.created_at === at && p.id < id)) : matching;
+    const limit = Number(f.limit ?? 100);
+    const page = rest.slice(0, limit);
+    const last = page[page.length - 1];
+    return clone({ purchases: page, total: matching.length, next: rest.length > limit && last ? `${last.created_at}.${last.id}` : null });
   },
 
   purchase_detail: ({ token }): PurchaseDetail => {

@@ -5,7 +5,7 @@ import { nav } from "../lib/nav.svelte";
 import { toasts } from "../lib/toast.svelte";
 import Purchases from "./Purchases.svelte";
 
-const api = vi.hoisted(() => ({ listPurchases: vi.fn(), purchaseDetail: vi.fn(), exportCsv: vi.fn() }));
+const api = vi.hoisted(() => ({ findPurchases: vi.fn(), listProducts: vi.fn(), purchaseDetail: vi.fn(), exportCsv: vi.fn() }));
 vi.mock("../lib/api", async (orig) => ({ ...(await orig<typeof import("../lib/api")>()), api }));
 const dialog = vi.hoisted(() => ({ save: vi.fn() }));
 vi.mock("@tauri-apps/plugin-dialog", () => dialog);
@@ -21,9 +21,16 @@ function purchase(token: string, email: string): Purchase {
   };
 }
 
+function page(purchases: Purchase[], total = purchases.length, next: string | null = null) {
+  return { purchases, total, next };
+}
+
+const NO_FILTER = { text: "", status: "", product: "", source: "", test: "", from: "", to: "", after: null, limit: null };
+
 beforeEach(() => {
   for (const f of [...Object.values(api), dialog.save]) f.mockReset();
-  api.listPurchases.mockResolvedValue([purchase("tok-a", "ada@example.com"), purchase("tok-b", "bob@example.com")]);
+  api.findPurchases.mockResolvedValue(page([purchase("tok-a", "ada@example.com"), purchase("tok-b", "bob@example.com")]));
+  api.listProducts.mockResolvedValue([]);
   api.purchaseDetail.mockReturnValue(new Promise(() => {})); // the drawer itself is tested elsewhere
   toasts.splice(0);
   nav.screen = "purchases";
@@ -38,7 +45,8 @@ describe("Purchases screen", () => {
   it("lists purchases as clickable rows that open the detail", async () => {
     render(Purchases, { status: null });
     await waitFor(() => expect(document.querySelectorAll("tr.clickable[data-purchase]")).toHaveLength(2));
-    expect(api.listPurchases).toHaveBeenCalledWith("");
+    expect(api.findPurchases).toHaveBeenCalledWith(NO_FILTER);
+    expect(screen.getByTestId("match-count").textContent).toBe("2 purchases");
     await fireEvent.click(document.querySelector('tr[data-purchase="tok-b"]')!);
     expect(document.querySelector('[data-testid="purchase-detail"]')!.getAttribute("data-token")).toBe("tok-b");
     expect(api.purchaseDetail).toHaveBeenCalledWith("tok-b");
@@ -49,7 +57,7 @@ describe("Purchases screen", () => {
     coded.charge.discount_code = "LAUNCH20";
     coded.referral.ref = "newsletter";
     const free = { ...purchase("tok-f", "fay@example.com"), source: "free" as const, amount_minor: 0 };
-    api.listPurchases.mockResolvedValue([coded, free, purchase("tok-a", "ada@example.com")]);
+    api.findPurchases.mockResolvedValue(page([coded, free, purchase("tok-a", "ada@example.com")]));
     render(Purchases, { status: null });
     await waitFor(() => expect(screen.getAllByTestId("purchase-tags")).toHaveLength(1));
     expect(screen.getByTestId("purchase-tags").textContent).toMatch(/LAUNCH20\s*via newsletter/);
@@ -62,23 +70,66 @@ describe("Purchases screen", () => {
     vi.useFakeTimers();
     render(Purchases, { status: null });
     await vi.advanceTimersByTimeAsync(0);
-    api.listPurchases.mockClear();
+    api.findPurchases.mockClear();
     const input = document.querySelector('input[name="purchase-search"]') as HTMLInputElement;
     for (const q of ["a", "ad", "ada"]) {
       await fireEvent.input(input, { target: { value: q } });
       await vi.advanceTimersByTimeAsync(100);
     }
-    expect(api.listPurchases).not.toHaveBeenCalled();
+    expect(api.findPurchases).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(200);
-    expect(api.listPurchases).toHaveBeenCalledTimes(1);
-    expect(api.listPurchases).toHaveBeenCalledWith("ada");
+    expect(api.findPurchases).toHaveBeenCalledTimes(1);
+    expect(api.findPurchases).toHaveBeenCalledWith({ ...NO_FILTER, text: "ada" });
   });
 
   it("says what to do when there are no purchases", async () => {
-    api.listPurchases.mockResolvedValue([]);
+    api.findPurchases.mockResolvedValue(page([]));
     render(Purchases, { status: null });
     await waitFor(() => expect(screen.getByText("No purchases yet.")).toBeTruthy());
     expect(screen.getByText(/Make a test purchase from Products/)).toBeTruthy();
+  });
+
+  it("says when nothing matches the filters, and clears them", async () => {
+    render(Purchases, { status: null });
+    await waitFor(() => expect(api.findPurchases).toHaveBeenCalledTimes(1));
+    api.findPurchases.mockResolvedValue(page([]));
+    const status = document.querySelector('select[name="status"]') as HTMLSelectElement;
+    status.value = "refunded";
+    await fireEvent.change(status);
+    expect(api.findPurchases).toHaveBeenLastCalledWith({ ...NO_FILTER, status: "refunded" });
+    await waitFor(() => expect(screen.getByText("No purchases match.")).toBeTruthy());
+    expect(screen.getByTestId("match-count").textContent).toBe("0 purchases match");
+    expect(screen.queryByText("No purchases yet.")).toBeNull();
+    api.findPurchases.mockResolvedValue(page([purchase("tok-a", "ada@example.com")]));
+    await fireEvent.click(screen.getByTestId("no-match").querySelector('[data-action="clear-filters"]')!);
+    expect(api.findPurchases).toHaveBeenLastCalledWith(NO_FILTER);
+    await waitFor(() => expect(document.querySelectorAll("tr[data-purchase]")).toHaveLength(1));
+    expect(status.value).toBe("");
+  });
+
+  it("shows how many match and pages on with Show more", async () => {
+    api.findPurchases.mockResolvedValue(page([purchase("tok-a", "ada@example.com"), purchase("tok-b", "bob@example.com")], 3, "170.2"));
+    render(Purchases, { status: null });
+    await waitFor(() => expect(screen.getByTestId("match-count").textContent).toBe("3 purchases"));
+    api.findPurchases.mockResolvedValue(page([purchase("tok-c", "cy@example.com")], 3, null));
+    await fireEvent.click(document.querySelector('[data-action="show-more"]')!);
+    expect(api.findPurchases).toHaveBeenLastCalledWith({ ...NO_FILTER, after: "170.2" });
+    await waitFor(() => expect(document.querySelectorAll("tr[data-purchase]")).toHaveLength(3));
+    expect(document.querySelector('[data-action="show-more"]')).toBeNull();
+  });
+
+  it("shows a refused filter beside the bar and keeps the list", async () => {
+    render(Purchases, { status: null });
+    await waitFor(() => expect(document.querySelectorAll("tr[data-purchase]")).toHaveLength(2));
+    api.findPurchases.mockRejectedValue({ code: "invalid_input", field: "to", message: "the last day comes before the first" });
+    const to = document.querySelector('input[name="to"]') as HTMLInputElement;
+    to.value = "2026-01-01";
+    await fireEvent.input(to);
+    await fireEvent.change(to);
+    await waitFor(() => expect(screen.getByTestId("filter-problem").textContent).toBe("the last day comes before the first"));
+    expect(screen.getByTestId("filter-problem").getAttribute("data-field")).toBe("to");
+    expect(to.getAttribute("aria-invalid")).toBe("true");
+    expect(document.querySelectorAll("tr[data-purchase]")).toHaveLength(2);
   });
 
   it("opens the purchase another screen sent the seller to", async () => {
