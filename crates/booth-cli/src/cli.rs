@@ -74,10 +74,13 @@ pub enum Command {
     /// Products: add, list, edit, files and versions.
     #[command(subcommand)]
     Product(ProductCmd),
-    /// List purchases, newest first.
+    /// List purchases, newest first; the filters are the window's filter bar's.
     Purchases {
-        #[arg(long)]
+        /// Only this buyer's (the whole address, any case).
+        #[arg(long, conflicts_with_all = ["search", "status", "product", "source", "test", "live", "from", "to"])]
         email: Option<String>,
+        #[command(flatten)]
+        filter: PurchaseFlags,
         #[arg(long)]
         json: bool,
     },
@@ -234,6 +237,35 @@ pub enum ProductCmd {
 }
 
 /// A discount code's rules, as `discount add` and `discount edit` take them.
+/// `booth purchases`' filters, read by the core's `PurchaseFilter` as the window's are.
+#[derive(clap::Args, Default)]
+pub struct PurchaseFlags {
+    /// Part of an email, a whole token, or part of a product's name or slug.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// paid, partially_refunded, refunded or revoked.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// A product's slug.
+    #[arg(long)]
+    pub product: Option<String>,
+    /// checkout, grant or free.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Only test purchases.
+    #[arg(long, conflicts_with = "live")]
+    pub test: bool,
+    /// Only live purchases.
+    #[arg(long)]
+    pub live: bool,
+    /// First day, UTC (2026-12-01).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day, UTC, included (2026-12-31).
+    #[arg(long)]
+    pub to: Option<String>,
+}
+
 #[derive(clap::Args)]
 pub struct DiscountRules {
     /// Percent off, a whole number from 1 to 100.

@@ -77,7 +77,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             secret_key,
         } => serve::stripe_sim(listen, state, secret_key).await,
         Command::Product(cmd) => product::product(&Shop::open(&data_dir)?, cmd).await,
-        Command::Purchases { email, json } => purchase::purchases(&data_dir, email, json).await,
+        Command::Purchases {
+            email,
+            filter,
+            json,
+        } => purchase::purchases(&data_dir, email, filter, json).await,
         Command::Purchase(cmd) => purchase::purchase(&data_dir, cmd).await,
         Command::Discount(cmd) => discount::discount(&Shop::open(&data_dir)?, cmd).await,
         Command::Grant { product, email } => purchase::grant(&data_dir, product, email).await,

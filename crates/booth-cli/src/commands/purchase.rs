@@ -1,17 +1,29 @@
 //! Purchases: `booth purchases`, `booth purchase …` (show, reset, limit, resend, revoke,
 //! refund), `booth grant` and `booth export purchases`.
 
-use crate::cli::PurchaseCmd;
+use crate::cli::{PurchaseCmd, PurchaseFlags};
 use crate::output::{self, purchase_line};
 use anyhow::{anyhow, bail};
 use booth_core::payments::{Payments, StripeConfig};
+use booth_core::purchase_filter::{PurchaseFilter, PurchaseQuery};
+use booth_core::purchases::Purchase;
 use booth_core::Shop;
 use std::path::{Path, PathBuf};
 
-pub async fn purchases(data_dir: &Path, email: Option<String>, json: bool) -> anyhow::Result<()> {
-    let list = Shop::open(data_dir)?
-        .list_purchases(email.as_deref())
-        .await?;
+pub async fn purchases(
+    data_dir: &Path,
+    email: Option<String>,
+    flags: PurchaseFlags,
+    json: bool,
+) -> anyhow::Result<()> {
+    let shop = Shop::open(data_dir)?;
+    let query = PurchaseQuery::from(flags);
+    let filtered = PurchaseFilter::try_from(&query).map_err(flag_error)? != no_filter();
+    let list = if email.is_some() || !filtered {
+        shop.list_purchases(email.as_deref()).await?
+    } else {
+        every_page(&shop, query).await?
+    };
     if json {
         println!("{}", serde_json::to_string_pretty(&list)?);
     } else if list.is_empty() {
@@ -19,6 +31,8 @@ pub async fn purchases(data_dir: &Path, email: Option<String>, json: bool) -> an
             "{}",
             if email.is_some() {
                 "No purchases for that email."
+            } else if filtered {
+                "No purchases match."
             } else {
                 "No purchases yet."
             }
@@ -29,6 +43,55 @@ pub async fn purchases(data_dir: &Path, email: Option<String>, json: bool) -> an
         }
     }
     Ok(())
+}
+
+impl From<PurchaseFlags> for PurchaseQuery {
+    fn from(f: PurchaseFlags) -> PurchaseQuery {
+        let test = match (f.test, f.live) {
+            (true, _) => "test",
+            (_, true) => "live",
+            _ => "",
+        };
+        PurchaseQuery {
+            text: f.search.unwrap_or_default(),
+            status: f.status.unwrap_or_default(),
+            product: f.product.unwrap_or_default(),
+            source: f.source.unwrap_or_default(),
+            test: test.into(),
+            from: f.from.unwrap_or_default(),
+            to: f.to.unwrap_or_default(),
+            after: None,
+            limit: Some(booth_core::filter::MAX_PAGE),
+        }
+    }
+}
+
+fn no_filter() -> PurchaseFilter {
+    PurchaseFilter::try_from(PurchaseQuery::from(PurchaseFlags::default())).expect("no filter")
+}
+
+/// A flag the core refused, named as typed.
+fn flag_error(e: booth_core::Error) -> anyhow::Error {
+    match e {
+        booth_core::Error::Invalid { field, message } => {
+            let flag = if field == "text" { "search" } else { field };
+            anyhow!("--{flag}: {message}")
+        }
+        e => e.into(),
+    }
+}
+
+/// Every purchase the filter matches, a page at a time.
+async fn every_page(shop: &Shop, mut query: PurchaseQuery) -> anyhow::Result<Vec<Purchase>> {
+    let mut all = Vec::new();
+    loop {
+        let page = shop.find_purchases(&query).await.map_err(flag_error)?;
+        all.extend(page.purchases);
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => return Ok(all),
+        }
+    }
 }
 
 pub async fn purchase(data_dir: &Path, cmd: PurchaseCmd) -> anyhow::Result<()> {

@@ -26,6 +26,68 @@ fn csv_cells(line: &str) -> Vec<String> {
 }
 
 #[test]
+fn purchases_take_the_window_filter_bar_as_flags() {
+    let shop = Shop::new();
+    shop.add("gift", "9.99");
+    shop.add("second", "1.00");
+    let ada = shop.grant("gift", "ada@example.com");
+    let bob = shop.grant("second", "bob_smith@example.org");
+    shop.ok(&["purchase", "revoke", &bob]);
+    let tokens = |flags: &[&str]| -> Vec<String> {
+        let args = [&["purchases", "--json"], flags].concat();
+        let list = shop.json(&args);
+        let list = list.as_array().expect("array");
+        list.iter()
+            .map(|p| p["token"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let none: Vec<String> = Vec::new();
+    assert_eq!(tokens(&[]), [bob.as_str(), ada.as_str()]);
+    assert_eq!(tokens(&["--search", "ADA@"]), [ada.as_str()]);
+    assert_eq!(tokens(&["--search", "b_s"]), [bob.as_str()]);
+    assert_eq!(tokens(&["--search", "%"]), none);
+    assert_eq!(tokens(&["--search", &ada]), [ada.as_str()]);
+    assert_eq!(tokens(&["--product", "second"]), [bob.as_str()]);
+    assert_eq!(tokens(&["--status", "revoked"]), [bob.as_str()]);
+    assert_eq!(
+        tokens(&["--status", "paid", "--source", "grant"]),
+        [ada.as_str()]
+    );
+    assert_eq!(tokens(&["--source", "checkout"]), none);
+    assert_eq!(tokens(&["--live", "--from", "2000-01-01"]).len(), 2);
+    assert_eq!(tokens(&["--test"]), none);
+    assert_eq!(tokens(&["--to", "2000-01-01"]), none);
+    let text = shop.ok(&["purchases", "--status", "refunded"]);
+    assert!(text.contains("No purchases match"), "{text}");
+
+    // Refused as the window's bar is, naming the flag; nothing listed.
+    let long = "x".repeat(10_000);
+    for (args, flag) in [
+        (vec!["--status", "lost"], "--status"),
+        (vec!["--source", "stolen"], "--source"),
+        (vec!["--from", "2026-13-01"], "--from"),
+        (vec!["--from", "2026-02-01", "--to", "2026-01-01"], "--to"),
+        (vec!["--product", "Not A Slug"], "--product"),
+        (vec!["--search", long.as_str()], "--search"),
+        (vec!["--search", "line\nbreak"], "--search"),
+    ] {
+        let err = shop.fail(&[&["purchases"][..], &args].concat());
+        assert!(err.contains(flag), "{args:?}: {err}");
+    }
+    for args in [
+        &["purchases", "--email", "a@example.com", "--status", "paid"][..],
+        &["purchases", "--test", "--live"],
+    ] {
+        let out = shop.run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("cannot be used with"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn grant_and_manage_a_purchase() {
     let shop = Shop::new();
     shop.add("gift", "9.99");
