@@ -486,6 +486,7 @@ fn a_refunds_amount_is_at_most_what_is_left() {
         checkout_session_id: None,
         payment_intent_id: Some("pi_1".into()),
         status: Status::Paid,
+        standing: crate::purchases::Standing::PartiallyRefunded,
         status_reason: None,
         source: Source::Checkout,
         test: false,

@@ -6,21 +6,9 @@
 use crate::domain::{PurchaseToken, Slug};
 use crate::error::{Error, Result};
 use crate::filter::{choice, day, page_size, SearchText, Where};
-use crate::purchases::{collect_purchases, Purchase, Source, PURCHASE_COLS};
+use crate::purchases::{collect_purchases, Purchase, Source, Standing, PURCHASE_COLS};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
-
-crate::text_enum! {
-    /// Where a purchase stands, as the seller filters by it: each purchase is in one.
-    pub enum StatusFilter {
-        /// Paid, nothing refunded.
-        Paid => "paid",
-        /// Paid, part of it refunded (access stays).
-        PartiallyRefunded => "partially_refunded",
-        Refunded => "refunded",
-        Revoked => "revoked",
-    }
-}
 
 crate::text_enum! {
     /// Test purchases (the simulator or Stripe's test mode), live ones, or both.
@@ -67,7 +55,7 @@ pub struct PurchasePage {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PurchaseFilter {
     text: Option<SearchText>,
-    status: Option<StatusFilter>,
+    status: Option<Standing>,
     product: Option<Slug>,
     source: Option<Source>,
     test: Option<TestFilter>,
@@ -153,15 +141,14 @@ impl PurchaseFilter {
                 ],
             );
         }
+        // `Standing::of` in SQL (purchase_filter_tests checks the two agree on every row).
         match self.status {
-            Some(StatusFilter::Paid) => {
-                w.and("status = 'paid' AND amount_refunded_minor = 0", vec![])
-            }
-            Some(StatusFilter::PartiallyRefunded) => {
+            Some(Standing::Paid) => w.and("status = 'paid' AND amount_refunded_minor = 0", vec![]),
+            Some(Standing::PartiallyRefunded) => {
                 w.and("status = 'paid' AND amount_refunded_minor > 0", vec![])
             }
-            Some(StatusFilter::Refunded) => w.and("status = 'refunded'", vec![]),
-            Some(StatusFilter::Revoked) => w.and("status = 'revoked'", vec![]),
+            Some(Standing::Refunded) => w.and("status = 'refunded'", vec![]),
+            Some(Standing::Revoked) => w.and("status = 'revoked'", vec![]),
             None => {}
         }
         if let Some(slug) = &self.product {

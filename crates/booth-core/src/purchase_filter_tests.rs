@@ -179,6 +179,16 @@ fn status_puts_each_purchase_in_one() {
     assert_eq!(status("partially_refunded"), [3]);
     assert_eq!(status("refunded"), [2]);
     assert_eq!(status("revoked"), [4]);
+    // The filter's SQL and `Standing::of` (what each purchase says it is) agree on every row.
+    for standing in ["paid", "partially_refunded", "refunded", "revoked"] {
+        let q = query(|q| q.status = standing.into());
+        let filter = PurchaseFilter::try_from(q).unwrap();
+        let page = db.run_blocking(|c| find(c, &filter)).unwrap();
+        assert!(page
+            .purchases
+            .iter()
+            .all(|p| p.standing.as_str() == standing));
+    }
 }
 
 #[test]

@@ -31,6 +31,28 @@ crate::text_enum! {
     }
 }
 
+crate::text_enum! {
+    /// Where a purchase stands to the seller: its `Status`, with a partial refund told apart
+    /// (still paid, access kept). The window's badges and the purchase filters read this.
+    pub enum Standing {
+        Paid => "paid",
+        PartiallyRefunded => "partially_refunded",
+        Refunded => "refunded",
+        Revoked => "revoked",
+    }
+}
+
+impl Standing {
+    pub fn of(status: Status, amount_refunded_minor: i64) -> Standing {
+        match status {
+            Status::Paid if amount_refunded_minor > 0 => Standing::PartiallyRefunded,
+            Status::Paid => Standing::Paid,
+            Status::Refunded => Standing::Refunded,
+            Status::Revoked => Standing::Revoked,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewPurchase {
     pub email: Email,
@@ -125,6 +147,8 @@ pub struct Purchase {
     pub checkout_session_id: Option<String>,
     pub payment_intent_id: Option<String>,
     pub status: Status,
+    /// `status` with a partial refund told apart.
+    pub standing: Standing,
     pub status_reason: Option<String>,
     pub source: Source,
     pub test: bool,
@@ -339,6 +363,7 @@ fn purchase_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Purchase> {
         checkout_session_id: r.get(6)?,
         payment_intent_id: r.get(7)?,
         status: r.get(8)?,
+        standing: Standing::of(r.get(8)?, r.get(5)?),
         status_reason: r.get(9)?,
         source: r.get(10)?,
         test: r.get(11)?,
@@ -463,11 +488,11 @@ pub fn list_purchases(conn: &Connection, email: Option<&str>) -> Result<Vec<Purc
 }
 
 /// The newest purchases, test or live, for the dashboard.
-pub fn recent_purchases(conn: &Connection, test: bool, limit: i64) -> Result<Vec<Purchase>> {
-    let sql = format!(
-        "SELECT {PURCHASE_COLS} FROM purchases WHERE test = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2"
-    );
-    collect_purchases(conn, &sql, params![test, limit])
+/// The newest purchases of every kind: sales, test purchases and gifts.
+pub fn recent_purchases(conn: &Connection, limit: i64) -> Result<Vec<Purchase>> {
+    let sql =
+        format!("SELECT {PURCHASE_COLS} FROM purchases ORDER BY created_at DESC, id DESC LIMIT ?1");
+    collect_purchases(conn, &sql, params![limit])
 }
 
 pub(crate) fn collect_purchases(

@@ -88,6 +88,9 @@ pub struct Dashboard {
     pub series: Vec<DayPoint>,
     pub total_revenue_minor: i64,
     pub total_purchases: i64,
+    /// Whether these are test sales (a shop taking simulated or Stripe test payments).
+    pub test: bool,
+    pub tally: Tally,
     pub funnel: Funnel,
     /// Where sales came from: one row per referral source, busiest first.
     pub sources: Vec<SourceRow>,
@@ -105,6 +108,58 @@ pub struct SourceRow {
     pub revenue_minor: i64,
 }
 
+/// Each kind of purchase in the period counted for what it is, so a refund, a gift or a
+/// test purchase never passes for a sale.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct Tally {
+    /// Paid or free purchases of the dashboard's mode, refunded ones included.
+    pub sales: i64,
+    /// Of `sales`: refunded in full, and refunded in part (access kept).
+    pub refunded: i64,
+    pub partially_refunded: i64,
+    /// Copies the seller gave (`booth grant`, Give a copy): never sales.
+    pub gifts: i64,
+    /// Sales of the other mode: test ones on a live dashboard, live ones on a test one.
+    pub other_mode: i64,
+    /// What a sale that was paid for and kept brought in on average (net of refunds and
+    /// tax, in the dashboard's currency); None when there is none.
+    pub average_sale_minor: Option<i64>,
+}
+
+fn tally(conn: &Connection, test: bool, since: i64, currency: &str) -> Result<Tally> {
+    let mut t = conn.query_row(
+        "SELECT coalesce(sum(source IN ('checkout', 'free') AND test = ?1), 0),
+                coalesce(sum(source IN ('checkout', 'free') AND test = ?1 AND status = 'refunded'), 0),
+                coalesce(sum(source IN ('checkout', 'free') AND test = ?1 AND status = 'paid'
+                             AND amount_refunded_minor > 0), 0),
+                coalesce(sum(source = 'grant'), 0),
+                coalesce(sum(source IN ('checkout', 'free') AND test <> ?1), 0)
+         FROM purchases WHERE created_at >= ?2",
+        params![test, since],
+        |r| {
+            Ok(Tally {
+                sales: r.get(0)?,
+                refunded: r.get(1)?,
+                partially_refunded: r.get(2)?,
+                gifts: r.get(3)?,
+                other_mode: r.get(4)?,
+                average_sale_minor: None,
+            })
+        },
+    )?;
+    t.average_sale_minor = conn.query_row(
+        &format!(
+            "SELECT CAST(round(avg({NET})) AS INTEGER) FROM purchases
+             WHERE source = 'checkout' AND test = ?1 AND created_at >= ?2 AND currency = ?3
+               AND amount_minor > 0 AND status <> 'refunded'"
+        ),
+        params![test, since, currency],
+        |r| r.get(0),
+    )?;
+    Ok(t)
+}
+
 /// Revenue of a purchase row: what was paid, less refunds and the tax in what is kept.
 const NET: &str = "((amount_minor - amount_refunded_minor)
      - (tax_minor * (amount_minor - amount_refunded_minor)) / max(amount_minor, 1))";
@@ -112,7 +167,7 @@ const NET: &str = "((amount_minor - amount_refunded_minor)
 /// The last `days` days up to `now`, counting test purchases when `test` (a shop in test
 /// mode looks at its test sales) and live ones otherwise. Revenue is net of tax and
 /// refunds and in the currency most of the period's purchases used; grants are not sales,
-/// free purchases are (at 0).
+/// free purchases are (at 0). `tally` counts each kind apart.
 pub fn dashboard(conn: &Connection, days: u32, test: bool, now: i64) -> Result<Dashboard> {
     let days = days.clamp(1, 366) as i64;
     let first_day_start = (now - now.rem_euclid(86_400)) - (days - 1) * 86_400;
@@ -184,13 +239,16 @@ pub fn dashboard(conn: &Connection, days: u32, test: bool, now: i64) -> Result<D
     };
     let sources = sources(conn, &currency, test, first_day_start)?;
     Ok(Dashboard {
+        test,
+        tally: tally(conn, test, first_day_start, &currency)?,
         sources,
         currency,
         total_revenue_minor: series.iter().map(|d| d.revenue_minor).sum(),
         total_purchases: series.iter().map(|d| d.purchases).sum(),
         series,
         funnel,
-        recent: purchases::recent_purchases(conn, test, 8)?,
+        // Every kind (gifts, test, refunded), each marked as what it is.
+        recent: purchases::recent_purchases(conn, 8)?,
     })
 }
 

@@ -222,5 +222,26 @@ async fn dialogs_are_whole_files_are_kept_and_forms_are_not_lost() {
     app.click("[data-testid=discard]").await;
     app.wait_gone("[data-testid=product-panel]", WAIT).await;
     assert_eq!(shop.list_products(false).await.unwrap().len(), 1);
+
+    // 5. The dashboard counts gifts as gifts: not sales, but listed among recent purchases.
+    for email in ["ana@example.com", "bo@example.com"] {
+        shop.grant("field-notes", email).await.unwrap();
+    }
+    app.click("[data-nav=dashboard]").await;
+    app.wait_text(
+        "[data-testid=stat-sales-note]",
+        |t| t.contains("3 gifts (not sales)"),
+        WAIT,
+    )
+    .await;
+    assert_eq!(app.text("[data-testid=stat-purchases]").await.trim(), "0");
+    let recent = app
+        .wait_text(
+            &format!("[data-purchase='{}']", gift.token),
+            |t| t.contains("gift"),
+            WAIT,
+        )
+        .await;
+    assert!(!recent.contains("$0.00"), "a gift shows no price: {recent}");
     app.close().await;
 }

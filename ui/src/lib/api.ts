@@ -81,6 +81,7 @@ export type PurchasePage = B.PurchasePage_Serialize;
 export type DayPoint = B.DayPoint;
 export type Funnel = B.Funnel;
 export type Dashboard = B.Dashboard_Serialize;
+export type Tally = B.Tally_Serialize;
 /** One referral source's visits, checkouts, sales and revenue; `source` "" is none. */
 export type SourceRow = B.SourceRow;
 

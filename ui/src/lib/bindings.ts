@@ -219,6 +219,9 @@ export type Dashboard_Deserialize = {
 	series: DayPoint[],
 	total_revenue_minor: number,
 	total_purchases: number,
+	/**  Whether these are test sales (a shop taking simulated or Stripe test payments). */
+	test: boolean,
+	tally: Tally_Deserialize,
 	funnel: Funnel,
 	/**  Where sales came from: one row per referral source, busiest first. */
 	sources: SourceRow[],
@@ -230,6 +233,9 @@ export type Dashboard_Serialize = {
 	series: DayPoint[],
 	total_revenue_minor: number,
 	total_purchases: number,
+	/**  Whether these are test sales (a shop taking simulated or Stripe test payments). */
+	test: boolean,
+	tally: Tally_Serialize,
 	funnel: Funnel,
 	/**  Where sales came from: one row per referral source, busiest first. */
 	sources: SourceRow[],
@@ -814,6 +820,8 @@ export type Purchase_Deserialize = {
 	checkout_session_id?: string | null,
 	payment_intent_id?: string | null,
 	status: "paid" | "refunded" | "revoked",
+	/**  `status` with a partial refund told apart. */
+	standing: "paid" | "partially_refunded" | "refunded" | "revoked",
 	status_reason?: string | null,
 	source: "checkout" | "grant" | "free",
 	test: boolean,
@@ -844,6 +852,8 @@ export type Purchase_Serialize = {
 	checkout_session_id: string | null,
 	payment_intent_id: string | null,
 	status: "paid" | "refunded" | "revoked",
+	/**  `status` with a partial refund told apart. */
+	standing: "paid" | "partially_refunded" | "refunded" | "revoked",
 	status_reason: string | null,
 	source: "checkout" | "grant" | "free",
 	test: boolean,
@@ -1013,6 +1023,54 @@ export type StripeCheck = {
 	ok: boolean,
 	/**  e.g. "Stripe accepted the test key." or why not. */
 	message: string,
+};
+
+/**
+ *  Each kind of purchase in the period counted for what it is, so a refund, a gift or a
+ *  test purchase never passes for a sale.
+ */
+export type Tally = Tally_Serialize | Tally_Deserialize;
+
+/**
+ *  Each kind of purchase in the period counted for what it is, so a refund, a gift or a
+ *  test purchase never passes for a sale.
+ */
+export type Tally_Deserialize = {
+	/**  Paid or free purchases of the dashboard's mode, refunded ones included. */
+	sales: number,
+	/**  Of `sales`: refunded in full, and refunded in part (access kept). */
+	refunded: number,
+	partially_refunded: number,
+	/**  Copies the seller gave (`booth grant`, Give a copy): never sales. */
+	gifts: number,
+	/**  Sales of the other mode: test ones on a live dashboard, live ones on a test one. */
+	other_mode: number,
+	/**
+	 *  What a sale that was paid for and kept brought in on average (net of refunds and
+	 *  tax, in the dashboard's currency); None when there is none.
+	 */
+	average_sale_minor?: number | null,
+};
+
+/**
+ *  Each kind of purchase in the period counted for what it is, so a refund, a gift or a
+ *  test purchase never passes for a sale.
+ */
+export type Tally_Serialize = {
+	/**  Paid or free purchases of the dashboard's mode, refunded ones included. */
+	sales: number,
+	/**  Of `sales`: refunded in full, and refunded in part (access kept). */
+	refunded: number,
+	partially_refunded: number,
+	/**  Copies the seller gave (`booth grant`, Give a copy): never sales. */
+	gifts: number,
+	/**  Sales of the other mode: test ones on a live dashboard, live ones on a test one. */
+	other_mode: number,
+	/**
+	 *  What a sale that was paid for and kept brought in on average (net of refunds and
+	 *  tax, in the dashboard's currency); None when there is none.
+	 */
+	average_sale_minor: number | null,
 };
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ItemFile, Purchase, PurchaseItem } from "./api";
 import {
   accessBlock, chargeLines, currentLimit, downloadsSummary, fileDownloads, plural, productNames, referralSource, referralValues,
-  refundBlock, refundRoute, refundableMinor, shortDate, sourceLabel, statusBadge,
+  purchaseBadges, refundBlock, refundRoute, refundableMinor, shortDate, sourceLabel, statusBadge, tallyNote,
 } from "./purchases";
 
 function file(id: number, used: number, left: number | null): ItemFile {
@@ -16,7 +16,7 @@ function item(name: string, limit: number | null, files: ItemFile[], slug = name
 function purchase(over: Partial<Purchase> = {}): Purchase {
   return {
     id: 1, token: "t-1", email: "a@b.co", amount_minor: 1900, currency: "usd", amount_refunded_minor: 0,
-    checkout_session_id: "cs_1", payment_intent_id: "pi_1", status: "paid", status_reason: null, email_problem: null, source: "checkout",
+    checkout_session_id: "cs_1", payment_intent_id: "pi_1", status: "paid", standing: "paid", status_reason: null, email_problem: null, source: "checkout",
     test: false, created_at: 0,
     charge: { subtotal_minor: 1900, discount_minor: 0, tax_minor: 0, total_minor: 1900, discount_id: null, discount_code: null, country: null, tax_id: null },
     charge_lines: [],
@@ -31,6 +31,29 @@ describe("statusBadge", () => {
     expect(statusBadge("refunded").cls).toBe("badge-warn");
     expect(statusBadge("revoked").cls).toBe("badge-bad");
     expect(statusBadge("weird")).toEqual({ label: "weird", cls: "" });
+  });
+
+  it("tells a partial refund apart from paid", () => {
+    expect(statusBadge("partially_refunded")).toEqual({ label: "partially refunded", cls: "badge-warn" });
+  });
+});
+
+describe("purchaseBadges", () => {
+  it("marks each kind for what it is, and nothing on a plain paid sale", () => {
+    expect(purchaseBadges(purchase())).toEqual([]);
+    expect(purchaseBadges(purchase({ source: "grant", amount_minor: 0 })).map((b) => b.label)).toEqual(["gift"]);
+    expect(purchaseBadges(purchase({ test: true, status: "refunded", standing: "refunded" })).map((b) => b.label)).toEqual(["test", "refunded"]);
+    expect(purchaseBadges(purchase({ source: "free", standing: "partially_refunded" })).map((b) => b.label)).toEqual(["free", "partially refunded"]);
+  });
+});
+
+describe("tallyNote", () => {
+  const none = { sales: 1, refunded: 0, partially_refunded: 0, gifts: 0, other_mode: 0, average_sale_minor: 1900 };
+  it("says what the sales count holds and leaves out", () => {
+    expect(tallyNote(none, false)).toBe("");
+    expect(tallyNote({ ...none, refunded: 1, gifts: 301 }, true)).toBe("1 refunded · 301 gifts (not sales)");
+    expect(tallyNote({ ...none, partially_refunded: 2, gifts: 1, other_mode: 3 }, false)).toBe("2 partially refunded · 1 gift (not sales) · 3 test not shown");
+    expect(tallyNote({ ...none, other_mode: 1 }, true)).toBe("1 live not shown");
   });
 });
 

@@ -1,14 +1,36 @@
 // Wording for the Purchases screen, and which actions a purchase allows. The dialogs'
 // fields are checked by the core (`api.validateLimit`, `api.validateRefund`, `api.validateGrant`).
-import type { ItemFile, Mode, Purchase, PurchaseItem, Referral } from "./api";
+import type { ItemFile, Mode, Purchase, PurchaseItem, Referral, Tally } from "./api";
 
 export type Badge = { label: string; cls: string };
 
-export function statusBadge(status: string): Badge {
-  if (status === "paid") return { label: "paid", cls: "badge-ok" };
-  if (status === "refunded") return { label: "refunded", cls: "badge-warn" };
-  if (status === "revoked") return { label: "revoked", cls: "badge-bad" };
-  return { label: status, cls: "" };
+/** Where a purchase stands (the core's `standing`: a partial refund is told apart). */
+export function statusBadge(standing: string): Badge {
+  if (standing === "paid") return { label: "paid", cls: "badge-ok" };
+  if (standing === "partially_refunded") return { label: "partially refunded", cls: "badge-warn" };
+  if (standing === "refunded") return { label: "refunded", cls: "badge-warn" };
+  if (standing === "revoked") return { label: "revoked", cls: "badge-bad" };
+  return { label: standing, cls: "" };
+}
+
+/** What a purchase is, where a list mixes kinds: test, gift or free, and its standing unless plainly paid. */
+export function purchaseBadges(p: Purchase): Badge[] {
+  const out: Badge[] = [];
+  if (p.test) out.push({ label: "test", cls: "badge-warn" });
+  if (p.source === "grant") out.push({ label: "gift", cls: "" });
+  if (p.source === "free") out.push({ label: "free", cls: "" });
+  if (p.standing !== "paid") out.push(statusBadge(p.standing));
+  return out;
+}
+
+/** The dashboard's line under its sales count: what the count leaves out or holds, e.g. "1 refunded · 301 gifts (not sales)". */
+export function tallyNote(t: Tally, test: boolean): string {
+  const parts: string[] = [];
+  if (t.refunded) parts.push(`${t.refunded} refunded`);
+  if (t.partially_refunded) parts.push(`${t.partially_refunded} partially refunded`);
+  if (t.gifts) parts.push(`${plural(t.gifts, "gift")} (not sales)`);
+  if (t.other_mode) parts.push(`${t.other_mode} ${test ? "live" : "test"} not shown`);
+  return parts.join(" · ");
 }
 
 /** A compact date for table cells: "Nov 22, 14:05" this year, "Nov 22, 2025" before. */

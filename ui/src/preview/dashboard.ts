@@ -40,7 +40,7 @@ function recent(): Purchase[] {
       id: 200 - i, token, email,
       amount_minor: twin.amount_minor, currency: "usd", amount_refunded_minor: 0,
       checkout_session_id: free ? null : `cs_test_a1b2c3${i}`, payment_intent_id: free ? null : `pi_3Nx${i}`,
-      status: i === 6 ? "refunded" : "paid", status_reason: null, email_problem: null, source: twin.source,
+      status: i === 6 ? "refunded" : "paid", standing: i === 6 ? "refunded" : "paid", status_reason: null, email_problem: null, source: twin.source,
       test: true, created_at: NOW - minutesAgo[i] * 60, charge: twin.charge, charge_lines: twin.charge_lines, referral: twin.referral, consent: twin.consent, invoice_url: twin.invoice_url,
       items: bought.map((q, j) => ({
         id: 500 + i * 2 + j, product_id: q.id, product_slug: q.slug, product_name: q.name,
@@ -96,6 +96,11 @@ function dashboard(days: number): Dashboard {
     currency: "usd", series,
     total_revenue_minor: revenue,
     total_purchases: paid,
+    test: true,
+    tally: {
+      sales: paid, refunded: EMPTY ? 0 : Math.round(paid * 0.03), partially_refunded: EMPTY ? 0 : 1, gifts: EMPTY ? 0 : 12, other_mode: 0,
+      average_sale_minor: paid ? Math.round(revenue / paid) : null,
+    },
     funnel,
     sources: sources(funnel, revenue),
     recent: recent(),

@@ -130,7 +130,7 @@ function addPurchase(s: Spec): Purchase {
     amount_refunded_minor: s.refunded ?? 0,
     checkout_session_id: unpaid ? null : `cs_test_${hex(24)}`,
     payment_intent_id: unpaid ? null : `pi_${hex(24)}`,
-    status: s.status ?? "paid", status_reason: s.reason ?? null, email_problem: null,
+    status: s.status ?? "paid", standing: s.status === "refunded" || s.status === "revoked" ? s.status : s.refunded ? "partially_refunded" : "paid", status_reason: s.reason ?? null, email_problem: null,
     source: s.grant ? "grant" : s.free ? "free" : "checkout", test: !!s.test, created_at: NOW - s.ago,
     charge, charge_lines: linesOf(charge), referral: referralOf(s), items, consent: null, invoice_url: null,
   };

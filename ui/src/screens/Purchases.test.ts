@@ -13,7 +13,7 @@ vi.mock("@tauri-apps/plugin-dialog", () => dialog);
 function purchase(token: string, email: string): Purchase {
   return {
     id: 1, token, email, amount_minor: 1900, currency: "usd", amount_refunded_minor: 0, checkout_session_id: "cs", payment_intent_id: "pi",
-    status: "paid", status_reason: null, email_problem: null, source: "checkout", test: false, created_at: 1_700_000_000,
+    status: "paid", standing: "paid", status_reason: null, email_problem: null, source: "checkout", test: false, created_at: 1_700_000_000,
     charge: { subtotal_minor: 1900, discount_minor: 0, tax_minor: 0, total_minor: 1900, discount_id: null, discount_code: null, country: null, tax_id: null },
     charge_lines: [],
     referral: { ref: null, utm_source: null, utm_medium: null, utm_campaign: null }, consent: null, invoice_url: null,

@@ -3,6 +3,7 @@
 //! retrying mail, customizing templates. Real SQLite, real HTTP, real SMTP.
 
 use booth_core::shop::{ProductEditInput, SettingsInput};
+use booth_core::stats::Tally;
 use booth_core::{secrets, settings, Error};
 use booth_testkit::app::{download_path, spawn_app};
 use std::time::Duration;
@@ -47,15 +48,54 @@ async fn dashboard_counts_visits_checkouts_paid_and_downloaded() {
         ),
         (3, 2, 1, 1)
     );
-    // The grant is listed among recent purchases only if it's a test one; grants aren't
-    // test purchases, and this shop is in test mode.
-    assert!(d.recent.iter().all(|r| r.test));
-    assert_eq!(d.recent[0].token, token);
+    // Recent purchases list every kind, the gift first (newest), each for what it is; the
+    // tally counts the gift apart from the (test) sale.
+    assert_eq!(
+        d.recent
+            .iter()
+            .map(|r| (r.source.as_str(), r.test))
+            .collect::<Vec<_>>(),
+        [("grant", false), ("checkout", true)]
+    );
+    assert_eq!(d.recent[1].token, token);
+    assert!(d.test, "a simulated shop's dashboard shows its test sales");
+    assert_eq!(
+        d.tally,
+        Tally {
+            sales: 1,
+            refunded: 0,
+            partially_refunded: 0,
+            gifts: 1,
+            other_mode: 0,
+            average_sale_minor: Some(1250),
+        }
+    );
 
-    // A partial refund lowers revenue; the sale still counts.
+    // A partial refund lowers revenue; the sale still counts, as partly refunded.
     app.shop().refund(&token, Some("2.50")).await.unwrap();
     let d = app.shop().dashboard(1).await.unwrap();
     assert_eq!((d.total_purchases, d.total_revenue_minor), (1, 1000));
+    assert_eq!(
+        (d.tally.partially_refunded, d.tally.average_sale_minor),
+        (1, Some(1000))
+    );
+    assert_eq!(
+        app.purchase(&token).await.standing,
+        booth_core::purchases::Standing::PartiallyRefunded
+    );
+    // Refunded in full, it is counted as refunded and no longer averaged as a sale kept.
+    app.shop().refund(&token, None).await.unwrap();
+    let d = app.shop().dashboard(1).await.unwrap();
+    assert_eq!(
+        (
+            d.tally.sales,
+            d.tally.refunded,
+            d.tally.partially_refunded,
+            d.tally.average_sale_minor
+        ),
+        (1, 1, 0, None)
+    );
+    assert_eq!(d.total_revenue_minor, 0);
     // Out-of-range windows are clamped, not refused.
     assert_eq!(app.shop().dashboard(0).await.unwrap().series.len(), 1);
     assert_eq!(

@@ -18,7 +18,7 @@ vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../
 function purchase(over: Partial<Purchase> = {}): Purchase {
   return {
     id: 7, token: "tok-7", email: "maya@example.com", amount_minor: 1900, currency: "usd", amount_refunded_minor: 0,
-    checkout_session_id: "cs_1", payment_intent_id: "pi_1", status: "paid", status_reason: null, email_problem: null, source: "checkout",
+    checkout_session_id: "cs_1", payment_intent_id: "pi_1", status: "paid", standing: "paid", status_reason: null, email_problem: null, source: "checkout",
     test: false, created_at: 0,
     charge: { subtotal_minor: 1900, discount_minor: 0, tax_minor: 0, total_minor: 1900, discount_id: null, discount_code: null, country: null, tax_id: null },
     charge_lines: [],

@@ -12,7 +12,7 @@ function detail(used = 2): Detail {
     url: "http://127.0.0.1:8080/d/tok-9",
     purchase: {
       id: 9, token: "tok-9", email: "hana@example.com", amount_minor: 1900, currency: "usd", amount_refunded_minor: 500,
-      checkout_session_id: "cs", payment_intent_id: "pi", status: "paid", status_reason: null, email_problem: null, source: "checkout", test: true, created_at: 1_700_000_000,
+      checkout_session_id: "cs", payment_intent_id: "pi", status: "paid", standing: "paid", status_reason: null, email_problem: null, source: "checkout", test: true, created_at: 1_700_000_000,
       charge: { subtotal_minor: 1900, discount_minor: 0, tax_minor: 0, total_minor: 1900, discount_id: null, discount_code: null, country: null, tax_id: null },
       charge_lines: [],
       referral: { ref: null, utm_source: null, utm_medium: null, utm_campaign: null }, consent: null, invoice_url: null,
