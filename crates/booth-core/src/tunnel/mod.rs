@@ -7,6 +7,7 @@
 
 mod command;
 mod log;
+mod reason;
 mod status;
 #[cfg(test)]
 mod tests;
@@ -14,6 +15,7 @@ mod tests;
 pub use command::{find_program, TunnelCommand, UrlFinder};
 use command::{join_command, split_command};
 pub use log::{log, recent_log, LogEntry};
+pub use reason::LastWords;
 pub use status::{warnings, Health, TunnelState, TunnelStatus};
 
 use crate::error::{Error, Problems, Result};

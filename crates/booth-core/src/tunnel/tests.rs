@@ -415,3 +415,71 @@ fn log_is_pruned() {
         2000
     );
 }
+
+/// What `LastWords` makes of a program's whole output.
+fn reason_of(output: &str) -> Option<String> {
+    let mut words = LastWords::new();
+    output.lines().for_each(|l| words.push(l));
+    words.reason().map(str::to_string)
+}
+
+/// Real outputs, captured from bore 0.6.0 (`bore local 1 --to 127.0.0.9` with no server
+/// there, with and without RUST_BACKTRACE=1, and its argument errors), a Rust program's
+/// panic (rustc 1.9x, both ways) and ssh: the reason is the error and its cause, never
+/// the backtrace's last frame or the hint about --help.
+#[test]
+fn the_reason_a_tunnel_program_ended_is_its_error_not_its_backtrace() {
+    let cases = [
+        (
+            include_str!("testdata/bore-no-server-backtrace.txt"),
+            "could not connect to 127.0.0.9:7835: Connection refused (os error 111)",
+        ),
+        (
+            include_str!("testdata/bore-no-server.txt"),
+            "could not connect to 127.0.0.9:7835: Connection refused (os error 111)",
+        ),
+        (
+            include_str!("testdata/bore-missing-flag.txt"),
+            "error: the following required arguments were not provided: --to <TO>",
+        ),
+        (
+            include_str!("testdata/bore-bad-port.txt"),
+            "error: invalid value '99999' for '<LOCAL_PORT>': 99999 is not in 0..=65535",
+        ),
+        (
+            include_str!("testdata/rust-panic-backtrace.txt"),
+            "panicked: the local port: ParseIntError { kind: InvalidDigit }",
+        ),
+        (
+            include_str!("testdata/rust-panic.txt"),
+            "panicked: the local port: ParseIntError { kind: InvalidDigit }",
+        ),
+        (
+            include_str!("testdata/ssh-refused.txt"),
+            "ssh: connect to host 127.0.0.1 port 9: Connection refused",
+        ),
+        // Typed from the formats, not captured: a Go panic (cloudflared, ngrok), a Rust
+        // panic before 1.73, an assertion's extra lines.
+        (
+            "panic: runtime error: index out of range [3] with length 3\n\ngoroutine 1 [running]:\nmain.main()\n\t/src/main.go:9 +0x1d\nexit status 2",
+            "panicked: runtime error: index out of range [3] with length 3",
+        ),
+        (
+            "thread 'main' panicked at 'no port', src/main.rs:4:5\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+            "panicked: no port",
+        ),
+        (
+            "thread 'main' panicked at src/main.rs:4:5:\nassertion `left == right` failed\n  left: 1\n right: 2",
+            "panicked: assertion `left == right` failed",
+        ),
+    ];
+    for (output, reason) in cases {
+        assert_eq!(reason_of(output).as_deref(), Some(reason), "{output}");
+    }
+    // Lines after an error that aren't part of it are the newer news; nothing is no reason.
+    assert_eq!(
+        reason_of("Error: gone\n\nCaused by:\n    reset\nreconnected at bore.pub:4000").as_deref(),
+        Some("reconnected at bore.pub:4000")
+    );
+    assert_eq!(reason_of("\n\x1b[31m\x1b[0m\n"), None);
+}

@@ -10,7 +10,6 @@ use booth_core::Shop;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::TokioExecutor;
-use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -292,7 +291,8 @@ impl Supervisor {
         let mut stop = self.stop.clone();
         // Wait for the public URL.
         let finder = self.spec.finder();
-        let mut tail: VecDeque<String> = VecDeque::new();
+        // What the program says went wrong, should it end (not merely its last line).
+        let mut words = tunnel::LastWords::new();
         let deadline = tokio::time::sleep(self.options.url_timeout);
         tokio::pin!(deadline);
         let url = loop {
@@ -302,15 +302,15 @@ impl Supervisor {
                         if let Some(url) = finder.find(&line) {
                             break url;
                         }
-                        remember(&mut tail, &line);
+                        words.push(&line);
                     }
                     end => {
                         let code = exit_code(end);
                         self.shop.log_tunnel("exited", format!(
                             "the tunnel program ended (exit {code}) before giving a public address{}",
-                            last_words(&tail)
+                            last_words(&words)
                         )).await;
-                        self.update(|s| s.message = Some(format!("The tunnel program ended before giving an address{}", last_words(&tail))));
+                        self.update(|s| s.message = Some(format!("The tunnel program ended before giving an address{}", last_words(&words))));
                         return RunEnd::Retry;
                     }
                 },
@@ -319,7 +319,7 @@ impl Supervisor {
                     self.shop.log_tunnel("timeout", format!(
                         "no public address after {} s{}",
                         self.options.url_timeout.as_secs(),
-                        last_words(&tail)
+                        last_words(&words)
                     )).await;
                     self.update(|s| s.message = Some("The tunnel didn't give a public address in time".into()));
                     return RunEnd::Retry;
@@ -370,15 +370,15 @@ impl Supervisor {
             tokio::select! {
                 ev = events.recv() => match ev {
                     Some(ProcessEvent::Line(line)) => {
-                        remember(&mut tail, &line);
+                        words.push(&line);
                         continue;
                     }
                     end => {
                         let code = exit_code(end);
                         self.shop.log_tunnel("exited", format!(
-                            "the tunnel program ended (exit {code}){}", last_words(&tail)
+                            "the tunnel program ended (exit {code}){}", last_words(&words)
                         )).await;
-                        self.update(|s| s.message = Some(format!("The tunnel program ended (exit {code})")));
+                        self.update(|s| s.message = Some(format!("The tunnel program ended (exit {code}){}", last_words(&words))));
                         return RunEnd::Retry;
                     }
                 },
@@ -462,21 +462,9 @@ fn exit_code(end: Option<ProcessEvent>) -> String {
     }
 }
 
-fn remember(tail: &mut VecDeque<String>, line: &str) {
-    let line = tunnel::strip_ansi(line);
-    let line = line.trim();
-    if line.is_empty() {
-        return;
-    }
-    if tail.len() == 5 {
-        tail.pop_front();
-    }
-    tail.push_back(line.chars().take(300).collect());
-}
-
-fn last_words(tail: &VecDeque<String>) -> String {
-    match tail.back() {
-        Some(last) => format!(": {last}"),
+fn last_words(words: &tunnel::LastWords) -> String {
+    match words.reason() {
+        Some(reason) => format!(": {reason}"),
         None => String::new(),
     }
 }
