@@ -18,6 +18,8 @@ crate::text_enum! {
         Update => "update",
         /// "Lost your link?": every purchase of an address.
         Library => "library",
+        /// A refund, full or partial, told to the buyer.
+        Refund => "refund",
     }
 }
 
@@ -28,7 +30,7 @@ crate::text_enum! {
 pub struct MailQuery {
     /// Part of the recipient's address or of the subject.
     pub text: String,
-    /// receipt, update or library.
+    /// receipt, update, library or refund.
     pub kind: String,
     /// queued, sending, sent, failed or skipped.
     pub status: String,

@@ -429,10 +429,12 @@ impl Shop {
                 amount_refunded,
             } => {
                 let (pi, a, r) = (payment_intent.clone(), *amount, *amount_refunded);
+                let shop = self.clone();
                 let found = self
                     .db()
-                    .write(move |tx| purchases::apply_refund(tx, &pi, a, r))
+                    .write(move |tx| shop.record_refund(tx, &pi, a, r))
                     .await?;
+                self.inner.outbox_wake.notify_one();
                 if !found {
                     // The purchase isn't recorded yet (events arrive in any order): fail so
                     // Stripe retries, rather than forgetting the refund.

@@ -21,6 +21,7 @@ mod free;
 mod library;
 mod mail;
 mod purchases;
+mod refunds;
 mod settings;
 
 pub use crate::catalog::{ProductEditInput, ProductInput};
@@ -57,6 +58,14 @@ pub const EMAIL_TEMPLATES: &[(&str, &str)] = &[
     (
         "library.html",
         include_str!("../../templates/email/library.html"),
+    ),
+    (
+        "refund.txt",
+        include_str!("../../templates/email/refund.txt"),
+    ),
+    (
+        "refund.html",
+        include_str!("../../templates/email/refund.html"),
     ),
 ];
 

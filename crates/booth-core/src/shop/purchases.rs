@@ -156,9 +156,11 @@ impl Shop {
         self.payments()?.refund(&pi, Some(amount)).await?;
         let refunded = p.amount_refunded_minor + amount;
         let total = p.amount_minor;
+        let shop = self.clone();
         self.db()
-            .write(move |tx| purchases::apply_refund(tx, &pi, total, refunded))
+            .write(move |tx| shop.record_refund(tx, &pi, total, refunded))
             .await?;
+        self.inner.outbox_wake.notify_one();
         self.require_purchase(token).await
     }
 

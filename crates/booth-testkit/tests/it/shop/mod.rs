@@ -4,6 +4,7 @@
 mod checkout;
 mod downloads;
 mod receipts;
+mod refund_mail;
 mod refunds;
 mod storefront;
 mod webhooks;
