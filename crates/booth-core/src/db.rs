@@ -20,6 +20,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0008_selling.sql"),
     include_str!("../../../migrations/0009_tax_consent.sql"),
     include_str!("../../../migrations/0010_finding.sql"),
+    include_str!("../../../migrations/0011_archive.sql"),
 ];
 
 #[derive(Clone)]

@@ -132,7 +132,8 @@ fn look_up(conn: &Connection, token: &PurchaseToken, file_id: i64) -> Result<Fou
             "SELECT p.id, p.status, i.id, i.download_limit, i.revoked_at IS NOT NULL,
                     f.display_name, v.id, v.version, v.stored_path, v.size, v.sha256
              FROM purchases p
-             LEFT JOIN product_files f ON f.id = ?2 AND f.removed_at IS NULL
+             LEFT JOIN product_files f ON f.id = ?2
+               AND (f.removed_at IS NULL OR f.kept_through_purchase >= p.id)
              LEFT JOIN purchase_items i ON i.purchase_id = p.id AND i.product_id = f.product_id
              LEFT JOIN file_versions v
                ON v.id = (SELECT max(id) FROM file_versions WHERE file_id = f.id)

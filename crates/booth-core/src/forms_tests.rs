@@ -153,6 +153,7 @@ fn a_products_changes_are_checked_against_it() {
         created_at: 0,
         min_price_minor: None,
         tax_code: None,
+        archived_at: None,
         files: Vec::new(),
     };
     let edit = |f: fn(&mut ProductEditInput)| {

@@ -163,3 +163,29 @@ fn the_download_log_migration_keeps_when_each_file_was_last_counted() {
         "the log kept; it and the counts without foreign keys"
     );
 }
+
+/// A shop upgraded to 0011 (archiving) has nothing archived and every file where it was.
+#[test]
+fn upgrading_to_0011_archives_nothing_and_keeps_every_file() {
+    let (_dir, path, conn) = migrated_to(10);
+    conn.execute_batch(
+        "INSERT INTO products (id, slug, name, price_minor, currency, created_at)
+           VALUES (1, 'book', 'Book', 500, 'usd', 0);
+         INSERT INTO product_files (id, product_id, display_name, created_at) VALUES (1, 1, 'a.pdf', 0);
+         INSERT INTO file_versions (id, file_id, version, stored_path, size, sha256, created_at)
+           VALUES (1, 1, '1', 'x', 1, 'h', 0);",
+    )
+    .unwrap();
+    drop(conn);
+
+    let db = Db::open(&path).unwrap();
+    db.run_blocking(|c| {
+        let p = crate::catalog::product_by_slug(c, "book")?.expect("kept");
+        assert_eq!(p.archived_at, None);
+        assert!(p.for_sale());
+        assert_eq!(p.files.len(), 1);
+        assert_eq!(crate::catalog::files_sold(c, 1, Some(1))?.len(), 1);
+        Ok(())
+    })
+    .unwrap();
+}

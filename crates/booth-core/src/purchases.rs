@@ -1,7 +1,7 @@
 //! Purchases, their items and downloads. All functions take a connection or transaction;
 //! the caller decides the transaction boundary.
 
-use crate::catalog::{files_of, ProductFile};
+use crate::catalog::{files_sold, ProductFile};
 use crate::db::now;
 use crate::domain::{Currency, Email, Money, PurchaseToken, Referral};
 use crate::error::{Error, Result};
@@ -412,7 +412,8 @@ fn load_items(conn: &Connection, purchase: &mut Purchase) -> Result<()> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for item in &mut items {
-        for file in files_of(conn, item.product_id)? {
+        // What was sold: a file removed since stays with the purchases made before.
+        for file in files_sold(conn, item.product_id, Some(purchase.id))? {
             let used: u32 = conn
                 .query_row(
                     // Counts belong to a version: a newer one starts fresh.

@@ -86,7 +86,7 @@ pub fn quote(conn: &Connection, req: &CheckoutRequest, at: i64) -> Result<Quote>
             continue;
         }
         match catalog::product_by_slug(conn, slug.as_str())? {
-            Some(p) if p.active && !p.files.is_empty() => products.push(p),
+            Some(p) if p.for_sale() => products.push(p),
             _ => return Err(Error::NotFound(format!("'{slug}' is not for sale"))),
         }
     }

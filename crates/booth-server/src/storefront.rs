@@ -36,7 +36,7 @@ pub(crate) async fn product_page(
     }
     let req = checkout_request(vec![slug.clone()], &query_pairs(&query));
     match app.shop.product(&slug).await {
-        Ok(Some(p)) if p.active && !p.files.is_empty() => {
+        Ok(Some(p)) if p.for_sale() => {
             // A lost count only dims the dashboard's funnel; never fail the page for it.
             if let Err(e) = app.shop.record_visit(p.id, &req.referral).await {
                 tracing::warn!(error = %e, "couldn't count a product page visit");

@@ -10,7 +10,9 @@ use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+mod archive;
 mod form;
+pub use archive::{archive, remove_file, unarchive};
 pub use form::{NewProduct, ProductEdit, ProductEditInput, ProductInput};
 
 #[derive(Debug, Clone, Serialize)]
@@ -30,10 +32,18 @@ pub struct Product {
     pub active: bool,
     pub download_limit: Option<u32>,
     pub created_at: i64,
+    /// When the seller archived it: off the shop and the window's list, its purchases kept.
+    pub archived_at: Option<i64>,
     pub files: Vec<ProductFile>,
 }
 
 impl Product {
+    /// Whether a buyer can see and buy it: active, not archived, with a file to deliver.
+    /// The product page, the storefront and the quote all ask this one question.
+    pub fn for_sale(&self) -> bool {
+        self.active && self.archived_at.is_none() && !self.files.is_empty()
+    }
+
     pub fn price(&self) -> Money {
         // Currency codes in the table were parsed on the way in.
         Money::new(
@@ -272,7 +282,8 @@ pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
 }
 
 const PRODUCT_COLS: &str =
-    "id, slug, name, description, price_minor, currency, active, download_limit, created_at, min_price_minor, tax_code";
+    "id, slug, name, description, price_minor, currency, active, download_limit, created_at, min_price_minor, tax_code,
+     archived_at";
 
 fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
     Ok(Product {
@@ -287,21 +298,33 @@ fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
         created_at: r.get(8)?,
         min_price_minor: r.get(9)?,
         tax_code: r.get(10)?,
+        archived_at: r.get(11)?,
         files: Vec::new(),
     })
 }
 
 /// The current files of a product, each at its newest version.
 pub fn files_of(conn: &Connection, product_id: i64) -> Result<Vec<ProductFile>> {
+    files_sold(conn, product_id, None)
+}
+
+/// The files a purchase of the product gets: its current files, and those removed after
+/// the purchase was made (see migration 0011), each at its newest version. `None` is a
+/// purchase made now: the current files only.
+pub fn files_sold(
+    conn: &Connection,
+    product_id: i64,
+    purchase_id: Option<i64>,
+) -> Result<Vec<ProductFile>> {
     let mut stmt = conn.prepare_cached(
         "SELECT f.id, f.display_name, v.id, v.version, v.size, v.sha256, v.stored_path,
                 (SELECT count(*) FROM file_versions WHERE file_id = f.id)
          FROM product_files f
          JOIN file_versions v ON v.id = (SELECT max(id) FROM file_versions WHERE file_id = f.id)
-         WHERE f.product_id = ?1 AND f.removed_at IS NULL
+         WHERE f.product_id = ?1 AND (f.removed_at IS NULL OR f.kept_through_purchase >= ?2)
          ORDER BY f.id",
     )?;
-    let rows = stmt.query_map([product_id], |r| {
+    let rows = stmt.query_map(params![product_id, purchase_id], |r| {
         Ok(ProductFile {
             id: r.get(0)?,
             display_name: r.get(1)?,
@@ -319,7 +342,11 @@ pub fn files_of(conn: &Connection, product_id: i64) -> Result<Vec<ProductFile>> 
 pub fn list_products(conn: &Connection, only_active: bool) -> Result<Vec<Product>> {
     let sql = format!(
         "SELECT {PRODUCT_COLS} FROM products {} ORDER BY created_at, id",
-        if only_active { "WHERE active = 1" } else { "" }
+        if only_active {
+            "WHERE active = 1 AND archived_at IS NULL"
+        } else {
+            ""
+        }
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut products = stmt

@@ -105,4 +105,27 @@ impl Shop {
             .write(move |tx| catalog::add_version(tx, target.id, label.as_deref(), &stored))
             .await
     }
+
+    /// Takes a product off the shop and the window's list; everything sold of it keeps
+    /// working (purchase pages, downloads, the library, mailings to its buyers).
+    pub async fn archive_product(&self, slug: &str) -> Result<Product> {
+        let slug = slug.to_string();
+        self.db().write(move |tx| catalog::archive(tx, &slug)).await
+    }
+
+    /// Puts an archived product back in the catalog, as it was (active or not).
+    pub async fn unarchive_product(&self, slug: &str) -> Result<Product> {
+        let slug = slug.to_string();
+        self.db()
+            .write(move |tx| catalog::unarchive(tx, &slug))
+            .await
+    }
+
+    /// Stops giving one file of a product to new buyers; those who bought it keep it.
+    pub async fn remove_file(&self, slug: &str, file_id: i64) -> Result<Product> {
+        let slug = slug.to_string();
+        self.db()
+            .write(move |tx| catalog::remove_file(tx, &slug, file_id))
+            .await
+    }
 }

@@ -1,6 +1,7 @@
 //! Black-box tests of the shop: real HTTP on loopback, the Stripe simulator driven through
 //! its hosted page, a real SQLite file and a real SMTP server.
 
+mod archive;
 mod checkout;
 mod downloads;
 mod receipts;
