@@ -12,4 +12,9 @@ export default defineConfig({
     include: ["src/**/*.test.ts"],
   },
   resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
+  // Tests may read the core's shared tables of cases (format.test.ts: sizes.json), so a
+  // rule kept in both languages is checked against one list; only that folder, only then.
+  server: process.env.VITEST
+    ? { fs: { allow: [".", "../crates/booth-core/src/domain/testdata"] } }
+    : undefined,
 });

@@ -1,4 +1,6 @@
+/// <reference types="vite/client" />
 import { describe, expect, it } from "vitest";
+import sizesJson from "../../../crates/booth-core/src/domain/testdata/sizes.json?raw";
 import { formatMoney, formatSize, minorToInput, timeAgo } from "./format";
 
 describe("formatMoney", () => {
@@ -31,8 +33,19 @@ describe("timeAgo and formatSize", () => {
     expect(timeAgo(now / 1000 - 30, now)).toBe("just now");
     expect(timeAgo(now / 1000 - 600, now)).toBe("10 min ago");
     expect(timeAgo(now / 1000 - 7200, now)).toBe("2 h ago");
-    expect(formatSize(512)).toBe("512 B");
-    expect(formatSize(1536)).toBe("1.5 KB");
-    expect(formatSize(200 * 1024 * 1024)).toBe("200 MB");
+  });
+});
+
+describe("formatSize", () => {
+  // The core's own table (its domain tests read the same file), so the window's sizes
+  // are the buyer's page's and the CLI's to the character.
+  const table = JSON.parse(sizesJson) as { cases: [number, string][] };
+  it("follows the core's table of sizes", () => {
+    expect(table.cases.length).toBeGreaterThan(20);
+    for (const [bytes, text] of table.cases) expect([bytes, formatSize(bytes)]).toEqual([bytes, text]);
+  });
+  it("is decimal, as Finder and the buyer's pages are", () => {
+    expect(formatSize(29_400_000)).toBe("29.4 MB");
+    expect(formatSize(200 * 1024 * 1024)).toBe("210 MB");
   });
 });

@@ -46,11 +46,23 @@ export function timeAgo(unix: number, now = Date.now()): string {
   return `${Math.floor(s / 86400)} d ago`;
 }
 
+/** Bytes in words, by the core's rule (crates/booth-core/src/domain/size.rs, `ByteSize`):
+ * decimal units (1 MB = 1,000,000 bytes, as Finder and the buyer's pages show), one
+ * decimal under 100, whole from 100, rounded half up. The window can't ask Rust for each
+ * number, so this is the same rule, checked against the core's own table of cases
+ * (format.test.ts reads crates/booth-core/src/domain/testdata/sizes.json). BigInt, so
+ * sizes past 2^53 / 10 round the same as in Rust. */
 export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
+  const b = BigInt(Math.max(0, Math.floor(bytes)));
+  if (b < 1000n) return `${b} B`;
   const units = ["KB", "MB", "GB", "TB"];
-  let v = bytes / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+  for (let i = 0; i < units.length; i++) {
+    const size = 1000n ** BigInt(i + 1);
+    const tenths = (b * 10n + size / 2n) / size;
+    if (tenths < 1000n) return `${tenths / 10n}.${tenths % 10n} ${units[i]}`;
+    const whole = (b + size / 2n) / size;
+    // 999.5 KB and up reads as the next unit's "1.0 MB", never "1000 KB".
+    if (whole < 1000n || i === units.length - 1) return `${whole} ${units[i]}`;
+  }
+  return `${b} B`;
 }

@@ -51,6 +51,15 @@ fn product_add_prints_buy_link_and_lists() {
     assert_eq!(files[0]["display_name"], "book.pdf");
     assert_eq!(files[0]["version"], "1");
     assert_eq!(files[0]["size"], 14);
+    assert!(list.contains("book.pdf v1 14 B"), "{list}");
+
+    // Sizes in the core's words (decimal, whole from 100), as the window and pages say.
+    let big = shop.file("big.pdf", &vec![b'x'; 312_000]);
+    shop.ok(&[
+        "product", "add", "--name", "Big", "--price", "1", "--file", &big,
+    ]);
+    let list = shop.ok(&["product", "list"]);
+    assert!(list.contains("big.pdf v1 312 KB"), "{list}");
 
     // Other currencies, limits and flags.
     let f2 = shop.file("pack.zip", b"zip");

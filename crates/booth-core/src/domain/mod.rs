@@ -4,6 +4,7 @@ mod email;
 mod money;
 mod names;
 mod referral;
+mod size;
 #[cfg(test)]
 mod tests;
 
@@ -11,6 +12,7 @@ pub use email::Email;
 pub use money::{Currency, Money, MAX_AMOUNT_MINOR};
 pub use names::{DiscountCode, PublicUrl, PurchaseToken, Slug, UnsubscribeToken};
 pub use referral::{Referral, PARAMS as REFERRAL_PARAMS};
+pub use size::{format_size, ByteSize};
 
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -38,21 +40,4 @@ pub fn escape_html(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
-}
-
-/// Human-readable byte size, e.g. "1.2 MB".
-pub fn format_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    if bytes < 1000 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes;
-    let mut unit = 0;
-    // Integer maths with one decimal: tenths of the unit.
-    while value >= 1_000_000 && unit < UNITS.len() - 2 {
-        value /= 1000;
-        unit += 1;
-    }
-    let tenths = value / 100;
-    format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit + 1])
 }

@@ -127,9 +127,24 @@ fn limits_and_sizes() {
     assert_eq!(parse_download_limit("unlimited").unwrap(), None);
     assert!(parse_download_limit("0").is_err());
     assert!(parse_download_limit("-3").is_err());
-    assert_eq!(format_size(999), "999 B");
-    assert_eq!(format_size(1_234_567), "1.2 MB");
-    assert_eq!(format_size(10_000), "10.0 KB");
+}
+
+/// The table the window's formatSize is checked against too (ui/src/lib/format.test.ts).
+#[test]
+fn sizes_follow_the_shared_table() {
+    let table: serde_json::Value =
+        serde_json::from_str(include_str!("testdata/sizes.json")).unwrap();
+    let cases = table["cases"].as_array().unwrap();
+    assert!(cases.len() > 20);
+    for case in cases {
+        let bytes = case[0].as_u64().unwrap();
+        assert_eq!(
+            format_size(bytes),
+            case[1].as_str().unwrap(),
+            "{bytes} bytes"
+        );
+    }
+    assert_eq!(ByteSize(u64::MAX).to_string(), "18446744 TB");
 }
 
 proptest::proptest! {

@@ -175,3 +175,17 @@ async fn new_version_is_served_from_the_same_link() {
     let (_, html) = app.get_html(&format!("/d/{}", p.token)).await;
     assert!(html.contains("book.pdf"));
 }
+
+/// Sizes read the same everywhere (the core's `ByteSize`, decimal units): 312,000 bytes
+/// is "312 KB" on the product page and the purchase page, as in the window and the CLI.
+#[tokio::test]
+async fn the_buyer_sees_sizes_in_decimal_units() {
+    let app = spawn_app().await;
+    app.add_product("big", "5", "5", &[("big.bin", &body_of(312_000))])
+        .await;
+    let (_, page) = app.get_html("/p/big").await;
+    assert!(page.contains("312 KB"), "{page}");
+    let (p, _) = app.granted_download("big").await;
+    let (_, page) = app.get_html(&format!("/d/{}", p.token)).await;
+    assert!(page.contains("312 KB") && !page.contains("312.0"), "{page}");
+}
