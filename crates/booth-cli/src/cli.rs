@@ -234,6 +234,18 @@ pub enum ProductCmd {
         #[arg(long)]
         label: Option<String>,
     },
+    /// Take a product off the shop (its page and Buy link stop working); everyone who
+    /// bought it keeps their page, downloads and mailings.
+    Archive { slug: String },
+    /// Put an archived product back, as it was.
+    Unarchive { slug: String },
+    /// Stop giving one file (its id, from `product list`) to new buyers; earlier buyers
+    /// keep it.
+    RemoveFile {
+        slug: String,
+        #[arg(value_name = "FILE_ID")]
+        file_id: String,
+    },
 }
 
 /// A discount code's rules, as `discount add` and `discount edit` take them.

@@ -160,7 +160,11 @@ pub fn print_product(p: &Product) {
         p.slug,
         p.name,
         p.price().format(),
-        if p.active { "" } else { "  (inactive)" }
+        match (p.archived_at, p.active) {
+            (Some(_), _) => "  (archived)",
+            (None, false) => "  (inactive)",
+            (None, true) => "",
+        }
     );
     for f in &p.files {
         println!(

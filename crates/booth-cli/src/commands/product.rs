@@ -1,4 +1,5 @@
-//! `booth product`: add, list, edit, add a file, upload a new version.
+//! `booth product`: add, list, edit, add a file, upload a new version, archive, remove a
+//! file.
 
 use crate::cli::ProductCmd;
 use crate::output;
@@ -87,6 +88,35 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
         } => {
             let v = shop.new_version(&slug, &file, path, label).await?;
             println!("Uploaded version {v} of '{file}'. Buyers' links now serve it.");
+        }
+        ProductCmd::Archive { slug } => {
+            let p = shop.archive_product(&slug).await?;
+            println!(
+                "Archived {} ({}): off the shop; its buyers keep their downloads.",
+                p.name, p.slug
+            );
+        }
+        ProductCmd::Unarchive { slug } => {
+            let p = shop.unarchive_product(&slug).await?;
+            let state = if p.for_sale() {
+                "for sale again"
+            } else {
+                "back, not for sale (inactive or no files)"
+            };
+            println!("Unarchived {} ({}): {state}.", p.name, p.slug);
+        }
+        ProductCmd::RemoveFile { slug, file_id } => {
+            let id = file_id.trim().parse::<i64>().map_err(|_| {
+                anyhow::anyhow!(
+                    "'{file_id}' is not a file id: use the number after # in `booth product list`"
+                )
+            })?;
+            let p = shop.remove_file(&slug, id).await?;
+            println!(
+                "Removed file #{id} from {}: new buyers get {} file(s); earlier buyers keep it.",
+                p.slug,
+                p.files.len()
+            );
         }
     }
     Ok(())

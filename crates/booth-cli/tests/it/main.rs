@@ -4,6 +4,7 @@
 
 mod common;
 
+mod archive;
 mod attack_shop;
 mod attack_simulator;
 mod backup;
