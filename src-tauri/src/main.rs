@@ -68,7 +68,8 @@ fn main() {
                         Err(e) => tracing::warn!(error = %e, "couldn't open the shop"),
                     }
                 }
-                state.restart().await;
+                // A failure is kept in the state and shown as the shop's status.
+                let _ = state.restart().await;
             });
             // Ctrl-C or a service manager's SIGTERM quits like closing the window does.
             let handle = app.handle().clone();

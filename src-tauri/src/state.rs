@@ -38,9 +38,13 @@ impl AppState {
         let _ = self.launcher.set(launcher);
     }
 
-    /// Starts the shop from the saved settings, stopping a running one first.
-    pub async fn restart(&self) {
+    /// Starts the shop from the saved settings, stopping a running one first; but a shop
+    /// that works is kept when the new listen address is one it couldn't take.
+    pub async fn restart(&self) -> CmdResult<()> {
         let mut inner = self.inner.lock().await;
+        if let Some(running) = &inner.running {
+            keep_if_port_taken(&self.data_dir, running)?;
+        }
         if let Some(running) = inner.running.take() {
             running.shutdown().await;
         }
@@ -66,6 +70,26 @@ impl AppState {
                 inner.error = Some(e.into());
             }
         }
+        Ok(())
+    }
+
+    /// Applies the saved mail settings to the running shop, without a restart.
+    pub async fn apply_mail_settings(&self) -> CmdResult<()> {
+        if let Some(running) = &self.inner.lock().await.running {
+            let config = RunConfig::from_saved(self.data_dir.clone())?;
+            running.use_mail_settings(config.smtp_url.as_ref()).await?;
+        }
+        Ok(())
+    }
+
+    /// The running shop's mailer.
+    pub async fn mailer(&self) -> Option<booth_core::mail::Mailer> {
+        self.inner
+            .lock()
+            .await
+            .running
+            .as_ref()
+            .map(Running::mailer)
     }
 
     async fn open_tunnel(
@@ -166,5 +190,26 @@ impl AppState {
             Some(r) => (true, None, Some(r.addr.to_string()), Some(r.simulated())),
             None => (false, inner.error.clone(), None, None),
         }
+    }
+}
+
+/// Refuses a restart onto a listen address another program holds, so the seller's working
+/// shop keeps selling instead of stopping for one that can't start.
+fn keep_if_port_taken(data_dir: &std::path::Path, running: &Running) -> CmdResult<()> {
+    let Ok(config) = RunConfig::from_saved(data_dir.to_path_buf()) else {
+        return Ok(()); // the start below says what is wrong with the settings
+    };
+    if config.listen == running.addr || config.listen.port() == 0 {
+        return Ok(());
+    }
+    match std::net::TcpListener::bind(config.listen) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(CmdError::invalid(
+            "listen",
+            format!(
+                "can't listen on {}: {e} (another program may be using it). The shop keeps running on {}.",
+                config.listen, running.addr
+            ),
+        )),
     }
 }

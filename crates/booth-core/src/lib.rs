@@ -8,6 +8,7 @@ mod charge_tests;
 pub mod consent;
 pub mod data_dir;
 pub mod db;
+pub mod delivery;
 pub mod discounts;
 pub mod domain;
 pub mod downloads;

@@ -177,6 +177,15 @@ impl Mailer {
         Ok(self)
     }
 
+    /// The folder messages are written to when no mail server is set: they are kept
+    /// there, not sent to anyone.
+    pub fn folder(&self) -> Option<&Path> {
+        match &self.transport {
+            Transport::Folder { dir } => Some(dir),
+            _ => None,
+        }
+    }
+
     pub fn describe(&self) -> String {
         let dkim = if self.dkim.is_some() {
             ", DKIM-signed"

@@ -5,6 +5,7 @@
 //! can send at most the one message that was in flight twice, and loses none.
 
 use crate::db::{now, Db};
+use crate::delivery::Delivery;
 use crate::error::Result;
 use crate::mail::{Envelope, Mailer};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -272,6 +273,24 @@ pub fn retry(conn: &Connection, id: i64) -> Result<bool> {
     Ok(n == 1)
 }
 
+/// Makes every message waiting out a retry due now (new mail settings were saved: what
+/// failed with the old ones goes out at once, not after its backoff).
+pub fn due_now(conn: &Connection) -> Result<usize> {
+    Ok(conn.execute(
+        "UPDATE outbox SET next_attempt_at = ?1 WHERE status = 'queued' AND next_attempt_at > ?1",
+        params![now_ms()],
+    )?)
+}
+
+/// Messages queued and not yet sent.
+pub fn waiting(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 pub fn list(conn: &Connection, status: Option<MailStatus>, limit: i64) -> Result<Vec<OutboxRow>> {
     let sql = format!(
         "SELECT {ROW_COLS} FROM outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2"
@@ -296,6 +315,7 @@ pub struct Sender {
     config: OutboxConfig,
     next_slot: Instant,
     max_priority: i64,
+    delivery: Delivery,
 }
 
 impl Sender {
@@ -306,7 +326,20 @@ impl Sender {
             config,
             next_slot: Instant::now(),
             max_priority: i64::MAX,
+            delivery: Delivery::default(),
         }
+    }
+
+    /// New mail settings: the next message goes with them, and the old ones' trouble is forgotten.
+    fn use_mailer(&mut self, mailer: Mailer) {
+        self.mailer = mailer;
+        self.delivery.sent();
+    }
+
+    /// Notes each attempt's outcome in `delivery` (the shop's, for the window to show).
+    pub fn reporting_to(mut self, delivery: Delivery) -> Sender {
+        self.delivery = delivery;
+        self
     }
 
     /// Only sends mail of this priority or more urgent (e.g. receipts, not a mailing).
@@ -336,8 +369,13 @@ impl Sender {
         };
         let outcome = self.mailer.send(&from, &row.envelope()).await;
         let (id, max_attempts) = (row.id, self.config.max_attempts);
+        if let Err(e) = &outcome {
+            self.delivery
+                .failed(&e.message, e.permanent, now_ms() / 1000);
+        }
         match outcome {
             Ok(()) => {
+                self.delivery.sent();
                 tracing::debug!(id, kind = %row.kind, to = %row.recipient, "mail sent");
                 self.db.run(move |c| mark_sent(c, id)).await?;
             }
@@ -387,17 +425,24 @@ impl Sender {
 }
 
 /// The worker: sends due mail, then sleeps until woken (new mail) or something is due.
+/// `mailers` carries the mail settings: new ones (saved in Settings) take effect with the
+/// next message, without restarting the shop.
 pub async fn run_worker(
     db: Db,
-    mailer: Mailer,
+    mut mailers: watch::Receiver<Mailer>,
+    delivery: Delivery,
     config: OutboxConfig,
     wake: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mut sender = Sender::new(db, mailer, config);
+    let mailer = mailers.borrow_and_update().clone();
+    let mut sender = Sender::new(db, mailer, config).reporting_to(delivery);
     loop {
         if *shutdown.borrow() {
             return;
+        }
+        if mailers.has_changed().unwrap_or(false) {
+            sender.use_mailer(mailers.borrow_and_update().clone());
         }
         match sender.deliver_one().await {
             Ok(true) => continue,
@@ -409,6 +454,8 @@ pub async fn run_worker(
             _ = wake.notified() => {}
             _ = tokio::time::sleep(wait) => {}
             _ = shutdown.changed() => {}
+            // `changed` marks the new settings seen: take them here, or they'd be missed.
+            Ok(()) = mailers.changed() => sender.use_mailer(mailers.borrow_and_update().clone()),
         }
     }
 }

@@ -163,7 +163,8 @@ pub struct Running {
     pub shop: Shop,
     pub addr: SocketAddr,
     pub public_url: String,
-    pub mailer: Mailer,
+    /// The mail settings in use; the outbox worker takes a new one with its next message.
+    mailer: watch::Sender<Mailer>,
     pub simulator: Option<Simulator>,
     tunnel: tokio::sync::Mutex<Option<Tunnel>>,
     /// Tells the server which header the running tunnel vouches for buyers' addresses in.
@@ -177,6 +178,20 @@ pub struct Running {
 impl Running {
     pub fn simulated(&self) -> bool {
         self.simulator.is_some()
+    }
+
+    /// The mailer the outbox worker sends with.
+    pub fn mailer(&self) -> Mailer {
+        self.mailer.borrow().clone()
+    }
+
+    /// Uses new mail settings from the next message on, without a restart; what waits for
+    /// a retry goes at once. A URL that can't be used is refused and the old settings stay.
+    pub async fn use_mail_settings(&self, smtp_url: Option<&Secret>) -> Result<()> {
+        let mailer = mailer_for(&self.shop, smtp_url.map(Secret::expose), true).await?;
+        tracing::info!(mail = mailer.describe(), "mail settings applied");
+        self.mailer.send_replace(mailer);
+        self.shop.mail_settings_changed().await
     }
 
     /// Opens the shop to the world through the tunnel saved in Settings (replacing a
@@ -325,9 +340,11 @@ pub async fn start(config: RunConfig) -> Result<Running> {
             let _ = rx.wait_for(|stop| *stop).await;
         },
     )));
+    let (mailer_tx, mailers) = watch::channel(mailer.clone());
     tasks.push(tokio::spawn(outbox::run_worker(
         shop.db().clone(),
-        mailer.clone(),
+        mailers,
+        shop.delivery(),
         config.outbox,
         shop.outbox_wake(),
         rx.clone(),
@@ -358,7 +375,7 @@ pub async fn start(config: RunConfig) -> Result<Running> {
         shop,
         addr,
         public_url,
-        mailer,
+        mailer: mailer_tx,
         simulator,
         tunnel: tokio::sync::Mutex::new(None),
         vouching: config.server.vouching.clone(),

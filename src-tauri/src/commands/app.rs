@@ -2,6 +2,7 @@
 
 use super::S;
 use crate::error::{CmdError, CmdResult};
+use booth_core::delivery::DeliveryTrouble;
 use booth_core::secrets;
 use booth_core::settings::{self, PaymentsMode};
 use booth_core::stats::Dashboard;
@@ -29,6 +30,10 @@ pub struct Status {
     tunnel: TunnelStatus,
     /// New sales are paused (the shop's pages say "back soon"); links keep working.
     sales_paused: bool,
+    /// Where mail is written when no mail server is set: kept there, sent to nobody.
+    mail_folder: Option<String>,
+    /// Mail isn't going out, and why (the mail server doesn't answer, refuses the login…).
+    mail_trouble: Option<DeliveryTrouble>,
 }
 
 #[tauri::command]
@@ -47,6 +52,8 @@ pub async fn status(state: S<'_>) -> CmdResult<Status> {
         version: env!("CARGO_PKG_VERSION"),
         tunnel: state.tunnel_status().await,
         sales_paused: false,
+        mail_folder: None,
+        mail_trouble: None,
     };
     // An unusable data dir is itself the status to show, not a failure to report one.
     let shop = match state.shop().await {
@@ -70,6 +77,11 @@ pub async fn status(state: S<'_>) -> CmdResult<Status> {
     status.public_url = shop.public_url();
     status.store_name = shop.store_info().await?.store_name;
     status.sales_paused = shop.sales_paused().await?;
+    status.mail_folder = state
+        .mailer()
+        .await
+        .and_then(|m| m.folder().map(|d| d.display().to_string()));
+    status.mail_trouble = shop.delivery_trouble().await?;
     Ok(status)
 }
 
@@ -93,7 +105,7 @@ pub fn saved_mode(saved: Option<String>) -> PaymentsMode {
 #[tauri::command]
 #[specta::specta]
 pub async fn restart_shop(state: S<'_>) -> CmdResult<Status> {
-    state.restart().await;
+    state.restart().await?;
     status(state).await
 }
 

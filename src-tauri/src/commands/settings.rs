@@ -86,12 +86,16 @@ pub async fn validate_settings(state: S<'_>, input: SettingsInput) -> CmdResult<
     Ok(all(input.check_form(&saved)))
 }
 
-/// Saves; on invalid_input, `field` names the SettingsInput key. Restart the shop to apply
-/// listen, payments and SMTP.
+/// Saves; on invalid_input, `field` names the SettingsInput key. Mail settings apply at
+/// once; restart the shop to apply listen and payments.
 #[tauri::command]
 #[specta::specta]
 pub async fn save_settings(state: S<'_>, input: SettingsInput) -> CmdResult<SettingsView> {
+    let mail = input.smtp_url.is_some() || input.smtp_password.is_some();
     state.shop().await?.save_settings(input).await?;
+    if mail {
+        state.apply_mail_settings().await?;
+    }
     settings(state).await
 }
 
@@ -162,7 +166,7 @@ pub async fn validate_test_mail(to: String) -> Mistakes {
     mistake(Email::parse(&to))
 }
 
-/// Sends a test message now through the saved mail settings (before a restart applies them).
+/// Sends a test message now through the saved mail settings (the ones the shop uses).
 #[tauri::command]
 #[specta::specta]
 pub async fn send_test_mail(state: S<'_>, to: String) -> CmdResult<String> {

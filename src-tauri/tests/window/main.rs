@@ -4,7 +4,9 @@
 
 mod first_minute;
 mod first_week;
+mod narrow;
 mod port_taken;
+mod settings_apply;
 mod tunnel;
 
 use booth_core::shop::SettingsInput;

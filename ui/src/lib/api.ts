@@ -82,6 +82,7 @@ export type DayPoint = B.DayPoint;
 export type Funnel = B.Funnel;
 export type Dashboard = B.Dashboard_Serialize;
 export type Tally = B.Tally_Serialize;
+export type DeliveryTrouble = B.DeliveryTrouble;
 /** One referral source's visits, checkouts, sales and revenue; `source` "" is none. */
 export type SourceRow = B.SourceRow;
 

@@ -54,6 +54,11 @@ export const commands = {
 	 */
 	suggestSlug: (name: string) => __TAURI_INVOKE<string>("suggest_slug", { name }),
 	addFiles: (slug: string, paths: string[]) => __TAURI_INVOKE<Product_Serialize>("add_files", { slug, paths }),
+	/**  Takes the product off the shop and the Products list; its buyers keep everything. */
+	archiveProduct: (slug: string) => __TAURI_INVOKE<Product_Serialize>("archive_product", { slug }),
+	unarchiveProduct: (slug: string) => __TAURI_INVOKE<Product_Serialize>("unarchive_product", { slug }),
+	/**  Stops giving the file to new buyers; those who bought it keep it. */
+	removeFile: (slug: string, fileId: number) => __TAURI_INVOKE<Product_Serialize>("remove_file", { slug, fileId }),
 	/**  A new version's label; "" is fine (the next number). */
 	validateVersion: (version: string) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_version", { version }),
 	/**
@@ -98,15 +103,15 @@ export const commands = {
 	/**  One section's fields (those left out aren't checked), against the saved secrets. */
 	validateSettings: (input: SettingsInput_Deserialize) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_settings", { input }),
 	/**
-	 *  Saves; on invalid_input, `field` names the SettingsInput key. Restart the shop to apply
-	 *  listen, payments and SMTP.
+	 *  Saves; on invalid_input, `field` names the SettingsInput key. Mail settings apply at
+	 *  once; restart the shop to apply listen and payments.
 	 */
 	saveSettings: (input: SettingsInput_Deserialize) => __TAURI_INVOKE<SettingsView>("save_settings", { input }),
 	/**  Checks a Stripe key (or the saved one for `mode` when `key` is "") with one API call. */
 	checkStripe: (mode: string, key: string) => __TAURI_INVOKE<StripeCheck>("check_stripe", { mode, key }),
 	/**  The address a test mail would go to. */
 	validateTestMail: (to: string) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_test_mail", { to }),
-	/**  Sends a test message now through the saved mail settings (before a restart applies them). */
+	/**  Sends a test message now through the saved mail settings (the ones the shop uses). */
 	sendTestMail: (to: string) => __TAURI_INVOKE<string>("send_test_mail", { to }),
 	/**  Copies a built-in template into the templates folder for editing; answers its path. */
 	customizeTemplate: (name: string) => __TAURI_INVOKE<string>("customize_template", { name }),
@@ -246,6 +251,18 @@ export type DayPoint = {
 	day: string,
 	purchases: number,
 	revenue_minor: number,
+};
+
+/**  Mail isn't going out, and why. */
+export type DeliveryTrouble = {
+	/**  The mail server's (or the connection's) last answer. */
+	error: string,
+	/**  Unix seconds: since when every attempt has failed. */
+	since: number,
+	/**  Attempts in a row that failed. */
+	failures: number,
+	/**  Messages queued, waiting to go (filled in by `Shop::delivery_trouble`). */
+	waiting: number,
 };
 
 /**  A discount code as the seller made it. */
@@ -406,7 +423,7 @@ export type MailQuery = MailQuery_Serialize | MailQuery_Deserialize;
 export type MailQuery_Deserialize = {
 	/**  Part of the recipient's address or of the subject. */
 	text?: string,
-	/**  receipt, update or library. */
+	/**  receipt, update, library or refund. */
 	kind?: string,
 	/**  queued, sending, sent, failed or skipped. */
 	status?: string,
@@ -420,7 +437,7 @@ export type MailQuery_Deserialize = {
 export type MailQuery_Serialize = {
 	/**  Part of the recipient's address or of the subject. */
 	text: string,
-	/**  receipt, update or library. */
+	/**  receipt, update, library or refund. */
 	kind: string,
 	/**  queued, sending, sent, failed or skipped. */
 	status: string,
@@ -644,6 +661,8 @@ export type Product_Deserialize = {
 	active: boolean,
 	download_limit?: number | null,
 	created_at: number,
+	/**  When the seller archived it: off the shop and the window's list, its purchases kept. */
+	archived_at?: number | null,
 	files: ProductFile[],
 };
 
@@ -662,6 +681,8 @@ export type Product_Serialize = {
 	active: boolean,
 	download_limit: number | null,
 	created_at: number,
+	/**  When the seller archived it: off the shop and the window's list, its purchases kept. */
+	archived_at: number | null,
 	files: ProductFile[],
 };
 
@@ -997,6 +1018,10 @@ export type Status_Deserialize = {
 	tunnel: TunnelStatus_Deserialize,
 	/**  New sales are paused (the shop's pages say "back soon"); links keep working. */
 	sales_paused: boolean,
+	/**  Where mail is written when no mail server is set: kept there, sent to nobody. */
+	mail_folder?: string | null,
+	/**  Mail isn't going out, and why (the mail server doesn't answer, refuses the login…). */
+	mail_trouble?: DeliveryTrouble | null,
 };
 
 export type Status_Serialize = {
@@ -1017,6 +1042,10 @@ export type Status_Serialize = {
 	tunnel: TunnelStatus_Serialize,
 	/**  New sales are paused (the shop's pages say "back soon"); links keep working. */
 	sales_paused: boolean,
+	/**  Where mail is written when no mail server is set: kept there, sent to nobody. */
+	mail_folder: string | null,
+	/**  Mail isn't going out, and why (the mail server doesn't answer, refuses the login…). */
+	mail_trouble: DeliveryTrouble | null,
 };
 
 export type StripeCheck = {

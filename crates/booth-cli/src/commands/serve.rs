@@ -61,7 +61,7 @@ pub async fn serve(
             "Stripe"
         }
     );
-    println!("  mail:     {}", running.mailer.describe());
+    println!("  mail:     {}", running.mailer().describe());
     let mut failed = None;
     if let Some((spec, token)) = tunnel {
         println!("Opening a tunnel ({})…", spec.provider.label());

@@ -3,6 +3,7 @@
 
 use super::{format_time, Shop};
 use crate::catalog::Product;
+use crate::delivery::DeliveryTrouble;
 use crate::domain::{format_size, Money, UnsubscribeToken};
 use crate::error::{Error, Problems, Result};
 use crate::mail::Mailer;
@@ -54,6 +55,25 @@ impl Shop {
             .await?;
         self.inner.outbox_wake.notify_one();
         Ok(id)
+    }
+
+    /// Why mail isn't going out, with how many messages wait; None when it is (or nothing
+    /// has been tried since the shop started).
+    pub async fn delivery_trouble(&self) -> Result<Option<DeliveryTrouble>> {
+        let Some(mut trouble) = self.inner.delivery.trouble() else {
+            return Ok(None);
+        };
+        trouble.waiting = self.db().run(|c| outbox::waiting(c)).await?;
+        Ok(Some(trouble))
+    }
+
+    /// New mail settings are in use: what waits for a retry goes now, and the old settings'
+    /// trouble is forgotten until the new ones fail too.
+    pub async fn mail_settings_changed(&self) -> Result<()> {
+        self.inner.delivery.sent();
+        self.db().write(|tx| outbox::due_now(tx)).await?;
+        self.inner.outbox_wake.notify_one();
+        Ok(())
     }
 
     /// The outbox, newest first; `status` as the seller typed it (one of `MailStatus`).

@@ -83,6 +83,7 @@ struct Inner {
     payments: Option<Payments>,
     urls: RwLock<Urls>,
     outbox_wake: Arc<Notify>,
+    delivery: crate::delivery::Delivery,
     /// Bytes of free resumes in flight, per file (see resume.rs).
     meters: Arc<Meters>,
 }
@@ -153,6 +154,7 @@ impl Shop {
                     local: format!("http://{}", crate::settings::DEFAULT_LISTEN),
                 }),
                 outbox_wake: Arc::new(Notify::new()),
+                delivery: Default::default(),
                 meters: Arc::default(),
             }),
         })
@@ -177,6 +179,11 @@ impl Shop {
 
     pub fn outbox_dir(&self) -> PathBuf {
         self.inner.dir.outbox()
+    }
+
+    /// Where the outbox worker notes whether mail is getting out.
+    pub fn delivery(&self) -> crate::delivery::Delivery {
+        self.inner.delivery.clone()
     }
 
     pub fn outbox_wake(&self) -> Arc<Notify> {

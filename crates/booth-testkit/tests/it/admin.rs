@@ -449,7 +449,7 @@ async fn a_failed_receipt_can_be_retried_and_a_test_mail_goes_through_smtp() {
 
     let said = app
         .shop()
-        .send_test_mail(&app.running.mailer, "seller@example.com")
+        .send_test_mail(&app.running.mailer(), "seller@example.com")
         .await
         .unwrap();
     assert!(said.contains("seller@example.com"), "{said}");
@@ -458,7 +458,7 @@ async fn a_failed_receipt_can_be_retried_and_a_test_mail_goes_through_smtp() {
     for bad in ["", "not an address", "a@b.c\r\nBcc: x@y.z"] {
         let e = app
             .shop()
-            .send_test_mail(&app.running.mailer, bad)
+            .send_test_mail(&app.running.mailer(), bad)
             .await
             .unwrap_err();
         assert_eq!(e.code(), "invalid_input", "{bad:?}");

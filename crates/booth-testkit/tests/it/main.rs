@@ -5,6 +5,7 @@
 mod admin;
 mod backup;
 mod browser;
+mod delivery;
 mod hostile;
 mod kit;
 mod library;

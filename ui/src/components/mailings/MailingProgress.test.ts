@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { MailingSummary } from "../../lib/api";
+import { nav } from "../../lib/nav.svelte";
 import { toasts } from "../../lib/toast.svelte";
 import MailingProgress from "./MailingProgress.svelte";
 
@@ -87,5 +88,28 @@ describe("MailingProgress", () => {
     expect(toasts[toasts.length - 1].text).toBe("Mailing canceled: 7 messages won't be sent");
     expect(document.querySelector('[data-testid="mailing-progress"]')!.getAttribute("data-state")).toBe("canceled");
     expect(screen.getByText(/^Canceled/)).toBeTruthy();
+  });
+});
+
+describe("MailingProgress: mail that isn't going out", () => {
+  it("says on the card why nothing goes out, with the way to the email settings", async () => {
+    api.mailing.mockReturnValue(new Promise(() => {}));
+    const trouble = { error: "connection refused (os error 111)", since: 1_700_000_000, failures: 4, waiting: 301 };
+    render(MailingProgress, { mailing: summary({ recipients: 301, pending: 301 }), trouble });
+    const banner = screen.getByTestId("mail-trouble").textContent!;
+    expect(banner).toMatch(/Mail isn't going out/);
+    expect(banner).toMatch(/connection refused/);
+    expect(banner).toMatch(/301 messages wait/);
+    // No spinner promising progress that isn't happening.
+    expect(document.querySelector(".counts .spinner")).toBeNull();
+    await fireEvent.click(screen.getByRole("button", { name: "Email settings" }));
+    expect([nav.screen, nav.param]).toEqual(["settings", "email"]);
+  });
+
+  it("shows the spinner and no trouble while mail goes out", () => {
+    api.mailing.mockReturnValue(new Promise(() => {}));
+    render(MailingProgress, { mailing: summary() });
+    expect(screen.queryByTestId("mail-trouble")).toBeNull();
+    expect(document.querySelector(".counts .spinner")).not.toBeNull();
   });
 });
