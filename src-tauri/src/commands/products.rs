@@ -113,6 +113,26 @@ pub async fn add_files(state: S<'_>, slug: String, paths: Vec<PathBuf>) -> CmdRe
     Ok(product.expect("at least one file"))
 }
 
+/// Takes the product off the shop and the Products list; its buyers keep everything.
+#[tauri::command]
+#[specta::specta]
+pub async fn archive_product(state: S<'_>, slug: String) -> CmdResult<Product> {
+    Ok(state.shop().await?.archive_product(&slug).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unarchive_product(state: S<'_>, slug: String) -> CmdResult<Product> {
+    Ok(state.shop().await?.unarchive_product(&slug).await?)
+}
+
+/// Stops giving the file to new buyers; those who bought it keep it.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_file(state: S<'_>, slug: String, file_id: i64) -> CmdResult<Product> {
+    Ok(state.shop().await?.remove_file(&slug, file_id).await?)
+}
+
 /// A new version's label; "" is fine (the next number).
 #[tauri::command]
 #[specta::specta]

@@ -35,6 +35,7 @@ export const MAIL_KINDS: Choice[] = [
   { value: "receipt", label: "Receipts" },
   { value: "update", label: "Updates" },
   { value: "library", label: "Lost links" },
+  { value: "refund", label: "Refunds" },
 ];
 
 export const MAIL_STATUSES: Choice[] = [

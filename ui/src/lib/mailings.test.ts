@@ -62,5 +62,6 @@ describe("outbox wording", () => {
     expect(kindLabel("receipt")).toBe("Receipt");
     expect(kindLabel("update")).toBe("Update");
     expect(kindLabel("library")).toBe("Lost link");
+    expect(kindLabel("refund")).toBe("Refund");
   });
 });

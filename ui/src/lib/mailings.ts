@@ -62,5 +62,6 @@ export function kindLabel(kind: string): string {
   if (kind === "receipt") return "Receipt";
   if (kind === "update") return "Update";
   if (kind === "library") return "Lost link";
+  if (kind === "refund") return "Refund";
   return kind;
 }

@@ -19,25 +19,25 @@ let products: Product[] = EMPTY ? [] : [
   {
     id: 1, slug: "field-guide", name: "The Field Guide to Indie Publishing",
     description: "A practical, 240-page guide to writing, designing and selling your own books.",
-    price_minor: 1900, currency: "usd", min_price_minor: null, tax_code: null, active: true, download_limit: 5, created_at: NOW - 120 * DAY,
+    price_minor: 1900, currency: "usd", min_price_minor: null, tax_code: null, active: true, download_limit: 5, created_at: NOW - 120 * DAY, archived_at: null,
     files: [file("field-guide.pdf", 4_412_331, "3", 3), file("field-guide.epub", 2_203_114, "3", 3)],
   },
   {
     id: 2, slug: "golden-hour-presets", name: "Golden Hour Lightroom Presets",
     description: "24 warm presets for portraits and landscapes, with a how-to video.",
-    price_minor: 1200, currency: "usd", min_price_minor: null, tax_code: null, active: true, download_limit: null, created_at: NOW - 60 * DAY,
+    price_minor: 1200, currency: "usd", min_price_minor: null, tax_code: null, active: true, download_limit: null, created_at: NOW - 60 * DAY, archived_at: null,
     files: [file("golden-hour-presets.zip", 48_230_114, "2", 2)],
   },
   {
     id: 3, slug: "brushes-vol-2", name: "Sketchbook Brushes Vol. 2",
     description: "",
-    price_minor: 750, currency: "usd", min_price_minor: null, tax_code: null, active: false, download_limit: 3, created_at: NOW - 4 * DAY,
+    price_minor: 750, currency: "usd", min_price_minor: null, tax_code: null, active: false, download_limit: 3, created_at: NOW - 4 * DAY, archived_at: null,
     files: [file("brushes-vol-2.zip", 120_331_003, "1", 1)],
   },
   {
     id: 4, slug: "quiet-corners-zine", name: "Quiet Corners, a Photo Zine",
     description: "32 pages of small places in big cities. Pay what you like, or take it free.",
-    price_minor: 500, currency: "usd", min_price_minor: 0, tax_code: null, active: true, download_limit: null, created_at: NOW - 30 * DAY,
+    price_minor: 500, currency: "usd", min_price_minor: 0, tax_code: null, active: true, download_limit: null, created_at: NOW - 30 * DAY, archived_at: null,
     files: [file("quiet-corners.pdf", 18_402_221, "1", 1)],
   },
 ];
@@ -133,7 +133,7 @@ export const commands: Commands = {
     const p: Product = {
       id: products.length + 1, slug, name: i.name.trim(), description: i.description.trim(),
       price_minor: price, currency: i.currency, min_price_minor: min, tax_code: i.tax_code?.trim() || null, active: i.active, download_limit: limitOf(i.limit),
-      created_at: Math.floor(Date.now() / 1000),
+      created_at: Math.floor(Date.now() / 1000), archived_at: null,
       files: i.files.map((f, n) => file(basename(f), 1_200_000 + n * 3_400_000, "1", 1)),
     };
     products = [...products, p];
@@ -156,6 +156,34 @@ export const commands: Commands = {
       currency, price_minor, min_price_minor, active: e.active ?? p.active,
       download_limit: e.limit != null ? limitOf(e.limit) : p.download_limit,
     });
+    return structuredClone(p);
+  },
+
+  archive_product: async ({ slug }) => {
+    const p = find(slug);
+    if (p.archived_at !== null) throw { code: "conflict", message: `'${p.slug}' is already archived` };
+    await sleep(300);
+    p.archived_at = Math.floor(Date.now() / 1000);
+    return structuredClone(p);
+  },
+
+  unarchive_product: async ({ slug }) => {
+    const p = find(slug);
+    if (p.archived_at === null) throw { code: "conflict", message: `'${p.slug}' isn't archived` };
+    await sleep(300);
+    p.archived_at = null;
+    return structuredClone(p);
+  },
+
+  remove_file: async ({ slug, fileId }) => {
+    const p = find(slug);
+    const f = p.files.find((x) => x.id === fileId);
+    if (!f) throw { code: "not_found", message: `'${p.slug}' has no file ${String(fileId)}` };
+    if (p.files.length === 1 && p.active && p.archived_at === null) {
+      throw { code: "conflict", message: `'${f.display_name}' is the only file of '${p.slug}', which is for sale: add another file first, or make the product inactive or archive it` };
+    }
+    await sleep(300);
+    p.files = p.files.filter((x) => x.id !== fileId);
     return structuredClone(p);
   },
 

@@ -21,7 +21,7 @@ describe("MailFilters", () => {
   it("offers every kind and status the outbox records", () => {
     bar();
     const values = (name: string) => [...select(name).options].map((o) => o.value);
-    expect(values("kind")).toEqual(["", "receipt", "update", "library"]);
+    expect(values("kind")).toEqual(["", "receipt", "update", "library", "refund"]);
     expect(values("status")).toEqual(["", "queued", "sending", "sent", "failed", "skipped"]);
   });
 

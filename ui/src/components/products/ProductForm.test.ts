@@ -26,7 +26,7 @@ vi.mock("@tauri-apps/api/webview", () => ({
 
 const product: Product = {
   id: 1, slug: "field-guide", name: "Field Guide", description: "A guide.", price_minor: 1900, currency: "usd", min_price_minor: null, tax_code: null,
-  active: true, download_limit: 5, created_at: 0,
+  active: true, download_limit: 5, created_at: 0, archived_at: null,
   files: [{ id: 11, display_name: "guide.pdf", version_id: 3, version: "3", size: 4_400_000, sha256: "", stored_path: "", versions: 3 }],
 };
 
