@@ -5,6 +5,7 @@ use crate::error::{CmdError, CmdResult};
 use booth_core::delivery::DeliveryTrouble;
 use booth_core::secrets;
 use booth_core::settings::{self, PaymentsMode};
+use booth_core::setup::SetupStep;
 use booth_core::stats::Dashboard;
 use booth_core::tunnel::TunnelStatus;
 use serde::Serialize;
@@ -30,6 +31,8 @@ pub struct Status {
     tunnel: TunnelStatus,
     /// New sales are paused (the shop's pages say "back soon"); links keep working.
     sales_paused: bool,
+    /// The links the shop hands out open only on this computer (no public address yet).
+    links_local: bool,
     /// Where mail is written when no mail server is set: kept there, sent to nobody.
     mail_folder: Option<String>,
     /// Mail isn't going out, and why (the mail server doesn't answer, refuses the login…).
@@ -52,6 +55,7 @@ pub async fn status(state: S<'_>) -> CmdResult<Status> {
         version: env!("CARGO_PKG_VERSION"),
         tunnel: state.tunnel_status().await,
         sales_paused: false,
+        links_local: true,
         mail_folder: None,
         mail_trouble: None,
     };
@@ -75,6 +79,7 @@ pub async fn status(state: S<'_>) -> CmdResult<Status> {
         }
     }
     status.public_url = shop.public_url();
+    status.links_local = shop.links_are_local();
     status.store_name = shop.store_info().await?.store_name;
     status.sales_paused = shop.sales_paused().await?;
     status.mail_folder = state
@@ -126,8 +131,66 @@ pub async fn open_external(app: AppHandle, url: String) -> CmdResult<()> {
         .map_err(|e| CmdError::new("internal", format!("couldn't open a browser: {e}")))
 }
 
+/// Shows a file the window saved (a CSV export) in the file manager: opens the folder that
+/// holds it. Only an existing folder is ever opened, never a file, so this can't start a
+/// program whatever path the window sends.
+#[tauri::command]
+#[specta::specta]
+pub async fn show_in_folder(app: AppHandle, path: std::path::PathBuf) -> CmdResult<()> {
+    let folder = folder_of(&path)?;
+    #[allow(deprecated)] // as open_external: tauri-plugin-shell is the app's opener
+    app.shell()
+        .open(folder.to_string_lossy(), None)
+        .map_err(|e| CmdError::new("internal", format!("couldn't open the folder: {e}")))
+}
+
+/// The existing folder holding `path` (an absolute path to a file or folder).
+fn folder_of(path: &std::path::Path) -> CmdResult<std::path::PathBuf> {
+    let gone = || CmdError::invalid("path", "that folder no longer exists");
+    if !path.is_absolute() {
+        return Err(CmdError::invalid("path", "not a full path"));
+    }
+    let folder = if path.is_dir() {
+        path
+    } else {
+        path.parent().ok_or_else(gone)?
+    };
+    let folder = folder.canonicalize().map_err(|_| gone())?;
+    if folder.is_dir() {
+        Ok(folder)
+    } else {
+        Err(gone())
+    }
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn dashboard(state: S<'_>, days: u32) -> CmdResult<Dashboard> {
     Ok(state.shop().await?.dashboard(days).await?)
+}
+
+/// The first-run checklist: each step and whether it is done.
+#[tauri::command]
+#[specta::specta]
+pub async fn setup_steps(state: S<'_>) -> CmdResult<Vec<SetupStep>> {
+    Ok(state.shop().await?.setup_steps().await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::folder_of;
+
+    #[test]
+    fn only_an_existing_folder_is_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("booth-purchases.csv");
+        std::fs::write(&csv, "a,b\n").unwrap();
+        let real = dir.path().canonicalize().unwrap();
+        assert_eq!(folder_of(&csv).unwrap(), real);
+        assert_eq!(folder_of(dir.path()).unwrap(), real);
+        // Not yet written, or relative, or its folder gone: nothing is opened.
+        assert_eq!(folder_of(&dir.path().join("new.csv")).unwrap(), real);
+        assert!(folder_of(std::path::Path::new("booth-purchases.csv")).is_err());
+        assert!(folder_of(&dir.path().join("gone/x.csv")).is_err());
+    }
 }

@@ -17,6 +17,12 @@ export const commands = {
 	restartShop: () => __TAURI_INVOKE<Status_Serialize>("restart_shop"),
 	/**  Opens a web page (a product page, a buyer's link) in the seller's browser. */
 	openExternal: (url: string) => __TAURI_INVOKE<null>("open_external", { url }),
+	/**
+	 *  Shows a file the window saved (a CSV export) in the file manager: opens the folder that
+	 *  holds it. Only an existing folder is ever opened, never a file, so this can't start a
+	 *  program whatever path the window sends.
+	 */
+	showInFolder: (path: string) => __TAURI_INVOKE<null>("show_in_folder", { path }),
 	dashboard: (days: number) => __TAURI_INVOKE<Dashboard_Serialize>("dashboard", { days }),
 	listDiscounts: () => __TAURI_INVOKE<Discount_Serialize[]>("list_discounts"),
 	/**  Every mistake in the form, each beside its field. */

@@ -28,6 +28,7 @@ export const commands: Commands = {
   // saved), not the tunnel's as `status` does.
   restart_shop: async () => { await sleep(900); stopped = false; return status(savedSettings().public_url); },
   open_external: () => null,
+  show_in_folder: () => null,
   set_sales_paused: async (args) => { await sleep(150); paused = args.paused === true; return status(publicAddress()); },
 
   "plugin:event|listen": () => Math.floor(Math.random() * 1e6),

@@ -5,7 +5,7 @@ import { nav } from "../lib/nav.svelte";
 import { toasts } from "../lib/toast.svelte";
 import Purchases from "./Purchases.svelte";
 
-const api = vi.hoisted(() => ({ findPurchases: vi.fn(), listProducts: vi.fn(), purchaseDetail: vi.fn(), exportCsv: vi.fn() }));
+const api = vi.hoisted(() => ({ findPurchases: vi.fn(), listProducts: vi.fn(), purchaseDetail: vi.fn(), exportCsv: vi.fn(), showInFolder: vi.fn() }));
 vi.mock("../lib/api", async (orig) => ({ ...(await orig<typeof import("../lib/api")>()), api }));
 const dialog = vi.hoisted(() => ({ save: vi.fn() }));
 vi.mock("@tauri-apps/plugin-dialog", () => dialog);
@@ -140,12 +140,18 @@ describe("Purchases screen", () => {
     expect(nav.param).toBeNull(); // consumed, so coming back later shows the list
   });
 
-  it("exports to the chosen file and says how many", async () => {
+  it("exports to the chosen file and says how many, where, with a way to see it", async () => {
     dialog.save.mockResolvedValue("/home/ada/booth-purchases.csv");
     api.exportCsv.mockResolvedValue(20);
+    api.showInFolder.mockResolvedValue(null);
     render(Purchases, { status: null });
     await fireEvent.click(document.querySelector('[data-action="export-csv"]')!);
-    await waitFor(() => expect(toasts[toasts.length - 1]?.text).toBe("Exported 20 purchases"));
+    const saved = await screen.findByTestId("saved-file");
+    expect(saved.textContent).toContain("Saved 20 purchases to /home/ada/booth-purchases.csv");
+    await fireEvent.click(saved.querySelector('[data-action="show-in-folder"]')!);
+    expect(api.showInFolder).toHaveBeenCalledWith("/home/ada/booth-purchases.csv");
+    await fireEvent.click(saved.querySelector('[aria-label="Dismiss"]')!);
+    expect(screen.queryByTestId("saved-file")).toBeNull();
     expect(dialog.save).toHaveBeenCalledWith(expect.objectContaining({ defaultPath: "booth-purchases.csv" }));
     expect(api.exportCsv).toHaveBeenCalledWith("/home/ada/booth-purchases.csv");
   });
@@ -157,5 +163,6 @@ describe("Purchases screen", () => {
     await waitFor(() => expect(dialog.save).toHaveBeenCalled());
     expect(api.exportCsv).not.toHaveBeenCalled();
     expect(toasts).toHaveLength(0);
+    expect(screen.queryByTestId("saved-file")).toBeNull();
   });
 });

@@ -153,7 +153,11 @@ pub async fn export(data_dir: &Path, output: Option<PathBuf>) -> anyhow::Result<
     let shop = Shop::open(data_dir)?;
     match output {
         Some(path) => {
-            shop.export_csv_to(path).await?;
+            let n = shop.export_csv_to(path.clone()).await?;
+            // Where it went, in full: `-o export.csv` from some folder is easy to lose.
+            let full = std::fs::canonicalize(&path).unwrap_or(path);
+            let what = if n == 1 { "purchase" } else { "purchases" };
+            println!("Saved {n} {what} to {}", full.display());
         }
         None => print!("{}", shop.export_csv().await?),
     }

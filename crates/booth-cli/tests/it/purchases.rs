@@ -224,7 +224,12 @@ fn grant_and_manage_a_purchase() {
         "-o",
         out_path.to_str().expect("utf-8"),
     ]);
-    assert!(printed.is_empty(), "-o still printed: {printed}");
+    // Not the CSV again: one line saying where it went, in full.
+    let full = out_path.canonicalize().expect("export file");
+    assert_eq!(
+        printed.trim_end(),
+        format!("Saved 2 purchases to {}", full.display())
+    );
     assert_eq!(fs::read_to_string(&out_path).expect("export file"), csv);
     let bad_out = shop.dir.path().join("no/such/dir/x.csv");
     let err = shop.fail(&[
