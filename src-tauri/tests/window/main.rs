@@ -2,6 +2,7 @@
 //! WebDriver (tauri-driver + Debian's WebKitWebDriver). One module per story; the helpers
 //! every story shares are here.
 
+mod archive;
 mod first_minute;
 mod first_week;
 mod narrow;
