@@ -59,7 +59,10 @@ fn archive_unarchive_and_remove_a_file_keep_what_was_sold() {
     assert_eq!(file_ids(&shop, "pack"), vec![ids[0]]);
     let shown = shop.show(&token);
     assert_eq!(
-        shown["purchase"]["items"][0]["files"].as_array().unwrap().len(),
+        shown["purchase"]["items"][0]["files"]
+            .as_array()
+            .unwrap()
+            .len(),
         2,
         "{shown}"
     );
