@@ -3,7 +3,7 @@
 use super::S;
 use crate::error::{mistakes, CmdResult, Mistakes};
 use booth_core::mailing::{self, Failure, MailingSummary};
-use booth_core::shop::{MailingPreview, MailingRequest};
+use booth_core::shop::{MailingPreview, MailingRequest, VersionNews};
 use serde::Deserialize;
 
 /// The mailing form as typed.
@@ -39,6 +39,14 @@ pub async fn validate_mailing(request: MailingForm) -> Mistakes {
 #[specta::specta]
 pub async fn preview_mailing(state: S<'_>, request: MailingForm) -> CmdResult<MailingPreview> {
     Ok(state.shop().await?.preview_mailing(request.into()).await?)
+}
+
+/// After a new version of a file (its id or name): whom a mailing would tell, and the
+/// nudge to send one, in the core's words.
+#[tauri::command]
+#[specta::specta]
+pub async fn version_news(state: S<'_>, slug: String, file: String) -> CmdResult<VersionNews> {
+    Ok(state.shop().await?.version_news(&slug, &file).await?)
 }
 
 /// Queues the mailing; the running shop's outbox worker sends it.

@@ -42,6 +42,11 @@ export const commands = {
 	/**  The subject and message (the product is picked from a list). */
 	validateMailing: (request: MailingForm) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_mailing", { request }),
 	previewMailing: (request: MailingForm) => __TAURI_INVOKE<MailingPreview_Serialize>("preview_mailing", { request }),
+	/**
+	 *  After a new version of a file (its id or name): whom a mailing would tell, and the
+	 *  nudge to send one, in the core's words.
+	 */
+	versionNews: (slug: string, file: string) => __TAURI_INVOKE<VersionNews_Serialize>("version_news", { slug, file }),
 	/**  Queues the mailing; the running shop's outbox worker sends it. */
 	sendMailing: (request: MailingForm) => __TAURI_INVOKE<MailingSummary>("send_mailing", { request }),
 	mailings: () => __TAURI_INVOKE<MailingSummary[]>("mailings"),
@@ -1251,6 +1256,44 @@ export type TunnelView_Serialize = {
 	providers: ProviderInfo_Serialize[],
 	/**  Newest first, at most 50. */
 	log: LogEntry[],
+};
+
+/**
+ *  After a new version of a file: who could be told, and the nudge to tell them, worded
+ *  once here for the window and the CLI.
+ */
+export type VersionNews = VersionNews_Serialize | VersionNews_Deserialize;
+
+/**
+ *  After a new version of a file: who could be told, and the nudge to tell them, worded
+ *  once here for the window and the CLI.
+ */
+export type VersionNews_Deserialize = {
+	slug: string,
+	file: string,
+	version: string,
+	/**  Whom a mailing would reach (as the mailing counts them: unsubscribed left out). */
+	buyers: number,
+	/**  Buyers of test purchases only, reached when the mailing includes them. */
+	test_buyers: number,
+	/**  "Version 4 of guide.pdf is live. Tell its 12 buyers?"; None with nobody to tell. */
+	nudge?: string | null,
+};
+
+/**
+ *  After a new version of a file: who could be told, and the nudge to tell them, worded
+ *  once here for the window and the CLI.
+ */
+export type VersionNews_Serialize = {
+	slug: string,
+	file: string,
+	version: string,
+	/**  Whom a mailing would reach (as the mailing counts them: unsubscribed left out). */
+	buyers: number,
+	/**  Buyers of test purchases only, reached when the mailing includes them. */
+	test_buyers: number,
+	/**  "Version 4 of guide.pdf is live. Tell its 12 buyers?"; None with nobody to tell. */
+	nudge: string | null,
 };
 
 /**  A version of the wording in one language. */

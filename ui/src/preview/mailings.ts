@@ -166,6 +166,19 @@ export const commands: Commands = {
     return clone({ product: prod, subject, recipients: to.length, skipped_unsubscribed: all.length - to.length, sample: sample ? [sample.text, sample.html] : null });
   },
 
+  // As the core words it (booth-core shop/mail.rs, version_news).
+  version_news: ({ slug, file }) => {
+    const prod = PRODUCTS.find((p) => p.slug === slug);
+    if (!prod) throw { code: "not_found", message: `no product with the slug '${slug}'` };
+    const f = prod.files.find((x) => String(x.id) === file || x.display_name === file);
+    if (!f) throw { code: "not_found", message: `'${slug}' has no file '${file}'` };
+    const live = buyers(prod.slug, false).filter((p) => !unsubscribed.has(p.email)).length;
+    const test = buyers(prod.slug, true).filter((p) => !unsubscribed.has(p.email)).length - live;
+    const who = live ? `its ${live} ${live === 1 ? "buyer" : "buyers"}` : test ? `its ${test} test ${test === 1 ? "buyer" : "buyers"}` : null;
+    const nudge = who ? `Version ${f.version} of ${f.display_name} is live. Tell ${who}?` : null;
+    return { slug, file: f.display_name, version: f.version, buyers: live, test_buyers: test, nudge };
+  },
+
   send_mailing: ({ request }) => {
     const r = request as MailingRequest;
     const { prod, subject } = checkRequest(r);

@@ -1,6 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { MailingSummary, Product } from "../lib/api";
+import { nav } from "../lib/nav.svelte";
 import Mailings from "./Mailings.svelte";
 
 const api = vi.hoisted(() => ({
@@ -36,6 +37,16 @@ describe("Mailings screen", () => {
     render(Mailings, { status: null });
     await waitFor(() => expect(subject().placeholder).toBe("The Book: a new version is out")); // the only product is chosen
     expect(screen.getByText("No mailings yet.")).toBeTruthy();
+  });
+
+  it("starts on the product another screen sent the seller here for", async () => {
+    const zine = { id: 2, slug: "zine", name: "The Zine", files: [] } as unknown as Product;
+    api.listProducts.mockResolvedValue([book, zine]);
+    nav.screen = "mailings";
+    nav.param = "zine";
+    render(Mailings, { status: null });
+    await waitFor(() => expect(subject().placeholder).toBe("The Zine: a new version is out"));
+    expect(nav.param).toBeNull(); // consumed: coming back later starts afresh
   });
 
   it("checks the subject before asking the shop", async () => {

@@ -88,6 +88,16 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
         } => {
             let v = shop.new_version(&slug, &file, path, label).await?;
             println!("Uploaded version {v} of '{file}'. Buyers' links now serve it.");
+            // The window's nudge, in the same words, with the command that does it.
+            let news = shop.version_news(&slug, &file).await?;
+            if let Some(nudge) = news.nudge {
+                let test = if news.buyers == 0 {
+                    " --include-test"
+                } else {
+                    ""
+                };
+                println!("{nudge}  booth send-update --product {}{test}", news.slug);
+            }
         }
         ProductCmd::Archive { slug } => {
             let p = shop.archive_product(&slug).await?;

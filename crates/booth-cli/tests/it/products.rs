@@ -335,6 +335,11 @@ fn add_file_and_new_versions() {
     let v2 = shop.file("vers-v2.pdf", b"%PDF second edition");
     let out = shop.ok(&["product", "new-version", "vers", "--file", "vers.pdf", &v2]);
     assert!(out.contains("version 2"), "{out}");
+    assert!(!out.contains("Tell its"), "nobody bought it yet: {out}");
+    // With buyers (one address twice is one buyer), the nudge and the command to send.
+    for email in ["ann@example.com", "bo@example.com", "Bo@example.com"] {
+        shop.ok(&["grant", "--product", "vers", "--email", email]);
+    }
     let f = shop.product("vers")["files"][0].clone();
     assert_eq!(f["display_name"], "vers.pdf", "the buyer-facing name stays");
     assert_eq!(f["version"], "2");
@@ -353,6 +358,12 @@ fn add_file_and_new_versions() {
         "2.1",
     ]);
     assert!(out.contains("version 2.1"), "{out}");
+    assert!(
+        out.contains(
+            "Version 2.1 of vers.pdf is live. Tell its 2 buyers?  booth send-update --product vers\n"
+        ),
+        "{out}"
+    );
     let f = shop.product("vers")["files"][0].clone();
     assert_eq!(f["version"], "2.1");
     assert_eq!(f["versions"], 3);

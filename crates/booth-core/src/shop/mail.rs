@@ -38,6 +38,22 @@ pub struct MailingPreview {
     pub sample: Option<(String, String)>,
 }
 
+/// After a new version of a file: who could be told, and the nudge to tell them, worded
+/// once here for the window and the CLI.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct VersionNews {
+    pub slug: String,
+    pub file: String,
+    pub version: String,
+    /// Whom a mailing would reach (as the mailing counts them: unsubscribed left out).
+    pub buyers: usize,
+    /// Buyers of test purchases only, reached when the mailing includes them.
+    pub test_buyers: usize,
+    /// "Version 4 of guide.pdf is live. Tell its 12 buyers?"; None with nobody to tell.
+    pub nudge: Option<String>,
+}
+
 impl Shop {
     /// Queues the receipt again (e.g. the buyer lost it), with the current link.
     pub async fn resend_receipt(&self, token: &str) -> Result<i64> {
@@ -205,6 +221,45 @@ impl Shop {
                 })
             })
             .await
+    }
+
+    /// The news of `file`'s newest version (its id or name) and whom to tell of it.
+    pub async fn version_news(&self, slug: &str, file: &str) -> Result<VersionNews> {
+        let product = self
+            .product(slug)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
+        let file = crate::catalog::find_file(&product, file)?;
+        let (buyers, with_test) = self
+            .db()
+            .run(move |c| {
+                let count =
+                    |test| Ok::<_, Error>(mailing::recipients(c, product.id, test)?.0.len());
+                Ok((count(false)?, count(true)?))
+            })
+            .await?;
+        let test_buyers = with_test.saturating_sub(buyers);
+        // A shop that only sold test copies so far still hears of them, named as such.
+        let who = match (buyers, test_buyers) {
+            (0, 0) => None,
+            (0, 1) => Some("its 1 test buyer".to_string()),
+            (0, n) => Some(format!("its {n} test buyers")),
+            (1, _) => Some("its 1 buyer".to_string()),
+            (n, _) => Some(format!("its {n} buyers")),
+        };
+        Ok(VersionNews {
+            nudge: who.map(|who| {
+                format!(
+                    "Version {} of {} is live. Tell {who}?",
+                    file.version, file.display_name
+                )
+            }),
+            slug: product.slug,
+            file: file.display_name,
+            version: file.version,
+            buyers,
+            test_buyers,
+        })
     }
 
     /// Queues a mailing: one delivery per recipient, in one transaction. Refuses to start a

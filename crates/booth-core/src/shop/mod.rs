@@ -30,7 +30,7 @@ pub use checkout::{CheckoutStart, Fulfilment};
 pub use export::{format_iso, format_time, parse_utc};
 pub use free::Claimed;
 pub use library::{LIBRARY_EVERY_SECS, LIBRARY_PER_DAY};
-pub use mail::{MailingPreview, MailingRequest};
+pub use mail::{MailingPreview, MailingRequest, VersionNews};
 pub use purchases::PurchaseDetail;
 
 pub const EMAIL_TEMPLATES: &[(&str, &str)] = &[
