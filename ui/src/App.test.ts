@@ -17,7 +17,7 @@ vi.mock("./lib/api", async (orig) => ({ ...(await orig<typeof import("./lib/api"
 
 function shop(tunnel: Partial<TunnelStatus>, running = true, sales_paused = false): Status {
   return {
-    sales_paused, mail_folder: null, mail_trouble: null,
+    sales_paused, links_local: false, mail_folder: null, mail_trouble: null,
     running, error: null, mode: "simulated", listen: "127.0.0.1:8080", public_url: "http://127.0.0.1:8080",
     data_dir: "/data", secrets_store: "the keyring", store_name: "Ada's Shop", version: "0.1.0",
     tunnel: {

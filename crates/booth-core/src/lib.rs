@@ -34,6 +34,7 @@ pub mod quote;
 pub mod resume;
 pub mod secrets;
 pub mod settings;
+pub mod setup;
 pub mod shop;
 pub mod smtp;
 pub mod stats;

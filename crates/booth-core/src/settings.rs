@@ -52,8 +52,12 @@ crate::text_enum! {
     }
 }
 
-const DEFAULT_STORE_NAME: &str = "Booth Demo Shop";
+/// What pages and mail say until the seller names the shop (the first-run checklist asks).
+const DEFAULT_STORE_NAME: &str = "My shop";
+/// A From for mail written to the outbox folder before a sender is set; never a real domain.
 const DEFAULT_FROM: &str = "shop@booth.localhost";
+/// The demo shop's name and sender (README's first command).
+pub const DEMO_STORE_NAME: &str = "Booth Demo Shop";
 
 pub const KEYS: &[&str] = &[
     STORE_NAME,

@@ -460,6 +460,11 @@ pub async fn seed_demo(shop: &Shop) -> Result<bool> {
     if !shop.list_products(false).await?.is_empty() {
         return Ok(false);
     }
+    // A demo is called one; a seller's own fresh shop starts unnamed (the checklist asks).
+    if shop.setting(settings::STORE_NAME).await?.is_none() {
+        shop.set_setting(settings::STORE_NAME, settings::DEMO_STORE_NAME)
+            .await?;
+    }
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("the-little-book-of-booth.pdf");
     std::fs::write(&path, booth_sample::sample_ebook_pdf())?;

@@ -57,9 +57,13 @@ pub async fn settings(state: S<'_>) -> CmdResult<SettingsView> {
                 overridden,
             }),
     );
+    // What the seller saved, "" where nothing is: the placeholders pages and mail fall back
+    // on aren't the seller's settings (the first-run checklist asks for them).
+    let store_name = shop.setting(settings::STORE_NAME).await?;
+    let from_address = shop.setting(settings::FROM_ADDRESS).await?;
     Ok(SettingsView {
-        store_name: info.store_name,
-        from_address: info.from_address,
+        store_name: store_name.unwrap_or_default(),
+        from_address: from_address.unwrap_or_default(),
         support_email: info.support_email,
         public_url: shop.configured_url().unwrap_or_default(),
         listen: shop

@@ -4,6 +4,7 @@
 
 mod archive;
 mod first_minute;
+mod first_run;
 mod first_week;
 mod narrow;
 mod port_taken;

@@ -83,6 +83,7 @@ export type Funnel = B.Funnel;
 export type Dashboard = B.Dashboard_Serialize;
 export type Tally = B.Tally_Serialize;
 export type DeliveryTrouble = B.DeliveryTrouble;
+export type SetupStep = B.SetupStep;
 /** One referral source's visits, checkouts, sales and revenue; `source` "" is none. */
 export type SourceRow = B.SourceRow;
 

@@ -24,6 +24,8 @@ export const commands = {
 	 */
 	showInFolder: (path: string) => __TAURI_INVOKE<null>("show_in_folder", { path }),
 	dashboard: (days: number) => __TAURI_INVOKE<Dashboard_Serialize>("dashboard", { days }),
+	/**  The first-run checklist: each step and whether it is done. */
+	setupSteps: () => __TAURI_INVOKE<SetupStep[]>("setup_steps"),
 	listDiscounts: () => __TAURI_INVOKE<Discount_Serialize[]>("list_discounts"),
 	/**  Every mistake in the form, each beside its field. */
 	validateDiscount: (form: DiscountForm) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_discount", { form }),
@@ -1000,6 +1002,11 @@ export type SettingsView = {
 	templates: TemplateInfo[],
 };
 
+export type SetupStep = {
+	key: "store_name" | "sender" | "product" | "payments" | "email" | "public_address",
+	done: boolean,
+};
+
 /**  One referral source's funnel over the period; `source` "" is sales with none. */
 export type SourceRow = {
 	source: string,
@@ -1029,6 +1036,8 @@ export type Status_Deserialize = {
 	tunnel: TunnelStatus_Deserialize,
 	/**  New sales are paused (the shop's pages say "back soon"); links keep working. */
 	sales_paused: boolean,
+	/**  The links the shop hands out open only on this computer (no public address yet). */
+	links_local: boolean,
 	/**  Where mail is written when no mail server is set: kept there, sent to nobody. */
 	mail_folder?: string | null,
 	/**  Mail isn't going out, and why (the mail server doesn't answer, refuses the login…). */
@@ -1053,6 +1062,8 @@ export type Status_Serialize = {
 	tunnel: TunnelStatus_Serialize,
 	/**  New sales are paused (the shop's pages say "back soon"); links keep working. */
 	sales_paused: boolean,
+	/**  The links the shop hands out open only on this computer (no public address yet). */
+	links_local: boolean,
 	/**  Where mail is written when no mail server is set: kept there, sent to nobody. */
 	mail_folder: string | null,
 	/**  Mail isn't going out, and why (the mail server doesn't answer, refuses the login…). */

@@ -31,9 +31,10 @@ export function defaultSubject(productName: string): string {
 }
 
 /** Outbox status → badge. */
-export function mailBadge(status: string): Badge {
+/** `toFolder`: the shop has no mail server, so "sent" means written to the outbox folder. */
+export function mailBadge(status: string, toFolder = false): Badge {
   switch (status) {
-    case "sent": return { label: "sent", cls: "badge-ok" };
+    case "sent": return toFolder ? { label: "in folder", cls: "" } : { label: "sent", cls: "badge-ok" };
     case "failed": return { label: "failed", cls: "badge-bad" };
     case "sending": return { label: "sending", cls: "badge-accent" };
     case "queued": return { label: "queued", cls: "badge-warn" };

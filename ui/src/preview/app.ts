@@ -18,7 +18,7 @@ function status(public_url: string): Status {
     public_url, data_dir: HOME, secrets_store: settings.secrets_store,
     store_name: settings.store_name, version: "0.1.0",
     tunnel: tunnelStatus(),
-    sales_paused: paused, mail_folder: null, mail_trouble: null,
+    sales_paused: paused, links_local: false, mail_folder: null, mail_trouble: null,
   };
 }
 

@@ -109,4 +109,9 @@ function dashboard(days: number): Dashboard {
 
 export const commands: Commands = {
   dashboard: async ({ days }) => { await sleep(250); return dashboard(Number(days)); },
+  // A shop half set up: named, with products, taking simulated payments, mail to a folder.
+  setup_steps: async () => [
+    { key: "store_name", done: true }, { key: "sender", done: true }, { key: "product", done: !EMPTY },
+    { key: "payments", done: false }, { key: "email", done: false }, { key: "public_address", done: true },
+  ],
 };

@@ -53,7 +53,8 @@ describe("Settings", () => {
     api.saveSettings.mockResolvedValue({ ...saved, store_name: "Ada's Books" });
     await fireEvent.input(field("store_name"), { target: { value: "Ada's Books" } });
     await click("save-store");
-    expect(api.saveSettings).toHaveBeenCalledWith({ store_name: "Ada's Books", from_address: "hello@ada.shop", support_email: "" });
+    // Only what changed: the sender stays as saved.
+    expect(api.saveSettings).toHaveBeenCalledWith({ store_name: "Ada's Books" });
     await waitFor(() => expect(onchange).toHaveBeenCalled());
     expect(document.querySelector('[data-testid="restart-banner"]')).toBeNull();
   });

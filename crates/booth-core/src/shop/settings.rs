@@ -206,4 +206,16 @@ impl Shop {
             .run(move |c| stats::dashboard(c, days, test, now()))
             .await
     }
+
+    /// The first-run checklist (`setup::steps`).
+    pub async fn setup_steps(&self) -> Result<Vec<crate::setup::SetupStep>> {
+        let public = self.configured_url().is_some() || self.tunnel_on().await?;
+        self.db().run(move |c| crate::setup::steps(c, public)).await
+    }
+
+    /// Whether the links the shop hands out (buy links, receipts, purchase pages) open
+    /// only on this computer: no stable address is set and no tunnel is up.
+    pub fn links_are_local(&self) -> bool {
+        self.configured_url().is_none() && self.tunnel_url().is_none()
+    }
 }

@@ -13,6 +13,7 @@ mod mailing;
 mod pause;
 mod security;
 mod selling;
+mod setup;
 mod shop;
 mod slow_clients;
 mod tunnel;
