@@ -77,6 +77,23 @@ async fn a_fixed_port_survives_the_relay_going_away_with_backoff() {
         waits[0].contains("in 1 s") && waits[1].contains("in 2 s") && waits[2].contains("in 4 s"),
         "{waits:?}"
     );
+    // Why, in bore's words: its error and cause, not the last line of a backtrace.
+    let exits: Vec<String> = app
+        .shop()
+        .tunnel_log(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "exited" && e.message.contains("before giving"))
+        .map(|e| e.message)
+        .collect();
+    assert!(
+        !exits.is_empty()
+            && exits.iter().all(|m| m.ends_with(
+                ": could not connect to 127.0.0.13:7835: Connection refused (os error 111)"
+            )),
+        "{exits:?}"
+    );
 
     // The relay returns: the same address works again, nobody's links broke.
     bore.restart();
