@@ -154,6 +154,7 @@ async fn dialogs_are_whole_files_are_kept_and_forms_are_not_lost() {
     let extras = tmp.path().join("extras.zip");
     std::fs::write(&extras, b"PK\x05\x06 extras".repeat(30)).unwrap();
     app.click("[data-nav=products]").await;
+    app.wait_for("[data-testid=edit-field-notes]", WAIT).await;
     app.click("[data-testid=edit-field-notes]").await;
     app.wait_for("[data-testid=product-panel]", WAIT).await;
     app.click("[data-testid=product-panel] .files .title-row button")
@@ -243,5 +244,44 @@ async fn dialogs_are_whole_files_are_kept_and_forms_are_not_lost() {
         )
         .await;
     assert!(!recent.contains("$0.00"), "a gift shows no price: {recent}");
+
+    // 6. Finding things: part of an email, a source, and a receipt in Mail.
+    app.click("[data-nav=purchases]").await;
+    app.wait_for("[data-testid=purchase-search]", WAIT).await;
+    app.fill("[data-testid=purchase-search]", "bo@").await;
+    app.wait_text(
+        "[data-testid=match-count]",
+        |t| t == "1 purchase matches",
+        WAIT,
+    )
+    .await;
+    app.wait_text(
+        "tbody",
+        |t| t.contains("bo@example.com") && !t.contains("ana@"),
+        WAIT,
+    )
+    .await;
+    app.click("[data-testid=purchase-filters] [data-action=clear-filters]")
+        .await;
+    app.execute(
+        "const s = document.querySelector('select[name=source]');
+         s.value = 'checkout'; s.dispatchEvent(new Event('change', { bubbles: true }));",
+        json!([]),
+    )
+    .await;
+    app.wait_for("[data-testid=no-match]", WAIT).await;
+    app.click("[data-testid=no-match] [data-action=clear-filters]")
+        .await;
+    app.wait_text("[data-testid=match-count]", |t| t == "3 purchases", WAIT)
+        .await;
+    app.click("[data-nav=mail]").await;
+    app.wait_for("[data-testid=mail-search]", WAIT).await;
+    app.fill("[data-testid=mail-search]", "ana@").await;
+    app.wait_text(
+        "[data-testid=match-count]",
+        |t| t == "1 message matches",
+        WAIT,
+    )
+    .await;
     app.close().await;
 }
