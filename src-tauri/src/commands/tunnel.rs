@@ -31,6 +31,8 @@ pub struct TunnelView {
     token_set: bool,
     /// Where links in emails point now; `configured_url` is the stable one, if set.
     public_url: String,
+    /// `public_url` opens only on this computer (the core's answer, as in Status).
+    links_local: bool,
     configured_url: Option<String>,
     providers: Vec<ProviderInfo>,
     /// Newest first, at most 50.
@@ -61,6 +63,7 @@ pub async fn tunnel(state: S<'_>) -> CmdResult<TunnelView> {
         on: shop.tunnel_on().await?,
         token_set: shop.tunnel_token()?.is_some(),
         public_url: shop.public_url(),
+        links_local: shop.links_are_local(),
         configured_url: shop.configured_url(),
         providers,
         log: shop.tunnel_log(50).await?,

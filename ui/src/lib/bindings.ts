@@ -1248,6 +1248,8 @@ export type TunnelView_Deserialize = {
 	token_set: boolean,
 	/**  Where links in emails point now; `configured_url` is the stable one, if set. */
 	public_url: string,
+	/**  `public_url` opens only on this computer (the core's answer, as in Status). */
+	links_local: boolean,
 	configured_url?: string | null,
 	providers: ProviderInfo_Deserialize[],
 	/**  Newest first, at most 50. */
@@ -1263,6 +1265,8 @@ export type TunnelView_Serialize = {
 	token_set: boolean,
 	/**  Where links in emails point now; `configured_url` is the stable one, if set. */
 	public_url: string,
+	/**  `public_url` opens only on this computer (the core's answer, as in Status). */
+	links_local: boolean,
 	configured_url: string | null,
 	providers: ProviderInfo_Serialize[],
 	/**  Newest first, at most 50. */

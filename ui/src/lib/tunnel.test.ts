@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TunnelStatus } from "./api";
 import {
-  ago, changesAddress, codeParts, emptyInput, ephemeralCallout, fieldsFor, healthText, inputFor, isLocalUrl, kindTone,
+  ago, changesAddress, codeParts, emptyInput, ephemeralCallout, fieldsFor, healthText, inputFor, kindTone,
   otherWarnings, restartsText, stateBadge,
 } from "./tunnel";
 
@@ -79,12 +79,6 @@ describe("status in words", () => {
     expect(codeParts("Install it with `cargo install bore-cli`, then Start.")).toEqual([
       { text: "Install it with ", code: false }, { text: "cargo install bore-cli", code: true }, { text: ", then Start.", code: false },
     ]);
-  });
-  it("knows a local address", () => {
-    expect(isLocalUrl("http://127.0.0.1:8080")).toBe(true);
-    expect(isLocalUrl("http://localhost:8080")).toBe(true);
-    expect(isLocalUrl("https://shop.example.com")).toBe(false);
-    expect(isLocalUrl("nope")).toBe(false);
   });
 });
 

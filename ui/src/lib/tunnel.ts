@@ -187,12 +187,3 @@ export function otherWarnings(s: TunnelStatus, configuredUrl: string | null): st
   return s.warnings.filter((w) => !/changes every time|emailed/i.test(w));
 }
 
-/** Does this URL only work on this computer (127.0.0.1, localhost, [::1])? */
-export function isLocalUrl(url: string): boolean {
-  try {
-    const h = new URL(url).hostname;
-    return h === "localhost" || h.startsWith("127.") || h === "[::1]" || h === "0.0.0.0";
-  } catch {
-    return false;
-  }
-}

@@ -222,7 +222,7 @@ function retry(restarts: number, secs: number, why: string) {
 function view(): TunnelView {
   if (status.state === "retrying") status.retry_in_secs = Math.max(0, retryAt - now());
   return structuredClone({
-    status, saved, on, token_set: tokenSet, public_url: publicAddress(), configured_url: configured,
+    status, saved, on, token_set: tokenSet, public_url: publicAddress(), links_local: /^http:\/\/127\./.test(publicAddress()), configured_url: configured,
     providers: PROVIDERS, log,
   });
 }

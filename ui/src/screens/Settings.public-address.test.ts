@@ -27,7 +27,7 @@ const tunnel: TunnelView = {
     plain_http: false, health: null, restarts: 0, pid: null, retry_in_secs: null, message: null, webhook: null, warnings: [],
   },
   saved: { provider: "cloudflared", server: "", port: "", hostname: "", command: "", pattern: "" },
-  on: true, token_set: false, public_url: "https://a-b.trycloudflare.com", configured_url: null,
+  on: true, token_set: false, public_url: "https://a-b.trycloudflare.com", links_local: false, configured_url: null,
   providers: [{
     id: "cloudflared", label: "Cloudflare quick tunnel", program: "cloudflared", installed: true, token_label: null,
     changes_address: true, stable_with: null,

@@ -27,7 +27,7 @@ function status(over: Partial<TunnelStatus> = {}): TunnelStatus {
 
 function view(over: Partial<TunnelView> = {}): TunnelView {
   return {
-    status: status(), saved: null, on: false, token_set: false, public_url: "http://127.0.0.1:8080", configured_url: null,
+    status: status(), saved: null, on: false, token_set: false, public_url: "http://127.0.0.1:8080", links_local: true, configured_url: null,
     providers: [
       { id: "bore", label: "bore", program: "bore", installed: false, token_label: "Server secret (only if the bore server asks for one)", changes_address: true, stable_with: "port" },
       { id: "cloudflared", label: "Cloudflare quick tunnel", program: "cloudflared", installed: true, token_label: null, changes_address: true, stable_with: null },
