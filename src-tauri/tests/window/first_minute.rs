@@ -107,6 +107,9 @@ async fn seller_sells_a_test_copy_from_the_window() {
         .to_string();
     app.wait_text("body", |t| t.contains("Field Notes"), WAIT)
         .await;
+    // One size convention: the buyer's page says what the window says (checked below).
+    let size = booth_core::domain::format_size(std::fs::metadata(&file).unwrap().len());
+    app.wait_text("body", |t| t.contains(&size), WAIT).await;
     app.screenshot(&shots.join("desktop-test-purchase-page.png"))
         .await;
 
@@ -152,6 +155,19 @@ async fn seller_sells_a_test_copy_from_the_window() {
     let after = shop.purchase(&token).await.unwrap().unwrap();
     assert_eq!(after.items[0].files[0].downloads_used, 0);
 
+    // A partial refund: the purchase says so (not just "paid"), and the buyer is told by
+    // email, the link kept.
+    app.click("[data-action=refund]").await;
+    app.wait_for("dialog [name=amount]", WAIT).await;
+    app.fill("dialog [name=amount]", "2.50").await;
+    app.click("[data-confirm=refund]").await;
+    app.wait_text(
+        "[data-testid=purchase-status]",
+        |t| t.contains("partially refunded"),
+        WAIT,
+    )
+    .await;
+
     // The panel is modal: Escape closes it before the sidebar can be used.
     app.press(Key::Escape).await;
     app.wait_gone("[data-testid=purchase-detail]", WAIT).await;
@@ -164,9 +180,14 @@ async fn seller_sells_a_test_copy_from_the_window() {
         WAIT,
     )
     .await;
-    let mail = smtp.wait_for_messages(1, WAIT).await;
+    let mail = smtp.wait_for_messages(2, WAIT).await;
     assert_eq!(mail[0].to, vec!["reader@example.com".to_string()]);
     assert!(mail[0].text.as_deref().unwrap_or("").contains(&token));
+    let refund = mail[1].text.as_deref().unwrap_or("");
+    assert!(
+        refund.contains("$2.50") && refund.contains(&token),
+        "the refund email says how much and keeps the link: {refund}"
+    );
 
     // Mailings: tell the (test) buyer about a new version, with the progress shown.
     app.click("[data-nav=mailings]").await;
@@ -184,8 +205,8 @@ async fn seller_sells_a_test_copy_from_the_window() {
     .await;
     app.click("[data-action=send-mailing]").await;
     app.click("[data-confirm=send-mailing]").await;
-    let mail = smtp.wait_for_messages(2, WAIT).await;
-    assert!(mail[1]
+    let mail = smtp.wait_for_messages(3, WAIT).await;
+    assert!(mail[2]
         .text
         .as_deref()
         .unwrap_or("")
@@ -272,6 +293,10 @@ async fn seller_sells_a_test_copy_from_the_window() {
     )
     .await;
     assert!(!shop.sales_paused().await.unwrap());
+
+    app.click("[data-nav=products]").await;
+    app.wait_text("[data-product=field-notes]", |t| t.contains(&size), WAIT)
+        .await;
 
     // The dashboard counts the sale.
     app.click("[data-nav=dashboard]").await;

@@ -186,6 +186,49 @@ async fn dialogs_are_whole_files_are_kept_and_forms_are_not_lost() {
         ["field-notes.pdf", "extras.zip"]
     );
 
+    // 7. A new version: the card counts it at once, and a nudge offers to tell the buyers,
+    // its button opening Mailings on the product.
+    let extras2 = tmp.path().join("extras-2.zip");
+    std::fs::write(&extras2, b"PK\x05\x06 extras two".repeat(30)).unwrap();
+    app.click("[data-testid=edit-field-notes]").await;
+    let extras_row = "[data-testid=product-panel] li[data-file='extras.zip']";
+    app.wait_for(extras_row, WAIT).await;
+    app.click(&format!("{extras_row} .file-row button[aria-expanded]"))
+        .await;
+    app.fill(
+        &format!("{extras_row} [name=version-path]"),
+        &extras2.display().to_string(),
+    )
+    .await;
+    app.click(&format!("{extras_row} [data-testid=upload-version]"))
+        .await;
+    let nudge = app
+        .wait_text(
+            "[data-testid=version-nudge]",
+            |t| t.contains("Tell its"),
+            WAIT,
+        )
+        .await;
+    assert!(nudge.contains("1 buyer"), "{nudge}");
+    app.click("[data-testid=version-nudge] [data-action=tell-buyers]")
+        .await;
+    let chosen = app.wait_text("select[name=product]", |_| true, WAIT).await;
+    assert!(!chosen.is_empty());
+    let value = app
+        .execute(
+            "return document.querySelector('select[name=product]').value",
+            json!([]),
+        )
+        .await;
+    assert_eq!(value, "field-notes");
+    app.click("[data-nav=products]").await;
+    app.wait_text(
+        "[data-product=field-notes]",
+        |t| t.contains("Up to 2 versions"),
+        WAIT,
+    )
+    .await;
+
     // 4b. Tab stays inside an open panel: the sidebar behind it is never reached.
     app.click("[data-testid=new-product]").await;
     app.wait_for("[data-testid=product-panel] [name=name]", WAIT)

@@ -100,5 +100,20 @@ async fn the_seller_opens_the_shop_to_the_world_from_settings() {
         .await;
     assert!(!booth_testkit::bore::answers(&url).await);
     assert!(!Shop::open(&data_dir).unwrap().tunnel_on().await.unwrap());
+
+    // A relay that isn't there: the status gives bore's reason, not a backtrace's last line.
+    app.fill("[name=tunnel-server]", "127.0.0.33").await;
+    app.click("[data-testid=start-tunnel]").await;
+    let said = app
+        .wait_text(
+            "[data-testid=tunnel-status]",
+            |t| t.contains("could not connect"),
+            WAIT,
+        )
+        .await;
+    assert!(!said.contains("_start"), "{said}");
+    app.click("[data-testid=stop-tunnel]").await;
+    app.wait_for("[data-testid=tunnel-status][data-state=off]", WAIT)
+        .await;
     app.close().await;
 }
