@@ -8,6 +8,7 @@ mod commands;
 mod error;
 mod state;
 mod tunnel;
+mod window;
 
 use clap::Parser;
 use state::AppState;
@@ -47,6 +48,11 @@ fn main() {
     let demo = args.demo;
 
     let app = tauri::Builder::default()
+        // First: a second launch hands over to this one (its window comes forward) and
+        // exits, so one data dir never gets two shops.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            window::show(app)
+        }))
         .plugin(tauri_plugin_shell::init())
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(data_dir))
@@ -85,21 +91,23 @@ fn main() {
             });
             Ok(())
         })
-        .on_window_event(|window, event| {
-            // Closing the main window quits, even with a test purchase window still open.
-            if window.label() == "main" && matches!(event, tauri::WindowEvent::Destroyed) {
-                window.app_handle().exit(0);
-            }
-        })
+        // Closing the main window asks whether to keep selling (window.rs).
+        .on_window_event(window::on_event)
         // Every command in src-tauri/src/commands/ (build.rs lists them).
         .invoke_handler(bindings::builder().invoke_handler())
         .build(tauri::generate_context!())
         .expect("error while starting Booth");
 
-    app.run(|handle, event| {
-        if let tauri::RunEvent::Exit = event {
+    app.run(|handle, event| match event {
+        // The last window closed with the shop kept selling: the app (and shop) run on.
+        // Only Quit (`app.exit`, which has a code) ends it.
+        tauri::RunEvent::ExitRequested {
+            code: None, api, ..
+        } => api.prevent_exit(),
+        tauri::RunEvent::Exit => {
             // Let the server finish its requests and the outbox its message.
             tauri::async_runtime::block_on(handle.state::<AppState>().stop());
         }
+        _ => {}
     });
 }

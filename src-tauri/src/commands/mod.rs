@@ -17,5 +17,6 @@ pub mod purchases;
 pub mod settings;
 pub mod taxes;
 pub mod tunnel;
+pub mod window;
 
 type S<'a> = tauri::State<'a, crate::state::AppState>;

@@ -3,6 +3,7 @@
 //! every story shares are here.
 
 mod archive;
+mod background;
 mod first_minute;
 mod first_run;
 mod first_week;

@@ -149,6 +149,11 @@ export const commands = {
 	stopTunnel: () => __TAURI_INVOKE<TunnelView_Serialize>("stop_tunnel"),
 	/**  Checks the public address through the tunnel now (the result shows up shortly). */
 	checkTunnel: () => __TAURI_INVOKE<TunnelView_Serialize>("check_tunnel"),
+	/**
+	 *  The seller's answer to "keep selling in the background?": true destroys the window
+	 *  and the shop runs on; false quits Booth (the shop stops cleanly).
+	 */
+	closeWindow: (keepSelling: boolean) => __TAURI_INVOKE<void>("close_window", { keepSelling }),
 };
 
 /* Constants */

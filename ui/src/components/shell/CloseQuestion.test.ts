@@ -1,0 +1,36 @@
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import CloseQuestion from "./CloseQuestion.svelte";
+
+const api = vi.hoisted(() => ({ closeWindow: vi.fn() }));
+vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
+// The window's close button, as the shell sends it: the handler runs at once.
+const events = vi.hoisted(() => ({ listen: vi.fn() }));
+vi.mock("@tauri-apps/api/event", () => events);
+afterEach(cleanup);
+
+describe("CloseQuestion", () => {
+  it("asks on the close button, and sends the seller's answer", async () => {
+    events.listen.mockImplementation(async (_name: string, handler: () => void) => {
+      setTimeout(handler, 0);
+      return () => {};
+    });
+    api.closeWindow.mockResolvedValue(null);
+    render(CloseQuestion);
+    expect(await screen.findByTestId("close-question")).toBeTruthy();
+    expect(events.listen).toHaveBeenCalledWith("close-requested", expect.any(Function));
+    await fireEvent.click(screen.getByRole("button", { name: "Keep selling in the background" }));
+    expect(api.closeWindow).toHaveBeenCalledWith(true);
+  });
+
+  it("quits when asked to", async () => {
+    events.listen.mockImplementation(async (_name: string, handler: () => void) => {
+      setTimeout(handler, 0);
+      return () => {};
+    });
+    api.closeWindow.mockResolvedValue(null);
+    render(CloseQuestion);
+    await fireEvent.click(await screen.findByRole("button", { name: "Quit Booth" }));
+    expect(api.closeWindow).toHaveBeenCalledWith(false);
+  });
+});
