@@ -2,7 +2,7 @@
 //! and launching Booth again brings a fresh window onto the same running shop.
 
 use super::{shop_on_port, WAIT};
-use booth_core::{ProductInput, Shop};
+use booth_core::Shop;
 use booth_testkit::app::{location, pay_at, CARD_OK};
 use booth_testkit::desktop::VirtualDisplay;
 use booth_testkit::smtp::free_port;
@@ -77,20 +77,15 @@ async fn closing_the_window_keeps_selling_and_booth_comes_back_to_the_same_shop(
     let (tmp, data_dir) = shop_on_port(port).await;
     let book = tmp.path().join("book.pdf");
     std::fs::write(&book, b"%PDF-1.4 the book".repeat(30)).unwrap();
-    Shop::open(&data_dir)
-        .unwrap()
-        .add_product(ProductInput {
-            name: "Book".into(),
-            slug: Some("book".into()),
-            price: "5.00".into(),
-            currency: "usd".into(),
-            limit: Some("5".into()),
-            active: true,
-            files: vec![book.clone()],
-            ..ProductInput::default()
-        })
-        .await
-        .unwrap();
+    super::add_product(
+        &Shop::open(&data_dir).unwrap(),
+        "Book",
+        "book",
+        "5.00",
+        "5",
+        &book,
+    )
+    .await;
     // A session bus of the test's own: a second launch finds the first through it
     // (tauri-plugin-single-instance on Linux), as on a desktop.
     let bus = SessionBus::start();

@@ -3,7 +3,7 @@
 //! or sends mail saying when only this computer will ever see it.
 
 use super::{launch, shop_on_port, shots_dir, WAIT};
-use booth_core::{ProductInput, Shop};
+use booth_core::Shop;
 use booth_testkit::smtp::free_port;
 use serde_json::json;
 use std::time::Duration;
@@ -55,18 +55,7 @@ async fn a_fresh_shop_lists_what_it_needs_and_says_what_only_this_computer_sees(
     let shop = Shop::open(&data_dir).unwrap();
     let book = tmp.path().join("book.pdf");
     std::fs::write(&book, b"%PDF-1.4 book".repeat(20)).unwrap();
-    shop.add_product(ProductInput {
-        name: "Book".into(),
-        slug: Some("book".into()),
-        price: "5.00".into(),
-        currency: "usd".into(),
-        limit: Some("5".into()),
-        active: true,
-        files: vec![book],
-        ..ProductInput::default()
-    })
-    .await
-    .unwrap();
+    super::add_product(&shop, "Book", "book", "5.00", "5", &book).await;
     app.click("[data-nav=products]").await;
     app.wait_for("[data-product=book]", WAIT).await;
     app.wait_for("[data-testid=links-local]", WAIT).await;

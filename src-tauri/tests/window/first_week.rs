@@ -3,8 +3,7 @@
 //! Tab kept inside an open panel, and Escape asking before throwing a form away.
 
 use super::{launch, shots_dir, WAIT};
-use booth_core::shop::SettingsInput;
-use booth_core::{ProductInput, Shop};
+use booth_core::Shop;
 use booth_testkit::smtp::free_port;
 use booth_testkit::{Browser, Key};
 use serde_json::{json, Value};
@@ -73,30 +72,12 @@ fn assert_whole_and_centred(b: &Value, which: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dialogs_are_whole_files_are_kept_and_forms_are_not_lost() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data_dir = tmp.path().join("shop");
     let port = free_port();
+    let (tmp, data_dir) = super::shop_on_port(port).await;
     let shop = Shop::open(&data_dir).unwrap();
-    shop.save_settings(SettingsInput {
-        listen: Some(format!("127.0.0.1:{port}")),
-        ..SettingsInput::default()
-    })
-    .await
-    .unwrap();
     let book = tmp.path().join("field-notes.pdf");
     std::fs::write(&book, b"%PDF-1.4 field notes".repeat(40)).unwrap();
-    shop.add_product(ProductInput {
-        name: "Field Notes".into(),
-        slug: Some("field-notes".into()),
-        price: "12.50".into(),
-        currency: "usd".into(),
-        limit: Some("20".into()),
-        active: true,
-        files: vec![book],
-        ..ProductInput::default()
-    })
-    .await
-    .unwrap();
+    super::add_product(&shop, "Field Notes", "field-notes", "12.50", "20", &book).await;
     let gift = shop
         .grant("field-notes", "sam.reader@example.com")
         .await

@@ -13,7 +13,7 @@ mod settings_apply;
 mod tunnel;
 
 use booth_core::shop::SettingsInput;
-use booth_core::Shop;
+use booth_core::{ProductInput, Shop};
 use booth_testkit::desktop::VirtualDisplay;
 use booth_testkit::Browser;
 use std::path::{Path, PathBuf};
@@ -40,6 +40,29 @@ pub async fn shop_on_port(port: u16) -> (tempfile::TempDir, PathBuf) {
         .await
         .unwrap();
     (tmp, data_dir)
+}
+
+/// A product for sale in `shop`, in USD, with the one file at `file`.
+pub async fn add_product(
+    shop: &Shop,
+    name: &str,
+    slug: &str,
+    price: &str,
+    limit: &str,
+    file: &Path,
+) {
+    shop.add_product(ProductInput {
+        name: name.into(),
+        slug: Some(slug.into()),
+        price: price.into(),
+        currency: "usd".into(),
+        limit: Some(limit.into()),
+        active: true,
+        files: vec![file.to_path_buf()],
+        ..ProductInput::default()
+    })
+    .await
+    .unwrap();
 }
 
 /// The desktop app on its own virtual display, on the shop in `data_dir`.

@@ -3,8 +3,7 @@
 //! email is shown whole, and badges never cover another column's text.
 
 use super::{launch, shots_dir, WAIT};
-use booth_core::shop::SettingsInput;
-use booth_core::{ProductInput, Shop};
+use booth_core::Shop;
 use booth_testkit::smtp::free_port;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -34,30 +33,20 @@ const ROWS: &str = "
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn purchases_are_readable_at_the_smallest_window() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data_dir = tmp.path().join("shop");
     let port = free_port();
+    let (tmp, data_dir) = super::shop_on_port(port).await;
     let shop = Shop::open(&data_dir).unwrap();
-    shop.save_settings(SettingsInput {
-        listen: Some(format!("127.0.0.1:{port}")),
-        ..SettingsInput::default()
-    })
-    .await
-    .unwrap();
     let book = tmp.path().join("guide.pdf");
     std::fs::write(&book, b"%PDF-1.4 guide".repeat(40)).unwrap();
-    shop.add_product(ProductInput {
-        name: "The Field Guide to Indie Publishing".into(),
-        slug: Some("guide".into()),
-        price: "12.50".into(),
-        currency: "usd".into(),
-        limit: Some("20".into()),
-        active: true,
-        files: vec![book],
-        ..ProductInput::default()
-    })
-    .await
-    .unwrap();
+    super::add_product(
+        &shop,
+        "The Field Guide to Indie Publishing",
+        "guide",
+        "12.50",
+        "20",
+        &book,
+    )
+    .await;
     let long = "samantha.reynolds-bookclub@longer-example-domain.co.uk";
     shop.grant("guide", long).await.unwrap();
     // A revoked gift: two badges side by side, the widest pair a row can have.

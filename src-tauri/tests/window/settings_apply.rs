@@ -5,7 +5,7 @@
 
 use super::{launch, shots_dir, WAIT};
 use booth_core::shop::SettingsInput;
-use booth_core::{ProductInput, Shop};
+use booth_core::Shop;
 use booth_testkit::smtp::free_port;
 use booth_testkit::{SmtpMode, SmtpServer};
 use std::time::Duration;
@@ -27,18 +27,7 @@ async fn mail_trouble_is_said_and_settings_apply_without_losing_the_shop() {
     .unwrap();
     let book = tmp.path().join("notes.pdf");
     std::fs::write(&book, b"%PDF-1.4 notes".repeat(20)).unwrap();
-    shop.add_product(ProductInput {
-        name: "Notes".into(),
-        slug: Some("notes".into()),
-        price: "4.00".into(),
-        currency: "usd".into(),
-        limit: Some("5".into()),
-        active: true,
-        files: vec![book],
-        ..ProductInput::default()
-    })
-    .await
-    .unwrap();
+    super::add_product(&shop, "Notes", "notes", "4.00", "5", &book).await;
 
     let (_display, app) = launch(&data_dir).await;
     app.wait_text(
