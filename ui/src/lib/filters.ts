@@ -71,3 +71,24 @@ export function matchLine(total: number, one: string, many: string, filtered: bo
   if (!filtered) return noun;
   return `${noun} ${total === 1 ? "matches" : "match"}`;
 }
+
+/**
+ * When a filter bar asks for a search: `typed` once per pause in typing (250 ms), `now` at
+ * once (a choice), cancelling a pending one; `stop` when the bar goes.
+ */
+export function searchTiming(search: () => void, pause = 250) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    typed() {
+      clearTimeout(timer);
+      timer = setTimeout(search, pause);
+    },
+    now() {
+      clearTimeout(timer);
+      search();
+    },
+    stop() {
+      clearTimeout(timer);
+    },
+  };
+}
