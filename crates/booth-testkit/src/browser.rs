@@ -352,15 +352,23 @@ impl Browser {
         self.tmp.path().join(self.log_name)
     }
 
-    /// The first element matching `css`; panics with an excerpt of the page if none.
+    /// The first element matching `css`, waiting up to 5 s for a page still rendering (a
+    /// window that has just come back can answer before its script has drawn it, which
+    /// failed a CI run); panics with an excerpt of the page if none.
     async fn element(&self, css: &str) -> Element {
-        match self.client.find(Locator::Css(css)).await {
-            Ok(e) => e,
-            Err(e) => {
-                let url = self.current_url().await;
-                let source = self.source().await;
-                let excerpt: String = source.chars().take(2000).collect();
-                panic!("no element matches {css:?} on {url} ({e}); page source:\n{excerpt}");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match self.client.find(Locator::Css(css)).await {
+                Ok(e) => return e,
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(e) => {
+                    let url = self.current_url().await;
+                    let source = self.source().await;
+                    let excerpt: String = source.chars().take(2000).collect();
+                    panic!("no element matches {css:?} on {url} ({e}); page source:\n{excerpt}");
+                }
             }
         }
     }

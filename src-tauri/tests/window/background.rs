@@ -184,6 +184,12 @@ async fn closing_the_window_keeps_selling_and_booth_comes_back_to_the_same_shop(
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     app.switch_to_window(&window).await;
+    app.wait_text(
+        "[data-testid=server-status]",
+        |t| t.contains("running"),
+        WAIT,
+    )
+    .await;
     app.click("[data-nav=purchases]").await;
     app.wait_text("tbody", |t| t.contains("late@example.com"), WAIT)
         .await;
