@@ -3,10 +3,13 @@
 // same data dir as the `booth` CLI, so both always see the same shop.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod awake;
+mod background;
 mod bindings;
 mod commands;
 mod error;
 mod state;
+mod tray;
 mod tunnel;
 mod window;
 
@@ -32,6 +35,9 @@ struct Args {
     /// Add the sample e-book if the shop has no products yet.
     #[arg(long)]
     demo: bool,
+    /// Start with the shop open and no window (how Booth starts at login).
+    #[arg(long)]
+    background: bool,
 }
 
 fn main() {
@@ -46,6 +52,7 @@ fn main() {
         .data_dir
         .unwrap_or_else(|| booth_core::DataDir::platform_default().root().to_path_buf());
     let demo = args.demo;
+    let background = args.background;
 
     let app = tauri::Builder::default()
         // First: a second launch hands over to this one (its window comes forward) and
@@ -55,8 +62,23 @@ fn main() {
         }))
         .plugin(tauri_plugin_shell::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        // At login Booth starts with the shop open and no window (Settings switches it).
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .args(["--background"])
+                .build(),
+        )
         .manage(AppState::new(data_dir))
+        .manage(std::sync::Arc::new(awake::Awake::default()))
         .setup(move |app| {
+            if !background {
+                window::show(app.handle());
+            }
+            if let Err(e) = tray::build(app.handle()) {
+                tracing::warn!(error = %e, "no tray icon: closing the window will ask instead");
+            }
+            background::spawn(app.handle().clone());
             app.state::<AppState>()
                 .set_launcher(std::sync::Arc::new(tunnel::ShellLauncher(
                     app.handle().clone(),
@@ -77,16 +99,10 @@ fn main() {
                 // A failure is kept in the state and shown as the shop's status.
                 let _ = state.restart().await;
             });
-            // Ctrl-C or a service manager's SIGTERM quits like closing the window does.
+            // Ctrl-C or a service manager's SIGTERM quits like Quit does.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                let mut term =
-                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                        .expect("SIGTERM handler");
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+                quit_signal().await;
                 handle.exit(0);
             });
             Ok(())
@@ -110,4 +126,19 @@ fn main() {
         }
         _ => {}
     });
+}
+
+/// Ctrl-C, or SIGTERM where there is one.
+async fn quit_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -1,6 +1,7 @@
 //! Booth's core: products, purchases, payments, mail and the outbox. It knows nothing of
 //! HTTP or windows; the shop server, the CLI and the desktop app are adapters over it.
 
+pub mod app_prefs;
 pub mod backup;
 pub mod catalog;
 #[cfg(test)]

@@ -37,6 +37,11 @@ pub const TAX_CODE: &str = "tax_code";
 /// "yes": no new sales (product pages and Buy links say "back soon"); downloads, receipts,
 /// webhooks and mailings carry on.
 pub const SALES_PAUSED: &str = "sales_paused";
+/// The seller's choices for Booth around the shop (`app_prefs::AppPref`), "yes" or "no".
+pub const STAY_AWAKE: &str = "stay_awake";
+pub const NOTIFY_SALES: &str = "notify_sales";
+pub const NOTIFY_TUNNEL: &str = "notify_tunnel";
+pub const BACKGROUND_TOLD: &str = "background_told";
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
@@ -76,6 +81,10 @@ pub const KEYS: &[&str] = &[
     CONSENT,
     TAX_CODE,
     SALES_PAUSED,
+    STAY_AWAKE,
+    NOTIFY_SALES,
+    NOTIFY_TUNNEL,
+    BACKGROUND_TOLD,
 ];
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -128,7 +137,8 @@ pub fn check(key: &str, value: &str) -> Result<String> {
                 return Err(Error::invalid("backup_keep", "keep 1 to 365 daily backups"));
             }
         }
-        TUNNEL_ON | TAX_IDS | INVOICES | CONSENT | SALES_PAUSED => {
+        TUNNEL_ON | TAX_IDS | INVOICES | CONSENT | SALES_PAUSED | STAY_AWAKE | NOTIFY_SALES
+        | NOTIFY_TUNNEL | BACKGROUND_TOLD => {
             if !matches!(value, "yes" | "no") {
                 return Err(Error::invalid(
                     KEYS.iter().find(|k| **k == key).copied().unwrap_or("key"),

@@ -9,6 +9,7 @@
 //! beside their fields before anything is done.
 
 pub mod app;
+pub mod background;
 pub mod discounts;
 pub mod mail;
 pub mod mailings;

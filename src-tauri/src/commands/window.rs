@@ -7,5 +7,5 @@ use tauri::{AppHandle, WebviewWindow};
 #[tauri::command]
 #[specta::specta]
 pub async fn close_window(app: AppHandle, window: WebviewWindow, keep_selling: bool) {
-    crate::window::close(&app, Some(window), keep_selling);
+    crate::window::close(&app, Some(window), keep_selling).await;
 }

@@ -110,6 +110,9 @@ export type Settings = B.SettingsView;
 /** Fields left out are not changed. Secrets are write-only: "" clears one. */
 export type SettingsInput = B.SettingsInput_Deserialize;
 export type StripeCheck = B.StripeCheck;
+/** Settings → While Booth runs: start at login, stay awake, notifications, the tray. */
+export type Background = B.Background;
+export type BackgroundPref = "stay_awake" | "notify_sales" | "notify_tunnel" | "background_told";
 
 // ---- commands ---------------------------------------------------------------------
 

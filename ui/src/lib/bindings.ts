@@ -26,6 +26,11 @@ export const commands = {
 	dashboard: (days: number) => __TAURI_INVOKE<Dashboard_Serialize>("dashboard", { days }),
 	/**  The first-run checklist: each step and whether it is done. */
 	setupSteps: () => __TAURI_INVOKE<SetupStep[]>("setup_steps"),
+	background: () => __TAURI_INVOKE<Background>("background"),
+	/**  Switches one of stay_awake, notify_sales, notify_tunnel, background_told. */
+	setBackgroundPref: (pref: string, on: boolean) => __TAURI_INVOKE<Background>("set_background_pref", { pref, on }),
+	/**  Adds or removes Booth's entry among the programs started at login. */
+	setStartAtLogin: (on: boolean) => __TAURI_INVOKE<Background>("set_start_at_login", { on }),
 	listDiscounts: () => __TAURI_INVOKE<Discount_Serialize[]>("list_discounts"),
 	/**  Every mistake in the form, each beside its field. */
 	validateDiscount: (form: DiscountForm) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_discount", { form }),
@@ -167,6 +172,31 @@ export const TAX_CODES = [["ebook","txcd_10302000","Digital Books - downloaded -
 export type AmountOff = {
 	currency: string,
 	amount_minor: number,
+};
+
+export type AppPrefs = {
+	stay_awake: boolean,
+	notify_sales: boolean,
+	notify_tunnel: boolean,
+	background_told: boolean,
+};
+
+/**  Whether Booth keeps the computer awake now, for Settings and the tray. */
+export type AwakeState = 
+/**  Held: the computer doesn't sleep on idle while the shop sells. */
+{ state: "held" } | 
+/**  Not held (switched off, the shop paused or stopped, or no tunnel up). */
+{ state: "off" } | 
+/**  Wanted but refused by the system, and why. */
+{ state: "unavailable"; reason: string };
+
+export type Background = {
+	prefs: AppPrefs,
+	/**  Booth starts (in the background, without a window) when the seller logs in. */
+	start_at_login: boolean,
+	awake: AwakeState,
+	/**  The desktop shows Booth's tray icon. */
+	tray: boolean,
 };
 
 /**

@@ -173,6 +173,30 @@ impl Shop {
             .await
     }
 
+    /// The seller's choices for Booth around the shop (stay awake, notifications).
+    pub async fn app_prefs(&self) -> Result<crate::app_prefs::AppPrefs> {
+        self.db().run(|c| crate::app_prefs::AppPrefs::read(c)).await
+    }
+
+    pub async fn set_app_pref(&self, pref: crate::app_prefs::AppPref, on: bool) -> Result<()> {
+        self.set_setting(pref.key(), if on { "yes" } else { "no" })
+            .await
+    }
+
+    /// Sales after purchase `after`, oldest first, at most 20, as notifications word them.
+    pub async fn sales_after(&self, after: i64) -> Result<Vec<crate::app_prefs::SaleNotice>> {
+        self.db()
+            .run(move |c| crate::app_prefs::sales_after(c, after, 20))
+            .await
+    }
+
+    /// The newest purchase's id (0 with none).
+    pub async fn newest_purchase(&self) -> Result<i64> {
+        self.db()
+            .run(|c| crate::app_prefs::newest_purchase(c))
+            .await
+    }
+
     /// The current consent wording of each language.
     pub async fn consent_wordings(&self) -> Result<Vec<crate::consent::Wording>> {
         self.db().run(|c| crate::consent::current(c)).await

@@ -3,6 +3,7 @@
 //! and the kit's real parts: SQLite, SMTP (aiosmtpd), HTTP, Chromium, bore.
 
 mod admin;
+mod app_prefs;
 mod backup;
 mod browser;
 mod delivery;

@@ -9,12 +9,16 @@ const events = vi.hoisted(() => ({ listen: vi.fn() }));
 vi.mock("@tauri-apps/api/event", () => events);
 afterEach(cleanup);
 
+function closeButton(tray: boolean) {
+  events.listen.mockImplementation(async (_name: string, handler: (e: unknown) => void) => {
+    setTimeout(() => handler({ payload: { tray } }), 0);
+    return () => {};
+  });
+}
+
 describe("CloseQuestion", () => {
   it("asks on the close button, and sends the seller's answer", async () => {
-    events.listen.mockImplementation(async (_name: string, handler: () => void) => {
-      setTimeout(handler, 0);
-      return () => {};
-    });
+    closeButton(false);
     api.closeWindow.mockResolvedValue(null);
     render(CloseQuestion);
     expect(await screen.findByTestId("close-question")).toBeTruthy();
@@ -24,13 +28,22 @@ describe("CloseQuestion", () => {
   });
 
   it("quits when asked to", async () => {
-    events.listen.mockImplementation(async (_name: string, handler: () => void) => {
-      setTimeout(handler, 0);
-      return () => {};
-    });
+    closeButton(false);
     api.closeWindow.mockResolvedValue(null);
     render(CloseQuestion);
     await fireEvent.click(await screen.findByRole("button", { name: "Quit Booth" }));
     expect(api.closeWindow).toHaveBeenCalledWith(false);
+  });
+
+  it("with a tray, says once that the shop keeps selling and where to quit", async () => {
+    closeButton(true);
+    api.closeWindow.mockResolvedValue(null);
+    render(CloseQuestion);
+    const told = await screen.findByTestId("close-question");
+    expect(told.textContent).toContain("Your shop keeps selling");
+    expect(told.textContent).toContain("icon in the tray");
+    expect(screen.queryByRole("button", { name: "Keep selling in the background" })).toBeNull();
+    await fireEvent.click(screen.getByRole("button", { name: "Got it, close the window" }));
+    expect(api.closeWindow).toHaveBeenCalledWith(true);
   });
 });
