@@ -211,12 +211,19 @@ impl Browser {
         loop {
             // textContent, not WebDriver's rendered text: WebKitWebDriver leaves out the
             // text of cells that clip their overflow.
+            // An error is retried until the deadline: WebKitWebDriver now and then answers
+            // a script with an empty error on a busy machine (two CI runs in one day).
             let t = self
+                .client
                 .execute(
                     "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
-                    json!([css]),
+                    vec![json!(css)],
                 )
-                .await;
+                .await
+                .unwrap_or_else(|e| {
+                    last = Some(format!("(the driver answered: {e})"));
+                    Value::Null
+                });
             if let Some(t) = t.as_str() {
                 if pred(t) {
                     return t.to_string();
@@ -239,7 +246,13 @@ impl Browser {
     /// Waits until nothing matches `css` (a panel or dialog has closed).
     pub async fn wait_gone(&self, css: &str, timeout: Duration) {
         let deadline = Instant::now() + timeout;
-        while self.exists(css).await {
+        // An error counts as "still there" and is asked again, as in `wait_text`.
+        while self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .map_or(true, |found| !found.is_empty())
+        {
             assert!(
                 Instant::now() < deadline,
                 "{css:?} is still there after {timeout:?}"
