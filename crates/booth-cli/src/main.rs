@@ -12,6 +12,7 @@ use commands::{backup, discount, mail, product, purchase, serve, settings, tax};
 
 // glibc's malloc took a fifth of the shop's time per download; jemalloc far less, without
 // holding more memory (docs/benchmarks.md, fifth pass).
+#[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

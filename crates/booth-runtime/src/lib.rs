@@ -388,6 +388,11 @@ pub async fn start(config: RunConfig) -> Result<Running> {
 /// Each connection and each download in flight holds a file descriptor; a soft limit of
 /// 1024 (common on desktops) would refuse buyers long before `max_connections`. The hard
 /// limit is the ceiling a process may raise itself to, as nginx's worker_rlimit_nofile does.
+/// (Windows has no such limit on sockets.)
+#[cfg(not(unix))]
+fn raise_open_file_limit() {}
+
+#[cfg(unix)]
 fn raise_open_file_limit() {
     let mut lim = libc::rlimit {
         rlim_cur: 0,

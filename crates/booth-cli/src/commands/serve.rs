@@ -83,10 +83,8 @@ pub async fn serve(
         }
     };
     // Ctrl-C, or a service manager's SIGTERM, stops the shop (and its tunnel) cleanly.
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let result = tokio::select! {
-        r = tokio::signal::ctrl_c() => r.map_err(Into::into),
-        _ = term.recv() => Ok(()),
+        r = quit_signal() => r,
         m = failed => Err(anyhow!(m)),
     };
     println!("Stopping…");
@@ -169,5 +167,20 @@ pub async fn stripe_sim(
     }
     tokio::signal::ctrl_c().await?;
     sim.shutdown().await;
+    Ok(())
+}
+
+/// Ctrl-C, or SIGTERM where there is one.
+async fn quit_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
     Ok(())
 }

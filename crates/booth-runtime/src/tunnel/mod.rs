@@ -429,6 +429,7 @@ impl Supervisor {
 
 /// Ends the tunnel program named in `pid_file` if it still runs (the same program: a pid
 /// can be reused), and removes the file. Returns its pid if it ended one.
+#[cfg(target_os = "linux")]
 async fn end_leftover(pid_file: &Path) -> Option<i32> {
     let text = std::fs::read_to_string(pid_file).ok()?;
     let _ = std::fs::remove_file(pid_file);
@@ -448,6 +449,14 @@ async fn end_leftover(pid_file: &Path) -> Option<i32> {
     }
     unsafe { libc::kill(pid, libc::SIGKILL) };
     Some(pid)
+}
+
+/// Elsewhere there is no /proc to tell the program a pid now names: the file is removed and
+/// a leftover tunnel program (after a crash) is left for its relay to drop.
+#[cfg(not(target_os = "linux"))]
+async fn end_leftover(pid_file: &Path) -> Option<i32> {
+    let _ = std::fs::remove_file(pid_file);
+    None
 }
 
 /// Resolves once the tunnel is told to stop (or its owner is gone).
