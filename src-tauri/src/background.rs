@@ -88,10 +88,8 @@ pub fn spawn(app: AppHandle) {
                 Some(s) => s.app_prefs().await.ok(),
                 None => None,
             };
+            keep_awake(&app, &glance, prefs.as_ref()).await;
             tray::show(&app, &glance);
-            let want = prefs.as_ref().is_some_and(|p| glance.wants_awake(p));
-            let awake = app.state::<std::sync::Arc<Awake>>().inner().clone();
-            let _ = tauri::async_runtime::spawn_blocking(move || awake.want(want)).await;
 
             // Sales: news only after the first glance (not the shop's whole history).
             if let Some(shop) = &shop {
@@ -119,6 +117,13 @@ pub fn spawn(app: AppHandle) {
             tokio::time::sleep(EVERY).await;
         }
     });
+}
+
+/// Holds or releases the sleep inhibitor as the glance and the seller's choice say.
+pub async fn keep_awake(app: &AppHandle, glance: &Glance, prefs: Option<&AppPrefs>) {
+    let want = prefs.is_some_and(|p| glance.wants_awake(p));
+    let awake = app.state::<std::sync::Arc<Awake>>().inner().clone();
+    let _ = tauri::async_runtime::spawn_blocking(move || awake.want(want)).await;
 }
 
 /// A tunnel outage, told once when it has lasted a minute.

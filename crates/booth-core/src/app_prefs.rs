@@ -44,7 +44,13 @@ impl AppPref {
         AppPref::ALL
             .into_iter()
             .find(|p| p.key() == name)
-            .ok_or_else(|| Error::invalid("pref", format!("no such choice '{name}'")))
+            // Not echoed: it may be anything, of any length.
+            .ok_or_else(|| {
+                Error::invalid(
+                    "pref",
+                    "no such choice; the choices are stay_awake, notify_sales, notify_tunnel and background_told",
+                )
+            })
     }
 }
 

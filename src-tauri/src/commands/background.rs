@@ -44,7 +44,14 @@ pub async fn set_background_pref(
     on: bool,
 ) -> CmdResult<Background> {
     let pref = AppPref::parse(&pref)?;
-    state.shop().await?.set_app_pref(pref, on).await?;
+    let shop = state.shop().await?;
+    shop.set_app_pref(pref, on).await?;
+    // Held or released now, so Settings' answer already says what it does.
+    if pref == AppPref::StayAwake {
+        let glance = crate::background::glance(&state).await;
+        let prefs = shop.app_prefs().await?;
+        crate::background::keep_awake(&app, &glance, Some(&prefs)).await;
+    }
     background(app, state).await
 }
 

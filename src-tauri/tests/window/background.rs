@@ -1,6 +1,7 @@
 //! Always open (issue 16): closing the window keeps the shop selling with the webview gone,
 //! and launching Booth again brings a fresh window onto the same running shop.
 
+use super::bus::Bus;
 use super::{shop_on_port, WAIT};
 use booth_core::Shop;
 use booth_testkit::app::{location, pay_at, CARD_OK};
@@ -10,14 +11,14 @@ use booth_testkit::Browser;
 use std::time::{Duration, Instant};
 
 /// The app's pid, from the lock it holds on its data dir ("<pid> <program>").
-fn app_pid(data_dir: &std::path::Path) -> u32 {
+pub(crate) fn app_pid(data_dir: &std::path::Path) -> u32 {
     let lock = std::fs::read_to_string(data_dir.join("booth.lock")).expect("booth.lock");
     lock.split_whitespace().next().unwrap().parse().unwrap()
 }
 
 /// The webview's renderer processes (WebKitWebProcess) the app has started. WebKit's one
 /// network process is shared by every webview the app may open and outlives them.
-fn webview_processes(pid: u32) -> usize {
+pub(crate) fn webview_processes(pid: u32) -> usize {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return 0;
     };
@@ -34,40 +35,7 @@ fn webview_processes(pid: u32) -> usize {
         .count()
 }
 
-/// A private D-Bus session bus, stopped with the test.
-struct SessionBus {
-    address: String,
-    daemon: std::process::Child,
-}
-
-impl SessionBus {
-    fn start() -> SessionBus {
-        use std::io::BufRead;
-        let mut daemon = std::process::Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("dbus-daemon (scripts/install-deps.sh installs it)");
-        let mut address = String::new();
-        std::io::BufReader::new(daemon.stdout.take().unwrap())
-            .read_line(&mut address)
-            .unwrap();
-        SessionBus {
-            address: address.trim().to_string(),
-            daemon,
-        }
-    }
-}
-
-impl Drop for SessionBus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
-
-fn alive(pid: u32) -> bool {
+pub(crate) fn alive(pid: u32) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
@@ -88,7 +56,7 @@ async fn closing_the_window_keeps_selling_and_booth_comes_back_to_the_same_shop(
     .await;
     // A session bus of the test's own: a second launch finds the first through it
     // (tauri-plugin-single-instance on Linux), as on a desktop.
-    let bus = SessionBus::start();
+    let bus = Bus::start();
     let display = VirtualDisplay::start();
     let dir = data_dir.display().to_string();
     let app = Browser::tauri_app(

@@ -3,13 +3,17 @@
 //! every story shares are here.
 
 mod archive;
+mod autostart;
 mod background;
+mod bus;
+mod desktop_services;
 mod first_minute;
 mod first_run;
 mod first_week;
 mod narrow;
 mod port_taken;
 mod settings_apply;
+mod tray;
 mod tunnel;
 
 use booth_core::shop::SettingsInput;

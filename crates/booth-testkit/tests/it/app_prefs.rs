@@ -25,6 +25,7 @@ async fn choices_are_on_until_switched_off_and_unknown_ones_are_refused() {
     for bad in ["", "stay-awake", "notify_sales\0", &"x".repeat(5000)] {
         let e = AppPref::parse(bad).unwrap_err();
         assert!(e.to_string().contains("no such choice"), "{bad:?}: {e}");
+        assert!(e.to_string().len() < 200, "the input isn't echoed");
     }
     assert_eq!(AppPref::parse("stay_awake").unwrap(), AppPref::StayAwake);
     // The setting itself takes yes or no, nothing else.

@@ -43,6 +43,8 @@ describe("CloseQuestion", () => {
     expect(told.textContent).toContain("Your shop keeps selling");
     expect(told.textContent).toContain("icon in the tray");
     expect(screen.queryByRole("button", { name: "Keep selling in the background" })).toBeNull();
+    // Enter keeps selling: the answer in focus is never Quit.
+    expect(document.activeElement?.textContent).toBe("Got it, close the window");
     await fireEvent.click(screen.getByRole("button", { name: "Got it, close the window" }));
     expect(api.closeWindow).toHaveBeenCalledWith(true);
   });
