@@ -117,14 +117,21 @@ impl VirtualDisplay {
                 .unwrap_or_else(|e| panic!("could not run Xvfb ({e}). {TAURI_HINT}"));
             let socket = format!("/tmp/.X11-unix/X{n}");
             let deadline = Instant::now() + Duration::from_secs(10);
+            let ours = child.id().to_string();
             while Instant::now() < deadline {
-                if Path::new(&socket).exists() {
+                // Ours once the lock names our server: two tests can pick the same free
+                // number at once, and the loser, seeing the winner's socket, used the
+                // winner's display until its test ended and took the app down with it.
+                let owner = std::fs::read_to_string(format!("/tmp/.X{n}-lock"));
+                let owner = owner.as_deref().map(str::trim).unwrap_or("");
+                if Path::new(&socket).exists() && owner == ours {
                     return VirtualDisplay {
                         display: format!(":{n}"),
                         child,
                     };
                 }
-                if child.try_wait().ok().flatten().is_some() {
+                if child.try_wait().ok().flatten().is_some() || (!owner.is_empty() && owner != ours)
+                {
                     break; // lost a race for this number; try the next
                 }
                 std::thread::sleep(Duration::from_millis(50));
