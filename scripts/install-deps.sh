@@ -75,3 +75,10 @@ if ! command -v bore >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/
   echo "Installing bore"
   cargo install bore-cli --locked --version '^0.6' --quiet
 fi
+
+# The object-storage tests run a real S3-compatible server on loopback: s3s-fs (crates.io,
+# the s3s project), which checks every request's SigV4 signature.
+if ! command -v s3s-fs >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/s3s-fs" ]; then
+  echo "Installing s3s-fs"
+  cargo install s3s-fs --locked --version '^0.14' --features binary --quiet
+fi

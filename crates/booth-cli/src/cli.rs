@@ -151,6 +151,9 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<SettingsCmd>,
     },
+    /// Where product files and backups live: the data dir, or an S3-compatible bucket.
+    #[command(subcommand)]
+    Storage(StorageCmd),
     /// Back up the database, safely while the shop runs (default: into <data dir>/backups/).
     Backup {
         /// Write the copy here (a new file) instead.
@@ -410,4 +413,35 @@ pub enum MailingsCmd {
 #[derive(Subcommand)]
 pub enum SettingsCmd {
     Set { key: String, value: String },
+}
+
+#[derive(Subcommand)]
+pub enum StorageCmd {
+    /// Use a bucket (S3, R2, B2, MinIO, Wasabi). It is tried first (a probe object is
+    /// written, read back and deleted); nothing is saved if that fails.
+    Set {
+        /// The S3 API's address, e.g. https://<account>.r2.cloudflarestorage.com.
+        #[arg(long)]
+        endpoint: String,
+        /// e.g. us-east-1; auto for Cloudflare R2.
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        bucket: String,
+        /// Keep Booth's objects under this folder of the bucket.
+        #[arg(long, default_value = "")]
+        prefix: String,
+        #[arg(long)]
+        access_key_id: String,
+        /// The key's secret (without: the saved one). Prefer the environment variable:
+        /// other users on the machine can see a program's arguments.
+        #[arg(long, env = "BOOTH_STORAGE_SECRET", hide_env_values = true)]
+        secret_access_key: Option<String>,
+    },
+    /// Try the saved bucket again.
+    Check,
+    /// Where files and backups live now.
+    Show,
+    /// Back to the data dir (the bucket's secret is forgotten).
+    Local,
 }

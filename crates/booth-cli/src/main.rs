@@ -8,7 +8,7 @@ mod output;
 use booth_core::Shop;
 use clap::Parser;
 use cli::{Cli, Command, ExportCmd};
-use commands::{backup, discount, mail, product, purchase, serve, settings, tax};
+use commands::{backup, discount, mail, product, purchase, serve, settings, storage, tax};
 
 // glibc's malloc took a fifth of the shop's time per download; jemalloc far less, without
 // holding more memory (docs/benchmarks.md, fifth pass).
@@ -126,5 +126,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { to, list } => backup::backup(&data_dir, to, list).await,
         Command::Restore { backup } => backup::restore(&data_dir, backup).await,
         Command::Settings { action } => settings::settings(&data_dir, action).await,
+        Command::Storage(cmd) => storage::storage(&Shop::open(&data_dir)?, cmd).await,
     }
 }

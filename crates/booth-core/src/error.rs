@@ -20,6 +20,9 @@ pub enum Error {
     Db(#[from] rusqlite::Error),
     #[error("file: {0}")]
     Io(#[from] std::io::Error),
+    /// The seller's bucket (object storage) refused or couldn't be reached.
+    #[error("storage: {0}")]
+    Storage(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -42,6 +45,7 @@ impl Error {
             Error::Mail(_) => "mail",
             Error::Db(_) => "database",
             Error::Io(_) => "file",
+            Error::Storage(_) => "storage",
             Error::Internal(_) => "internal",
         }
     }

@@ -39,6 +39,7 @@ pub mod setup;
 pub mod shop;
 pub mod smtp;
 pub mod stats;
+pub mod storage;
 pub mod tax;
 pub mod templates;
 mod text_enum;

@@ -77,6 +77,9 @@ pub struct Secrets {
     /// cloudflared's tunnel token, ngrok's authtoken or bore's server secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tunnel_token: Option<Secret>,
+    /// The secret access key of the seller's bucket (storage::BucketSpec holds its id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_secret: Option<Secret>,
     /// The webhook endpoint Booth created in Stripe, and its signing secret (Stripe shows
     /// the secret only once, when the endpoint is created).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -42,6 +42,9 @@ pub const STAY_AWAKE: &str = "stay_awake";
 pub const NOTIFY_SALES: &str = "notify_sales";
 pub const NOTIFY_TUNNEL: &str = "notify_tunnel";
 pub const BACKGROUND_TOLD: &str = "background_told";
+/// Where files and backups live: absent for the data dir, else a bucket (JSON of
+/// `storage::BucketSpec`; its secret is with the other secrets).
+pub const STORAGE: &str = "storage";
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
@@ -169,6 +172,20 @@ pub fn check(key: &str, value: &str) -> Result<String> {
                 .map_err(|_| Error::invalid("payments", "payments are simulated, test or live"))?;
         }
         SMTP_URL => check_smtp_url(value)?,
+        // Written by `Shop::set_storage` only, from a checked spec; read back the same way.
+        STORAGE => {
+            let spec: crate::storage::BucketSpec = serde_json::from_str(value)
+                .map_err(|_| Error::invalid("storage", "not a storage setting"))?;
+            let input = crate::storage::StorageInput {
+                endpoint: spec.endpoint,
+                region: spec.region,
+                bucket: spec.bucket,
+                prefix: spec.prefix,
+                access_key_id: spec.access_key_id,
+            };
+            let checked = crate::storage::BucketSpec::try_from(&input)?;
+            return Ok(serde_json::to_string(&checked).expect("json"));
+        }
         _ => {
             return Err(Error::invalid(
                 "key",

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod desktop;
 pub mod raw;
 pub mod rng;
+pub mod s3;
 pub mod smtp;
 
 pub use browser::Browser;

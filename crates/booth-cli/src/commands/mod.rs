@@ -7,6 +7,7 @@ pub mod product;
 pub mod purchase;
 pub mod serve;
 pub mod settings;
+pub mod storage;
 pub mod tax;
 
 /// Is a `booth serve` (or the app) running on this data dir right now?

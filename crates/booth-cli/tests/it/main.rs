@@ -16,5 +16,6 @@ mod purchases;
 mod selling;
 mod serve;
 mod settings;
+mod storage;
 mod tunnel;
 mod usage;

@@ -23,6 +23,7 @@ mod mail;
 mod purchases;
 mod refunds;
 mod settings;
+mod storage;
 
 pub use crate::catalog::{ProductEditInput, ProductInput};
 pub use crate::settings::SettingsInput;

@@ -17,4 +17,5 @@ mod selling;
 mod setup;
 mod shop;
 mod slow_clients;
+mod storage;
 mod tunnel;

@@ -1,0 +1,64 @@
+//! `booth storage`: set (the secret from the environment, never an argument in the test),
+//! show, check and back to local, against a real S3-compatible server; a refused bucket
+//! is one clear line and nothing saved.
+
+use crate::common::{ok_cmd, Shop};
+use booth_testkit::s3::{S3Server, ACCESS_KEY, SECRET_KEY};
+
+#[test]
+fn a_seller_puts_the_shop_on_a_bucket_checks_it_and_goes_back() {
+    let shop = Shop::new();
+    let s3 = S3Server::start(&["booth-files"]);
+    let set = |secret: &str, bucket: &str| {
+        let mut c = shop.cmd();
+        c.env("BOOTH_STORAGE_SECRET", secret);
+        let args = [
+            "storage",
+            "set",
+            "--endpoint",
+            &s3.endpoint,
+            "--region",
+            "us-east-1",
+            "--bucket",
+            bucket,
+            "--prefix",
+            "booth",
+            "--access-key-id",
+            ACCESS_KEY,
+        ]
+        .map(String::from);
+        (c, args)
+    };
+    assert!(shop
+        .ok(&["storage", "show"])
+        .contains("live in the data dir"));
+
+    let (mut c, args) = set("wrong-secret", "booth-files");
+    let out = c.args(&args).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("refused these keys"), "{err}");
+    assert!(!err.contains("wrong-secret"), "the secret isn't printed");
+    assert!(shop
+        .ok(&["storage", "show"])
+        .contains("live in the data dir"));
+
+    let (c, args) = set(SECRET_KEY, "booth-files");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = ok_cmd(c, &args);
+    assert!(out.contains("Saved: bucket booth-files/booth"), "{out}");
+    let show = shop.ok(&["storage", "show"]);
+    assert!(
+        show.contains("booth-files/booth") && show.contains(&s3.endpoint),
+        "{show}"
+    );
+    assert!(!show.contains(SECRET_KEY));
+    assert!(shop.ok(&["storage", "check"]).contains("The bucket works"));
+    assert!(s3.objects("booth-files").is_empty());
+
+    assert!(shop.ok(&["storage", "local"]).contains("the data dir"));
+    assert!(shop
+        .fail(&["storage", "check"])
+        .contains("no bucket is set"));
+}
