@@ -165,7 +165,14 @@ pub enum Command {
     },
     /// Put a backup in place of the shop's database (stop the shop first); the current
     /// database is kept beside it.
-    Restore { backup: PathBuf },
+    Restore {
+        #[arg(required_unless_present = "from_bucket")]
+        backup: Option<PathBuf>,
+        /// Restore this backup from the bucket (booth-YYYYMMDD-HHMMSS.db; `booth backup
+        /// --list` shows them): a shop whose computer was lost comes back from there.
+        #[arg(long, conflicts_with = "backup")]
+        from_bucket: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]

@@ -124,7 +124,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Mailings { action, json } => mail::mailings(&data_dir, action, json).await,
         Command::Backup { to, list } => backup::backup(&data_dir, to, list).await,
-        Command::Restore { backup } => backup::restore(&data_dir, backup).await,
+        Command::Restore {
+            backup,
+            from_bucket,
+        } => backup::restore(&data_dir, backup, from_bucket).await,
         Command::Settings { action } => settings::settings(&data_dir, action).await,
         Command::Storage(cmd) => storage::storage(&Shop::open(&data_dir)?, cmd).await,
     }

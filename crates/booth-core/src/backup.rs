@@ -158,7 +158,7 @@ fn name_for(at: i64, n: u32) -> String {
 }
 
 /// The time (Unix seconds) and same-second number a backup's name gives.
-fn parse_name(name: &str) -> Option<(i64, u32)> {
+pub(crate) fn parse_name(name: &str) -> Option<(i64, u32)> {
     let fmt = time::macros::format_description!("[year][month][day]-[hour][minute][second]");
     let rest = name.strip_prefix("booth-")?.strip_suffix(".db")?;
     let (stamp, n) = match rest.get(15..) {

@@ -8,13 +8,13 @@ use crate::secrets::Secret;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path;
 use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig};
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 /// A bucket Booth can write to, read from and delete in.
 pub struct Bucket {
     spec: BucketSpec,
-    store: AmazonS3,
+    store: Arc<AmazonS3>,
 }
 
 impl Bucket {
@@ -45,8 +45,13 @@ impl Bucket {
             .map_err(|e| Error::Storage(format!("this bucket setting can't be used: {e}")))?;
         Ok(Bucket {
             spec: spec.clone(),
-            store,
+            store: Arc::new(store),
         })
+    }
+
+    /// The client, for the other bucket modules (offsite.rs).
+    pub(super) fn store(&self) -> Arc<AmazonS3> {
+        self.store.clone()
     }
 
     /// An object's key under Booth's prefix.
@@ -89,7 +94,7 @@ impl Bucket {
     }
 
     /// An object_store error in the seller's words.
-    fn explain(&self, step: &str, e: object_store::Error) -> Error {
+    pub(super) fn explain(&self, step: &str, e: object_store::Error) -> Error {
         let text = format!("{e:?}");
         let has = |s: &str| text.contains(s);
         let where_ = format!("{} at {}", self.spec.bucket, self.spec.endpoint);

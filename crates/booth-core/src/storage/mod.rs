@@ -5,6 +5,7 @@
 //! the bucket through the `object_store` crate.
 
 pub mod bucket;
+pub mod offsite;
 
 use crate::error::{Error, Problems, Result};
 use serde::{Deserialize, Serialize};

@@ -11,6 +11,7 @@ mod hostile;
 mod kit;
 mod library;
 mod mailing;
+mod offsite;
 mod pause;
 mod security;
 mod selling;
