@@ -8,7 +8,7 @@ use crate::secrets::Secret;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path;
 use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig};
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A bucket Booth can write to, read from and delete in.
@@ -19,7 +19,6 @@ pub struct Bucket {
 
 impl Bucket {
     pub fn new(spec: &BucketSpec, secret: &Secret) -> Result<Bucket> {
-        use_ring_for_tls();
         let store = AmazonS3Builder::new()
             .with_endpoint(&spec.endpoint)
             .with_region(&spec.region)
@@ -28,13 +27,11 @@ impl Bucket {
             .with_secret_access_key(secret.expose())
             // Path-style (endpoint/bucket/key): what R2, B2, MinIO and S3 all answer.
             .with_virtual_hosted_style_request(false)
+            // Plain http only to this computer: the spec allows no other.
             .with_client_options(
-                ClientOptions::new()
-                    // The spec allows plain http only to this computer.
-                    .with_allow_http(spec.endpoint.starts_with("http://"))
-                    .with_connect_timeout(Duration::from_secs(10))
-                    .with_timeout(Duration::from_secs(60)),
+                ClientOptions::new().with_allow_http(spec.endpoint.starts_with("http://")),
             )
+            .with_http_connector(super::http::Connector)
             // One retry: a seller pressing Check waits seconds, not minutes.
             .with_retry(RetryConfig {
                 max_retries: 1,
@@ -121,13 +118,4 @@ impl Bucket {
         };
         Error::Storage(message)
     }
-}
-
-/// reqwest's TLS through ring, as the rest of Booth (lettre, async-stripe): one crypto
-/// library in the binary, not a second C one (aws-lc).
-fn use_ring_for_tls() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
 }

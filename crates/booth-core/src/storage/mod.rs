@@ -5,6 +5,7 @@
 //! the bucket through the `object_store` crate.
 
 pub mod bucket;
+mod http;
 pub mod offsite;
 
 use crate::error::{Error, Problems, Result};
