@@ -5,9 +5,7 @@ use super::bus::Bus;
 use super::{shop_on_port, WAIT};
 use booth_core::Shop;
 use booth_testkit::app::{location, pay_at, CARD_OK};
-use booth_testkit::desktop::VirtualDisplay;
 use booth_testkit::smtp::free_port;
-use booth_testkit::Browser;
 use std::time::{Duration, Instant};
 
 /// The app's pid, from the lock it holds on its data dir ("<pid> <program>").
@@ -57,15 +55,9 @@ async fn closing_the_window_keeps_selling_and_booth_comes_back_to_the_same_shop(
     // A session bus of the test's own: a second launch finds the first through it
     // (tauri-plugin-single-instance on Linux), as on a desktop.
     let bus = Bus::start();
-    let display = VirtualDisplay::start();
-    let dir = data_dir.display().to_string();
-    let app = Browser::tauri_app(
-        std::path::Path::new(env!("CARGO_BIN_EXE_booth-desktop")),
-        &display.display,
-        &[
-            ("BOOTH_DATA_DIR", dir.as_str()),
-            ("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str()),
-        ],
+    let (display, app) = super::launch_with(
+        &data_dir,
+        &[("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str())],
     )
     .await;
     app.wait_text(
@@ -143,21 +135,7 @@ async fn closing_the_window_keeps_selling_and_booth_comes_back_to_the_same_shop(
         "the second launch hands over and exits: {second}"
     );
     assert_eq!(app_pid(&data_dir), pid, "still the one shop process");
-    let deadline = Instant::now() + WAIT;
-    let window = loop {
-        if let Some(h) = app.window_handles().await.into_iter().next() {
-            break h;
-        }
-        assert!(Instant::now() < deadline, "the window comes back");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    app.switch_to_window(&window).await;
-    app.wait_text(
-        "[data-testid=server-status]",
-        |t| t.contains("running"),
-        WAIT,
-    )
-    .await;
+    super::window_back(&app).await;
     app.click("[data-nav=purchases]").await;
     app.wait_text("tbody", |t| t.contains("late@example.com"), WAIT)
         .await;

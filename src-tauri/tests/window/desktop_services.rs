@@ -14,9 +14,7 @@ use super::{add_product, shop_on_port, shots_dir, WAIT};
 use booth_core::tunnel::TunnelInput;
 use booth_core::Shop;
 use booth_testkit::app::{location, pay_at, CARD_OK};
-use booth_testkit::desktop::VirtualDisplay;
 use booth_testkit::smtp::free_port;
-use booth_testkit::Browser;
 use serde_json::json;
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read};
@@ -191,13 +189,9 @@ async fn booth_keeps_the_computer_awake_while_selling_and_tells_of_each_sale() {
     shop.save_tunnel(&tunnel, None).await.unwrap();
     shop.set_tunnel_on(true).await.unwrap();
 
-    let display = VirtualDisplay::start();
-    let dir = data_dir.display().to_string();
-    let app = Browser::tauri_app(
-        std::path::Path::new(env!("CARGO_BIN_EXE_booth-desktop")),
-        &display.display,
+    let (_display, app) = super::launch_with(
+        &data_dir,
         &[
-            ("BOOTH_DATA_DIR", dir.as_str()),
             ("DBUS_SYSTEM_BUS_ADDRESS", system.address.as_str()),
             ("DBUS_SESSION_BUS_ADDRESS", session.address.as_str()),
         ],

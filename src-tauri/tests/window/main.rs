@@ -71,15 +71,45 @@ pub async fn add_product(
 
 /// The desktop app on its own virtual display, on the shop in `data_dir`.
 pub async fn launch(data_dir: &Path) -> (VirtualDisplay, Browser) {
+    launch_with(data_dir, &[]).await
+}
+
+/// `launch`, with more of the app's environment (a private bus's address).
+pub async fn launch_with(data_dir: &Path, env: &[(&str, &str)]) -> (VirtualDisplay, Browser) {
     let display = VirtualDisplay::start();
     let data_dir = data_dir.display().to_string();
+    let mut vars = vec![("BOOTH_DATA_DIR", data_dir.as_str())];
+    vars.extend_from_slice(env);
     let app = Browser::tauri_app(
         Path::new(env!("CARGO_BIN_EXE_booth-desktop")),
         &display.display,
-        &[("BOOTH_DATA_DIR", data_dir.as_str())],
+        &vars,
     )
     .await;
     (display, app)
+}
+
+/// Waits for the app's window to come back after it was closed, and switches to it once
+/// it has drawn the shop's status.
+pub async fn window_back(app: &Browser) {
+    let deadline = std::time::Instant::now() + WAIT;
+    let window = loop {
+        if let Some(h) = app.window_handles().await.into_iter().next() {
+            break h;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the window comes back"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    app.switch_to_window(&window).await;
+    app.wait_text(
+        "[data-testid=server-status]",
+        |t| t.contains("running"),
+        WAIT,
+    )
+    .await;
 }
 
 pub async fn wait_new_window(app: &Browser, main: &str) -> String {

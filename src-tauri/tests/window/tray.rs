@@ -9,9 +9,7 @@ use super::background::{alive, app_pid};
 use super::bus::Bus;
 use super::{shop_on_port, WAIT};
 use booth_core::Shop;
-use booth_testkit::desktop::VirtualDisplay;
 use booth_testkit::smtp::free_port;
-use booth_testkit::Browser;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -169,15 +167,9 @@ async fn the_tray_shows_the_shop_pauses_it_opens_the_window_and_quits() {
         .await
         .expect("the stand-in tray host on the private bus");
 
-    let display = VirtualDisplay::start();
-    let dir = data_dir.display().to_string();
-    let app = Browser::tauri_app(
-        std::path::Path::new(env!("CARGO_BIN_EXE_booth-desktop")),
-        &display.display,
-        &[
-            ("BOOTH_DATA_DIR", dir.as_str()),
-            ("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str()),
-        ],
+    let (_display, app) = super::launch_with(
+        &data_dir,
+        &[("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str())],
     )
     .await;
     app.wait_text(
@@ -268,21 +260,7 @@ async fn the_tray_shows_the_shop_pauses_it_opens_the_window_and_quits() {
 
     // Open Booth from the tray: a fresh window on the same shop.
     menu.click("Open Booth").await;
-    let deadline = Instant::now() + WAIT;
-    let window = loop {
-        if let Some(h) = app.window_handles().await.into_iter().next() {
-            break h;
-        }
-        assert!(Instant::now() < deadline, "the window comes back");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    app.switch_to_window(&window).await;
-    app.wait_text(
-        "[data-testid=server-status]",
-        |t| t.contains("running"),
-        WAIT,
-    )
-    .await;
+    super::window_back(&app).await;
 
     // Quit from the tray stops the shop and the app.
     menu.click("Quit Booth").await;
