@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use tauri::Manager;
 
 // The same allocator as `booth serve`: the shop runs in this process too.
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

@@ -12,7 +12,7 @@ use commands::{backup, discount, mail, product, purchase, serve, settings, stora
 
 // glibc's malloc took a fifth of the shop's time per download; jemalloc far less, without
 // holding more memory (docs/benchmarks.md, fifth pass).
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
