@@ -16,6 +16,7 @@ pub mod mailings;
 pub mod products;
 pub mod purchases;
 pub mod settings;
+pub mod storage;
 pub mod taxes;
 pub mod tunnel;
 pub mod window;

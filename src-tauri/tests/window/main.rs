@@ -13,6 +13,7 @@ mod first_week;
 mod narrow;
 mod port_taken;
 mod settings_apply;
+mod storage;
 mod tray;
 mod tunnel;
 

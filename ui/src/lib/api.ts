@@ -112,6 +112,9 @@ export type SettingsInput = B.SettingsInput_Deserialize;
 export type StripeCheck = B.StripeCheck;
 /** Settings → While Booth runs: start at login, stay awake, notifications, the tray. */
 export type Background = B.Background;
+/** Settings → Storage: the seller's bucket (off-site backups). */
+export type StorageView = B.StorageView_Serialize;
+export type StorageInput = B.StorageInput;
 export type BackgroundPref = "stay_awake" | "notify_sales" | "notify_tunnel" | "background_told";
 
 // ---- commands ---------------------------------------------------------------------

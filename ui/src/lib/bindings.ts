@@ -133,6 +133,18 @@ export const commands = {
 	sendTestMail: (to: string) => __TAURI_INVOKE<string>("send_test_mail", { to }),
 	/**  Copies a built-in template into the templates folder for editing; answers its path. */
 	customizeTemplate: (name: string) => __TAURI_INVOKE<string>("customize_template", { name }),
+	storage: () => __TAURI_INVOKE<StorageView_Serialize>("storage"),
+	/**
+	 *  The form's mistakes, each with its field (endpoint, region, bucket, prefix,
+	 *  access_key_id); nothing is tried or saved.
+	 */
+	validateStorage: (input: StorageInput) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_storage", { input }),
+	/**  Tries the bucket and saves it if it worked. `secret`: null keeps the saved one. */
+	setStorage: (input: StorageInput, secret: string | null) => __TAURI_INVOKE<StorageView_Serialize>("set_storage", { input, secret }),
+	/**  Tries the saved bucket again. */
+	checkStorage: () => __TAURI_INVOKE<StorageView_Serialize>("check_storage"),
+	/**  Back to the data dir only; the bucket's secret is forgotten. */
+	useLocalStorage: () => __TAURI_INVOKE<StorageView_Serialize>("use_local_storage"),
 	taxSettings: () => __TAURI_INVOKE<TaxSettings>("tax_settings"),
 	validateTaxSettings: (form: TaxSettings) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_tax_settings", { form }),
 	saveTaxSettings: (form: TaxSettings) => __TAURI_INVOKE<TaxSettings>("save_tax_settings", { form }),
@@ -197,6 +209,24 @@ export type Background = {
 	awake: AwakeState,
 	/**  The desktop shows Booth's tray icon. */
 	tray: boolean,
+};
+
+/**  The bucket the seller chose, as stored (JSON in the `storage` setting). */
+export type BucketSpec = {
+	/**
+	 *  The S3 API's address: https://s3.eu-west-1.amazonaws.com,
+	 *  https://<account>.r2.cloudflarestorage.com, https://s3.us-west-004.backblazeb2.com…
+	 */
+	endpoint: string,
+	/**  us-east-1, auto (R2)… */
+	region: string,
+	bucket: string,
+	/**
+	 *  Booth's objects go under this prefix ("" for the whole bucket), without a leading
+	 *  or trailing slash.
+	 */
+	prefix: string,
+	access_key_id: string,
 };
 
 /**
@@ -1103,6 +1133,35 @@ export type Status_Serialize = {
 	mail_folder: string | null,
 	/**  Mail isn't going out, and why (the mail server doesn't answer, refuses the login…). */
 	mail_trouble: DeliveryTrouble | null,
+};
+
+/**  The storage form as typed (the CLI's flags, the window's Settings → Storage). */
+export type StorageInput = {
+	endpoint: string,
+	region: string,
+	bucket: string,
+	prefix: string,
+	access_key_id: string,
+};
+
+export type StorageView = StorageView_Serialize | StorageView_Deserialize;
+
+export type StorageView_Deserialize = {
+	/**  None: files and backups live in the data dir only. */
+	bucket?: BucketSpec | null,
+	/**  A secret access key is saved (it is never shown). */
+	secret_set: boolean,
+	/**  How many daily backups are kept, here and in the bucket. */
+	backup_keep: number,
+};
+
+export type StorageView_Serialize = {
+	/**  None: files and backups live in the data dir only. */
+	bucket: BucketSpec | null,
+	/**  A secret access key is saved (it is never shown). */
+	secret_set: boolean,
+	/**  How many daily backups are kept, here and in the bucket. */
+	backup_keep: number,
 };
 
 export type StripeCheck = {
