@@ -100,7 +100,6 @@ impl Bucket {
         } else if has("InvalidAccessKeyId")
             || has("SignatureDoesNotMatch")
             || has("AccessDenied")
-            || has("403")
             || matches!(
                 e,
                 object_store::Error::PermissionDenied { .. }
