@@ -9,6 +9,7 @@ use crate::state::AppState;
 use crate::tray;
 use booth_core::app_prefs::AppPrefs;
 use booth_core::tunnel::TunnelState;
+use booth_core::Shop;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
@@ -57,11 +58,13 @@ impl Glance {
     }
 }
 
-pub async fn glance(state: &AppState) -> Glance {
+/// The glance, with the shop the caller already holds (`AppState::shop` opens the data
+/// dir afresh when the shop isn't running).
+pub async fn glance(state: &AppState, shop: Option<&Shop>) -> Glance {
     let (running, ..) = state.snapshot().await;
-    let paused = match state.shop().await {
-        Ok(shop) => shop.sales_paused().await.unwrap_or(false),
-        Err(_) => false,
+    let paused = match shop {
+        Some(shop) => shop.sales_paused().await.unwrap_or(false),
+        None => false,
     };
     let tunnel = state.tunnel_status().await.state;
     Glance {
@@ -82,8 +85,8 @@ pub fn spawn(app: AppHandle) {
         let mut seen_sale = None;
         let mut outage = Outage::default();
         loop {
-            let glance = glance(&state).await;
             let shop = state.shop().await.ok();
+            let glance = glance(&state, shop.as_ref()).await;
             let prefs = match &shop {
                 Some(s) => s.app_prefs().await.ok(),
                 None => None,

@@ -61,6 +61,11 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
     Ok(())
 }
 
+/// Whether the desktop shows Booth's tray icon (so closing the window need not ask).
+pub fn shown(app: &AppHandle) -> bool {
+    app.try_state::<Tray>().is_some_and(|t| t.shown)
+}
+
 /// Brings the menu's lines up to date with a glance at the shop.
 pub fn show(app: &AppHandle, glance: &Glance) {
     let Some(tray) = app.try_state::<Tray>() else {
@@ -88,7 +93,7 @@ fn toggle_pause(app: AppHandle) {
         if let Err(e) = shop.set_sales_paused(!paused).await {
             tracing::warn!(error = %e, "couldn't pause or resume sales from the tray");
         }
-        let glance = crate::background::glance(&state).await;
+        let glance = crate::background::glance(&state, Some(&shop)).await;
         show(&app, &glance);
     });
 }

@@ -6,7 +6,6 @@
 //! running shop.
 
 use crate::state::AppState;
-use crate::tray::Tray;
 use booth_core::app_prefs::AppPref;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, WebviewWindow, WebviewWindowBuilder, WindowEvent};
@@ -50,7 +49,7 @@ pub fn on_event(window: &tauri::Window, event: &WindowEvent) {
         api.prevent_close();
         let app = window.app_handle().clone();
         tauri::async_runtime::spawn(async move {
-            let tray = app.try_state::<Tray>().is_some_and(|t| t.shown);
+            let tray = crate::tray::shown(&app);
             let told = match app.state::<AppState>().shop().await {
                 Ok(shop) => shop.app_prefs().await.is_ok_and(|p| p.background_told),
                 Err(_) => false,
@@ -72,7 +71,7 @@ pub async fn close(app: &AppHandle, window: Option<WebviewWindow>, keep_selling:
         return;
     }
     // Told once: with a tray, the next close doesn't ask.
-    if app.try_state::<Tray>().is_some_and(|t| t.shown) {
+    if crate::tray::shown(app) {
         if let Ok(shop) = app.state::<AppState>().shop().await {
             if let Err(e) = shop.set_app_pref(AppPref::BackgroundTold, true).await {
                 tracing::warn!(error = %e, "couldn't note that the seller was told");

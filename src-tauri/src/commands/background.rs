@@ -28,9 +28,7 @@ pub async fn background(app: AppHandle, state: S<'_>) -> CmdResult<Background> {
         prefs,
         start_at_login: app.autolaunch().is_enabled().unwrap_or(false),
         awake: app.state::<Arc<Awake>>().state(),
-        tray: app
-            .try_state::<crate::tray::Tray>()
-            .is_some_and(|t| t.shown),
+        tray: crate::tray::shown(&app),
     })
 }
 
@@ -48,7 +46,7 @@ pub async fn set_background_pref(
     shop.set_app_pref(pref, on).await?;
     // Held or released now, so Settings' answer already says what it does.
     if pref == AppPref::StayAwake {
-        let glance = crate::background::glance(&state).await;
+        let glance = crate::background::glance(&state, Some(&shop)).await;
         let prefs = shop.app_prefs().await?;
         crate::background::keep_awake(&app, &glance, Some(&prefs)).await;
     }

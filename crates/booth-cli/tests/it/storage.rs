@@ -4,37 +4,38 @@
 
 use crate::common::{ok_cmd, Shop};
 use booth_testkit::s3::{S3Server, ACCESS_KEY, SECRET_KEY};
+use std::process::Command;
+
+/// `booth storage set` on the server's booth-files bucket under the prefix "booth", the
+/// secret in the environment as a seller should pass it.
+fn storage_set(shop: &Shop, s3: &S3Server, secret: &str) -> Command {
+    let mut c = shop.cmd();
+    c.env("BOOTH_STORAGE_SECRET", secret).args([
+        "storage",
+        "set",
+        "--endpoint",
+        &s3.endpoint,
+        "--region",
+        "us-east-1",
+        "--bucket",
+        "booth-files",
+        "--prefix",
+        "booth",
+        "--access-key-id",
+        ACCESS_KEY,
+    ]);
+    c
+}
 
 #[test]
 fn a_seller_puts_the_shop_on_a_bucket_checks_it_and_goes_back() {
     let shop = Shop::new();
     let s3 = S3Server::start(&["booth-files"]);
-    let set = |secret: &str, bucket: &str| {
-        let mut c = shop.cmd();
-        c.env("BOOTH_STORAGE_SECRET", secret);
-        let args = [
-            "storage",
-            "set",
-            "--endpoint",
-            &s3.endpoint,
-            "--region",
-            "us-east-1",
-            "--bucket",
-            bucket,
-            "--prefix",
-            "booth",
-            "--access-key-id",
-            ACCESS_KEY,
-        ]
-        .map(String::from);
-        (c, args)
-    };
     assert!(shop
         .ok(&["storage", "show"])
         .contains("live in the data dir"));
 
-    let (mut c, args) = set("wrong-secret", "booth-files");
-    let out = c.args(&args).output().unwrap();
+    let out = storage_set(&shop, &s3, "wrong-secret").output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
@@ -44,9 +45,7 @@ fn a_seller_puts_the_shop_on_a_bucket_checks_it_and_goes_back() {
         .ok(&["storage", "show"])
         .contains("live in the data dir"));
 
-    let (c, args) = set(SECRET_KEY, "booth-files");
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = ok_cmd(c, &args);
+    let out = ok_cmd(storage_set(&shop, &s3, SECRET_KEY), &[]);
     assert!(out.contains("Saved: bucket booth-files/booth"), "{out}");
     let show = shop.ok(&["storage", "show"]);
     assert!(
@@ -67,23 +66,7 @@ fn a_seller_puts_the_shop_on_a_bucket_checks_it_and_goes_back() {
 fn a_shop_comes_back_from_its_backup_in_the_bucket() {
     let shop = Shop::new();
     let s3 = S3Server::start(&["booth-files"]);
-    let mut c = shop.cmd();
-    c.env("BOOTH_STORAGE_SECRET", SECRET_KEY);
-    ok_cmd(
-        c,
-        &[
-            "storage",
-            "set",
-            "--endpoint",
-            &s3.endpoint,
-            "--region",
-            "us-east-1",
-            "--bucket",
-            "booth-files",
-            "--access-key-id",
-            ACCESS_KEY,
-        ],
-    );
+    ok_cmd(storage_set(&shop, &s3, SECRET_KEY), &[]);
     shop.add("guide", "9.00");
     shop.grant("guide", "ann@example.com");
     let out = shop.ok(&["backup"]);

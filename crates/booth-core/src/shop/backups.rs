@@ -19,23 +19,25 @@ impl Shop {
     pub async fn backup_now(&self) -> Result<(backup::BackupInfo, Option<Result<OffsiteBackup>>)> {
         let (db, dir) = (self.db().clone(), self.data_dir().to_path_buf());
         let made = blocking(move || backup::backup_now(&db, &dir)).await?;
-        let offsite = self.copy_offsite(&made).await;
+        let offsite = match self.backup_keep().await {
+            Ok(keep) => self.copy_offsite(&made, keep).await,
+            Err(e) => Some(Err(e)),
+        };
         Ok((made, offsite))
     }
 
-    /// Copies a backup to the seller's bucket, if any, keeping the newest `backup_keep`
-    /// there. None when there is no bucket.
-    async fn copy_offsite(&self, made: &backup::BackupInfo) -> Option<Result<OffsiteBackup>> {
-        let bucket = match self.bucket().await {
-            Ok(Some(b)) => b,
-            Ok(None) => return None,
-            Err(e) => return Some(Err(e)),
-        };
-        let keep = match self.backup_keep().await {
-            Ok(k) => k,
-            Err(e) => return Some(Err(e)),
-        };
-        Some(bucket.upload_backup(&made.path, keep).await)
+    /// Copies a backup to the seller's bucket, if any, keeping the newest `keep` there.
+    /// None when there is no bucket.
+    async fn copy_offsite(
+        &self,
+        made: &backup::BackupInfo,
+        keep: usize,
+    ) -> Option<Result<OffsiteBackup>> {
+        match self.bucket().await {
+            Ok(Some(bucket)) => Some(bucket.upload_backup(&made.path, keep).await),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
     }
 
     /// Today's automatic backup, if not made yet, keeping the newest `backup_keep`.
@@ -46,7 +48,7 @@ impl Shop {
         // Off-site too, when the seller has a bucket. The local copy stands either way:
         // a bucket that is down is told in the log and tried again with tomorrow's.
         if let Some(b) = &made {
-            match self.copy_offsite(b).await {
+            match self.copy_offsite(b, keep).await {
                 Some(Ok(o)) => tracing::info!(name = %o.name, "daily backup copied to the bucket"),
                 Some(Err(e)) => {
                     tracing::error!(error = %e, "the daily backup's off-site copy failed")
