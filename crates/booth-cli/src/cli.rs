@@ -449,6 +449,17 @@ pub enum StorageCmd {
     Check,
     /// Where files and backups live now.
     Show,
-    /// Back to the data dir (the bucket's secret is forgotten).
+    /// Back to the data dir (the bucket's secret is forgotten). Refused while a file is
+    /// only in the bucket: `migrate --to local` first.
     Local,
+    /// Copy every product file into the bucket, each read back and checked by its SHA-256
+    /// before downloads come from there. Stopped at any point, it goes on where it was.
+    /// Data-dir copies are kept (`free-local` removes them).
+    Migrate {
+        /// `local`: fetch every file missing from the data dir, then use the data dir.
+        #[arg(long, value_parser = ["bucket", "local"], default_value = "bucket")]
+        to: String,
+    },
+    /// Delete the data-dir copies of the files the bucket holds (checked again first).
+    FreeLocal,
 }

@@ -213,3 +213,55 @@ pub fn mailing_bar(len: u64) -> indicatif::ProgressBar {
     );
     bar
 }
+
+/// A progress bar for the shop's transfers to and from the bucket (uploads, their
+/// read-back, a migration), drawn until `finish`. Nothing shows when nothing transfers.
+pub struct TransferBar {
+    task: tokio::task::JoinHandle<()>,
+    bar: indicatif::ProgressBar,
+}
+
+pub fn transfer_bar(shop: &booth_core::Shop) -> TransferBar {
+    use booth_core::storage::transfer::TransferKind;
+    let bar = indicatif::ProgressBar::hidden();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg:30!} {bar:30.cyan/blue} {bytes}/{total_bytes}  {bytes_per_sec}  ETA {eta}",
+        )
+        .expect("template")
+        .progress_chars("█▉▊▋▌▍▎▏ "),
+    );
+    let mut rx = shop.transfers().subscribe();
+    let shown = bar.clone();
+    let task = tokio::spawn(async move {
+        let mut current = None;
+        while rx.changed().await.is_ok() {
+            let Some(t) = rx.borrow_and_update().clone() else {
+                continue;
+            };
+            if current.as_ref() != Some(&(t.kind, t.name.clone())) {
+                if current.is_none() {
+                    shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                }
+                shown.reset();
+                shown.set_length(t.total);
+                let verb = match t.kind {
+                    TransferKind::Upload => "Uploading",
+                    TransferKind::Verify => "Checking",
+                    TransferKind::Download => "Fetching",
+                };
+                shown.set_message(format!("{verb} {}", t.name));
+                current = Some((t.kind, t.name.clone()));
+            }
+            shown.set_position(t.done);
+        }
+    });
+    TransferBar { task, bar }
+}
+
+impl TransferBar {
+    pub fn finish(self) {
+        self.task.abort();
+        self.bar.finish_and_clear();
+    }
+}

@@ -27,6 +27,9 @@ pub struct DownloadRequest {
     pub user_agent: String,
     /// The Range header as sent, for the log.
     pub range_header: Option<String>,
+    /// The bytes will come from the seller's bucket (a redirect): a free resume is charged
+    /// its whole Range now, as Booth won't see the bytes go.
+    pub from_bucket: bool,
 }
 
 pub struct ServeFile {
@@ -47,6 +50,9 @@ pub struct ServeFile {
 pub struct Download {
     pub file: ServeFile,
     pub resume: Option<resume::Grant>,
+    /// The file comes from the seller's bucket: send the buyer here (a presigned URL that
+    /// names the file and expires in minutes).
+    pub bucket_url: Option<String>,
 }
 
 impl ServeFile {
@@ -73,6 +79,9 @@ pub enum Denied {
     BadRange {
         size: u64,
     },
+    /// The file is only in the seller's bucket, and the bucket isn't answering. Nothing
+    /// was counted: the buyer may try again shortly.
+    StorageDown,
 }
 
 /// How long after a counted download a resume of it may be free.
@@ -241,7 +250,12 @@ pub fn authorize_download(
         if let Some(stored) = stored {
             let meter = meters.meter(key, stored.max(0) as u64, resume::budget(size));
             // Free while it fits in the budget; past it, it counts as a new download.
-            serve.resume = Charge::start(key, meter, serve.len().min(FIRST_CHARGE));
+            let first = if req.from_bucket {
+                serve.len()
+            } else {
+                serve.len().min(FIRST_CHARGE)
+            };
+            serve.resume = Charge::start(key, meter, first);
         }
     }
     if serve.resume.is_none() {
@@ -290,6 +304,27 @@ pub fn authorize_download(
     Ok(Ok(serve))
 }
 
+/// The content (sha256) of the file a download link would serve, if it is one of the
+/// purchase's files and its content is recorded in the bucket at `place`.
+pub fn bucket_content(
+    conn: &Connection,
+    token: &PurchaseToken,
+    file_id: i64,
+    place: &str,
+) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT v.sha256 FROM purchases p
+             JOIN product_files f ON f.id = ?2
+             JOIN purchase_items i ON i.purchase_id = p.id AND i.product_id = f.product_id
+             JOIN file_versions v ON v.id = (SELECT max(id) FROM file_versions WHERE file_id = f.id)
+             JOIN bucket_files b ON b.place = ?3 AND b.sha256 = v.sha256
+             WHERE p.token = ?1",
+        )?
+        .query_row(params![token.as_str(), file_id, place], |r| r.get(0))
+        .optional()?)
+}
+
 /// At most `max` characters of `s`.
 fn truncate(s: &str, max: usize) -> &str {
     s.char_indices().nth(max).map_or(s, |(end, _)| &s[..end])
@@ -331,9 +366,54 @@ pub fn download_log(conn: &Connection, purchase_id: i64) -> Result<Vec<DownloadL
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// RFC 6266: an ASCII fallback name plus the exact UTF-8 name. Built in one string: this
+/// runs on every download.
+pub fn content_disposition(name: &str) -> String {
+    let mut out = String::with_capacity(48 + name.len() * 4);
+    out.push_str("attachment; filename=\"");
+    for c in name.chars() {
+        match c {
+            '"' | '\\' => {}
+            c if c.is_ascii_graphic() || c == ' ' => out.push(c),
+            _ => out.push('_'),
+        }
+    }
+    out.push_str("\"; filename*=UTF-8''");
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+    out
+}
+
+pub fn content_type(name: &str) -> &'static str {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "epub" => "application/epub+zip",
+        "mobi" => "application/x-mobipocket-ebook",
+        "mp3" => "audio/mpeg",
+        "mp4" => "video/mp4",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::truncate;
+    use super::{content_disposition, truncate};
 
     #[test]
     fn truncate_counts_characters_and_never_splits_one() {
@@ -343,5 +423,23 @@ mod tests {
         assert_eq!(truncate("żółw🐢x", 4), "żółw");
         assert_eq!(truncate("🐢🐢🐢", 2), "🐢🐢");
         assert_eq!(truncate("", 0), "");
+    }
+
+    #[test]
+    fn content_disposition_is_safe() {
+        assert_eq!(
+            content_disposition("book.pdf"),
+            "attachment; filename=\"book.pdf\"; filename*=UTF-8''book.pdf"
+        );
+        let cd = content_disposition("naïve \"x\".pdf");
+        assert!(cd.contains("filename=\"na_ve x.pdf\""), "{cd}");
+        assert!(
+            cd.contains("filename*=UTF-8''na%C3%AFve%20%22x%22.pdf"),
+            "{cd}"
+        );
+        assert_eq!(
+            content_disposition("a\\b\n~.zip"),
+            "attachment; filename=\"ab_~.zip\"; filename*=UTF-8''a%5Cb%0A~.zip"
+        );
     }
 }

@@ -8,7 +8,7 @@ use crate::filecache;
 use crate::http::{header_value, internal_error, message, revoked_page, store, unknown_link};
 use crate::pages::Message;
 use crate::range::parse_range;
-use booth_core::downloads::{Denied, Download, DownloadRequest};
+use booth_core::downloads::{content_disposition, content_type, Denied, Download, DownloadRequest};
 use booth_core::resume;
 use booth_core::Error;
 use futures_util::StreamExt;
@@ -59,10 +59,12 @@ pub(crate) async fn download(
             .unwrap_or("")
             .to_string(),
         range_header,
+        from_bucket: false,
     };
     let Download {
         file: serve,
         resume,
+        bucket_url,
     } = match app.shop.authorize_download(req).await {
         Ok(Ok(d)) => d,
         Ok(Err(Denied::UnknownLink)) | Ok(Err(Denied::UnknownFile)) => {
@@ -89,8 +91,12 @@ pub(crate) async fn download(
             });
             return message(&app, m).await;
         }
+        Ok(Err(Denied::StorageDown)) => return storage_down(&app, &token).await,
         Err(e) => return internal_error(&app, e).await,
     };
+    if let Some(url) = bucket_url {
+        return to_bucket(&url);
+    }
     let path = match booth_core::catalog::resolve_stored(app.shop.files_dir(), &serve.stored_path) {
         Ok(p) => p,
         Err(e) => return internal_error(&app, e).await,
@@ -160,6 +166,38 @@ pub(crate) async fn download(
     res
 }
 
+/// The bytes come from the seller's bucket: a presigned URL, good for minutes, that the
+/// browser follows (with its Range, if any). Nothing caches or leaks it.
+fn to_bucket(url: &str) -> Response {
+    let mut res = Response::new(Default::default());
+    *res.status_mut() = StatusCode::FOUND;
+    let h = res.headers_mut();
+    h.insert(header::LOCATION, header_value(url.to_string()));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    res
+}
+
+/// The file is only in the bucket, and it isn't answering: nothing was counted.
+async fn storage_down(app: &Ctx, token: &booth_core::domain::PurchaseToken) -> Response {
+    let m = Message::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Try again shortly",
+        "The place this file is kept isn't answering just now. Nothing was used up: your download will work when you try again in a few minutes.",
+    )
+    .action("Back to your purchase", format!("/d/{token}"));
+    let mut res = message(app, m).await;
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    res
+}
+
 /// Streams `len` bytes from `start`. A free resume's bytes are taken from its meter
 /// chunk by chunk as they go; once its budget is spent the response stops short (the
 /// client sees a cut connection, and its next try counts as a new download).
@@ -200,72 +238,4 @@ fn range_not_satisfiable(size: u64) -> Response {
         header_value(format!("bytes */{size}")),
     );
     res
-}
-
-/// RFC 6266: an ASCII fallback name plus the exact UTF-8 name. Built in one string: this
-/// runs on every download.
-fn content_disposition(name: &str) -> String {
-    let mut out = String::with_capacity(48 + name.len() * 4);
-    out.push_str("attachment; filename=\"");
-    for c in name.chars() {
-        match c {
-            '"' | '\\' => {}
-            c if c.is_ascii_graphic() || c == ' ' => out.push(c),
-            _ => out.push('_'),
-        }
-    }
-    out.push_str("\"; filename*=UTF-8''");
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            const HEX: &[u8; 16] = b"0123456789ABCDEF";
-            out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 15)] as char);
-        }
-    }
-    out
-}
-
-fn content_type(name: &str) -> &'static str {
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "pdf" => "application/pdf",
-        "zip" => "application/zip",
-        "epub" => "application/epub+zip",
-        "mobi" => "application/x-mobipocket-ebook",
-        "mp3" => "audio/mpeg",
-        "mp4" => "video/mp4",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "txt" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn content_disposition_is_safe() {
-        assert_eq!(
-            content_disposition("book.pdf"),
-            "attachment; filename=\"book.pdf\"; filename*=UTF-8''book.pdf"
-        );
-        let cd = content_disposition("naïve \"x\".pdf");
-        assert!(cd.contains("filename=\"na_ve x.pdf\""), "{cd}");
-        assert!(
-            cd.contains("filename*=UTF-8''na%C3%AFve%20%22x%22.pdf"),
-            "{cd}"
-        );
-        assert_eq!(
-            content_disposition("a\\b\n~.zip"),
-            "attachment; filename=\"ab_~.zip\"; filename*=UTF-8''a%5Cb%0A~.zip"
-        );
-    }
 }

@@ -68,6 +68,13 @@ impl S3Server {
         }
     }
 
+    /// Back on the same port and folder, after `stop`.
+    pub fn start_again(&mut self) {
+        if self.child.is_none() {
+            self.run();
+        }
+    }
+
     /// The server goes away (as a bucket service that is down).
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {

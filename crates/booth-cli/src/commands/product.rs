@@ -21,6 +21,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             description,
             inactive,
         } => {
+            let bar = output::transfer_bar(shop);
             let p = shop
                 .add_product(ProductInput {
                     name,
@@ -34,7 +35,9 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
                     active: !inactive,
                     files,
                 })
-                .await?;
+                .await;
+            bar.finish();
+            let p = p?;
             println!("Added {} ({}) at {}", p.name, p.slug, p.price().format());
             println!("  buy link: {}/buy/{}", shop.public_url(), p.slug);
         }
@@ -77,7 +80,10 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             println!("Updated {} ({}) at {}", p.name, p.slug, p.price().format());
         }
         ProductCmd::AddFile { slug, path } => {
-            let p = shop.add_file(&slug, path).await?;
+            let bar = output::transfer_bar(shop);
+            let p = shop.add_file(&slug, path).await;
+            bar.finish();
+            let p = p?;
             println!("{} now has {} file(s).", p.slug, p.files.len());
         }
         ProductCmd::NewVersion {
@@ -86,7 +92,10 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             path,
             label,
         } => {
-            let v = shop.new_version(&slug, &file, path, label).await?;
+            let bar = output::transfer_bar(shop);
+            let v = shop.new_version(&slug, &file, path, label).await;
+            bar.finish();
+            let v = v?;
             println!("Uploaded version {v} of '{file}'. Buyers' links now serve it.");
             // The window's nudge, in the same words, with the command that does it.
             let news = shop.version_news(&slug, &file).await?;

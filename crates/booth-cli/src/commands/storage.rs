@@ -1,6 +1,8 @@
 //! `booth storage`: where product files and backups live.
 
 use crate::cli::StorageCmd;
+use crate::output::transfer_bar;
+use booth_core::domain::format_size;
 use booth_core::storage::{BucketSpec, StorageInput};
 use booth_core::Shop;
 
@@ -44,6 +46,32 @@ pub async fn storage(shop: &Shop, cmd: StorageCmd) -> anyhow::Result<()> {
         StorageCmd::Local => {
             shop.use_local_storage().await?;
             println!("Storage: the data dir. The bucket's secret is forgotten.");
+        }
+        StorageCmd::Migrate { to } => {
+            let bar = transfer_bar(shop);
+            let (done, place) = if to == "local" {
+                (
+                    shop.migrate_to_local().await,
+                    "the data dir (now the storage)",
+                )
+            } else {
+                (shop.migrate_to_bucket().await, "the bucket")
+            };
+            bar.finish();
+            let done = done?;
+            println!(
+                "Copied {} file(s), {}, to {place}; {} were there already.",
+                done.files,
+                format_size(done.bytes),
+                done.already
+            );
+        }
+        StorageCmd::FreeLocal => {
+            let (files, bytes) = shop.free_local_copies().await?;
+            println!(
+                "Deleted the data-dir copies of {files} file(s) the bucket holds ({}).",
+                format_size(bytes)
+            );
         }
     }
     Ok(())

@@ -1,10 +1,14 @@
 //! `booth storage`: set (the secret from the environment, never an argument in the test),
 //! show, check and back to local, against a real S3-compatible server; a refused bucket
-//! is one clear line and nothing saved. And a shop coming back from its off-site backup.
+//! is one clear line and nothing saved. A shop coming back from its off-site backup, and
+//! moving its files there (killed at random moments on the way) and back.
 
 use crate::common::{ok_cmd, Shop};
+use booth_testkit::rng::{self, Rng};
 use booth_testkit::s3::{S3Server, ACCESS_KEY, SECRET_KEY};
-use std::process::Command;
+use sha2::{Digest, Sha256};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 /// `booth storage set` on the server's booth-files bucket under the prefix "booth", the
 /// secret in the environment as a seller should pass it.
@@ -102,4 +106,97 @@ fn a_shop_comes_back_from_its_backup_in_the_bucket() {
     assert!(!none.status.success());
     assert!(String::from_utf8_lossy(&none.stderr).contains("<BACKUP>"));
     assert!(shop.ok(&["restore", "--help"]).contains("--from-bucket"));
+}
+
+/// The objects under `booth/files/` in the bucket, each checked: its name is its SHA-256.
+fn files_in_bucket(s3: &S3Server) -> Vec<String> {
+    let root = s3.root.path().join("booth-files");
+    s3.objects("booth-files")
+        .into_iter()
+        .filter(|o| o.starts_with("booth/files/"))
+        .inspect(|o| {
+            let bytes = std::fs::read(root.join(o)).unwrap();
+            let sha = hex::encode(Sha256::digest(&bytes));
+            assert!(o.ends_with(&sha), "{o} holds other bytes ({sha})");
+        })
+        .collect()
+}
+
+#[test]
+fn migrate_killed_at_random_moments_loses_and_duplicates_nothing() {
+    let shop = Shop::new();
+    // Two files big enough for multipart uploads (10 MiB parts), six small ones.
+    for (i, size) in [24usize << 20, 12 << 20, 3, 5, 7, 11, 13, 17]
+        .iter()
+        .enumerate()
+    {
+        let bytes: Vec<u8> = (0..*size).map(|b| (b * 7 + i) as u8).collect();
+        let file = shop.file(&format!("part{i}.zip"), &bytes);
+        shop.ok(&[
+            "product",
+            "add",
+            "--name",
+            &format!("Part {i}"),
+            "--price",
+            "5.00",
+            "--slug",
+            &format!("part{i}"),
+            "--file",
+            &file,
+        ]);
+    }
+    let s3 = S3Server::start(&["booth-files"]);
+    ok_cmd(storage_set(&shop, &s3, SECRET_KEY), &[]);
+    // Kill moments at random, from a printed seed (BOOTH_MIGRATE_SEED replays a run).
+    let mut rng = rng::seeded("BOOTH_MIGRATE_SEED");
+    for _ in 0..6 {
+        let mut migrate = shop
+            .cmd()
+            .args(["storage", "migrate"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(rng.random_range(20..700)));
+        migrate.kill().unwrap(); // SIGKILL
+        migrate.wait().unwrap();
+        eprintln!("killed after {} of 8 files", files_in_bucket(&s3).len());
+    }
+    let out = shop.ok(&["storage", "migrate"]);
+    assert!(out.contains("were there already"), "{out}");
+    let out = shop.ok(&["storage", "migrate"]);
+    assert!(
+        out.contains("Copied 0 file(s), 0 B, to the bucket; 8 were there already"),
+        "{out}"
+    );
+    let objects = files_in_bucket(&s3);
+    assert_eq!(
+        objects.len(),
+        8,
+        "one object per file, no more: {objects:?}"
+    );
+
+    // The data dir keeps its copies until the seller frees them; then going back to the
+    // data dir needs them fetched first.
+    let local = shop.data_dir().join("files");
+    let out = shop.ok(&["storage", "free-local"]);
+    assert!(out.contains("8 file(s)"), "{out}");
+    assert!(shop
+        .fail(&["storage", "local"])
+        .contains("only in the bucket"));
+    let out = shop.ok(&["storage", "migrate", "--to", "local"]);
+    assert!(out.contains("Copied 8 file(s)"), "{out}");
+    assert!(shop
+        .ok(&["storage", "show"])
+        .contains("live in the data dir"));
+    let fetched = std::fs::read_dir(&local)
+        .unwrap()
+        .flatten()
+        .flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten().flatten());
+    assert_eq!(
+        fetched
+            .filter(|f| !f.file_name().to_string_lossy().starts_with('.'))
+            .count(),
+        8
+    );
 }

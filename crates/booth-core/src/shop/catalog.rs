@@ -38,7 +38,17 @@ impl Shop {
         files: Vec<PathBuf>,
     ) -> Result<Vec<catalog::StoredFile>> {
         let dir = self.files_dir().to_path_buf();
-        blocking(move || files.iter().map(|f| catalog::store_file(&dir, f)).collect()).await
+        let names = files
+            .iter()
+            .map(|f| catalog::display_name_for(f))
+            .collect::<Result<Vec<_>>>()?;
+        let stored: Vec<catalog::StoredFile> =
+            blocking(move || files.iter().map(|f| catalog::store_file(&dir, f)).collect()).await?;
+        // Into the bucket too, when the seller has one, before any version points at it.
+        for (file, name) in stored.iter().zip(&names) {
+            self.upload_to_bucket(file, name).await?;
+        }
+        Ok(stored)
     }
 
     pub async fn list_products(&self, only_active: bool) -> Result<Vec<Product>> {

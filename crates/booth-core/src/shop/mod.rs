@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 
 mod address;
 mod backups;
+mod bucket_files;
 mod catalog;
 mod checkout;
 mod discounts;
@@ -27,6 +28,7 @@ mod storage;
 
 pub use crate::catalog::{ProductEditInput, ProductInput};
 pub use crate::settings::SettingsInput;
+pub use bucket_files::Migrated;
 pub use checkout::{CheckoutStart, Fulfilment};
 pub use export::{format_iso, format_time, parse_utc};
 pub use free::Claimed;
@@ -87,6 +89,10 @@ struct Inner {
     delivery: crate::delivery::Delivery,
     /// Bytes of free resumes in flight, per file (see resume.rs).
     meters: Arc<Meters>,
+    /// Progress of transfers to and from the bucket.
+    transfers: crate::storage::transfer::Transfers,
+    /// The bucket downloads come from (bucket_files.rs).
+    serving: bucket_files::ServingCache,
 }
 
 /// How a shop is opened: its data dir, and the payments a running shop takes.
@@ -157,6 +163,8 @@ impl Shop {
                 outbox_wake: Arc::new(Notify::new()),
                 delivery: Default::default(),
                 meters: Arc::default(),
+                transfers: Default::default(),
+                serving: Default::default(),
             }),
         })
     }

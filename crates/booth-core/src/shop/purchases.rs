@@ -34,19 +34,52 @@ impl Shop {
     /// comes with the meter its bytes must be taken from as they go out.
     pub async fn authorize_download(
         &self,
-        req: DownloadRequest,
+        mut req: DownloadRequest,
     ) -> Result<std::result::Result<Download, Denied>> {
+        // From the bucket when the seller has one and it holds the file (asked before
+        // counting: a bucket that doesn't answer uses up nothing).
+        let bucket = match self.bucket_for(&req).await? {
+            Ok(bucket) => bucket,
+            Err(denied) => return Ok(Err(denied)),
+        };
+        req.from_bucket = bucket.is_some();
         let meters = self.inner.meters.clone();
         let decided = self
             .db()
             .write_relaxed(move |tx| downloads::authorize_download(tx, &meters, &req))
             .await?;
-        Ok(decided.map(|mut file| {
-            let resume = file
-                .resume
-                .take()
-                .map(|c| resume::Grant::new(c, self.db().clone(), self.inner.meters.clone()));
-            Download { file, resume }
+        let mut file = match decided {
+            Ok(file) => file,
+            Err(denied) => return Ok(Err(denied)),
+        };
+        let mut resume = file
+            .resume
+            .take()
+            .map(|c| resume::Grant::new(c, self.db().clone(), self.inner.meters.clone()));
+        let bucket_url = match bucket {
+            Some(serving) => {
+                // A free resume was charged its whole Range (from_bucket): taken now, and
+                // the grant's end (here) writes the total.
+                if let Some(mut grant) = resume.take() {
+                    grant.take(file.len());
+                }
+                let name = &file.display_name;
+                let url = serving
+                    .bucket
+                    .download_url(
+                        &file.sha256,
+                        &downloads::content_disposition(name),
+                        downloads::content_type(name),
+                    )
+                    .await?;
+                Some(url)
+            }
+            None => None,
+        };
+        Ok(Ok(Download {
+            file,
+            resume,
+            bucket_url,
         }))
     }
 

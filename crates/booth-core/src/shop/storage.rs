@@ -47,17 +47,26 @@ impl Shop {
         self.db()
             .write(move |tx| settings::set(tx, settings::STORAGE, &json))
             .await?;
+        self.forget_serving();
         Ok(spec)
     }
 
-    /// Back to the data dir; the bucket's key is forgotten.
+    /// Back to the data dir; the bucket's key is forgotten. Refused while a file is only in
+    /// the bucket (its data-dir copy freed): `migrate_to_local` fetches those first.
     pub async fn use_local_storage(&self) -> Result<()> {
+        let missing = self.files_only_in_bucket().await?;
+        if missing > 0 {
+            return Err(Error::Conflict(format!(
+                "{missing} file(s) are only in the bucket: `booth storage migrate --to local` fetches them into the data dir and then switches"
+            )));
+        }
         self.db()
             .write(|tx| {
                 tx.execute("DELETE FROM settings WHERE key = ?1", [settings::STORAGE])?;
                 Ok(())
             })
             .await?;
+        self.forget_serving();
         let mut saved = secrets::load(self.data_dir())?;
         if saved.storage_secret.take().is_some() {
             secrets::save(self.data_dir(), &saved)?;

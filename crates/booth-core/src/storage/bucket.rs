@@ -51,6 +51,12 @@ impl Bucket {
         self.store.clone()
     }
 
+    /// Which bucket and prefix this is (`bucket_files` rows are this place's).
+    pub fn place(&self) -> String {
+        let s = &self.spec;
+        format!("{}/{}/{}", s.endpoint, s.bucket, s.prefix)
+    }
+
     /// An object's key under Booth's prefix.
     pub fn key(&self, name: &str) -> Path {
         match self.spec.prefix.as_str() {

@@ -5,8 +5,10 @@
 //! the bucket through the `object_store` crate.
 
 pub mod bucket;
+pub mod files;
 mod http;
 pub mod offsite;
+pub mod transfer;
 
 use crate::error::{Error, Problems, Result};
 use serde::{Deserialize, Serialize};

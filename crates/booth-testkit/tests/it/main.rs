@@ -6,6 +6,7 @@ mod admin;
 mod app_prefs;
 mod backup;
 mod browser;
+mod bucket_files;
 mod delivery;
 mod hostile;
 mod kit;

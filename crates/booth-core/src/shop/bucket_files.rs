@@ -1,0 +1,290 @@
+//! Product files in the seller's bucket: new files go there as they are added, `migrate`
+//! moves an existing shop there (and back), and downloads of files that are there are
+//! answered with a presigned URL. Every file keeps its data-dir copy until the seller frees
+//! it (`free_local_copies`); a file is served from the bucket only once its row in
+//! `bucket_files` says Booth read it back with the right SHA-256.
+
+use super::Shop;
+use crate::catalog::{self, StoredFile};
+use crate::db::now;
+use crate::downloads::{self, Denied, DownloadRequest};
+use crate::error::{Error, Result};
+use crate::storage::bucket::Bucket;
+use crate::storage::transfer::Transfers;
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long the shop trusts its reading of the storage setting (the CLI may change it
+/// while the shop runs), and a bucket's answer that a file is there.
+const FRESH: Duration = Duration::from_secs(10);
+
+/// The bucket downloads are served from, with the files it answered for lately: a launch's
+/// thousand downloads of one file ask the bucket once every 10 s, not a thousand times.
+pub(super) struct Serving {
+    pub(super) bucket: Bucket,
+    seen: Mutex<HashMap<String, Instant>>,
+}
+
+pub(super) type ServingCache = Mutex<Option<(Instant, Option<Arc<Serving>>)>>;
+
+/// What a migration did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "bindings", derive(specta::Type))]
+pub struct Migrated {
+    /// Files copied (and checked) this time.
+    pub files: u32,
+    pub bytes: u64,
+    /// Files already there from an earlier run.
+    pub already: u32,
+}
+
+/// One content-addressed file of the shop.
+struct Blob {
+    sha256: String,
+    size: u64,
+    stored_path: String,
+    name: String,
+    /// Recorded as in the bucket (`blobs`' place).
+    recorded: bool,
+}
+
+impl Shop {
+    /// Progress of uploads to and downloads from the bucket.
+    pub fn transfers(&self) -> &Transfers {
+        &self.inner.transfers
+    }
+
+    /// After the storage setting changed: the next download reads it again.
+    pub(super) fn forget_serving(&self) {
+        *self.inner.serving.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    pub(super) async fn serving(&self) -> Result<Option<Arc<Serving>>> {
+        if let Some((at, s)) = &*self.inner.serving.lock().unwrap_or_else(|e| e.into_inner()) {
+            if at.elapsed() < FRESH {
+                return Ok(s.clone());
+            }
+        }
+        let serving = self.bucket().await?.map(|bucket| {
+            Arc::new(Serving {
+                bucket,
+                seen: Mutex::default(),
+            })
+        });
+        *self.inner.serving.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((Instant::now(), serving.clone()));
+        Ok(serving)
+    }
+
+    /// The bucket a download's bytes come from: None for the data dir (no bucket, the
+    /// file not in it, a HEAD, or a bucket that doesn't answer while the data dir still
+    /// has the file); StorageDown when only the silent bucket has it.
+    pub(super) async fn bucket_for(
+        &self,
+        req: &DownloadRequest,
+    ) -> Result<std::result::Result<Option<Arc<Serving>>, Denied>> {
+        if req.head {
+            return Ok(Ok(None));
+        }
+        // A bucket setting that can't be used (its secret gone) serves from the data dir.
+        let Ok(Some(serving)) = self.serving().await else {
+            return Ok(Ok(None));
+        };
+        let (token, file_id, place) = (req.token.clone(), req.file_id, serving.bucket.place());
+        let content = self
+            .db()
+            .run(move |c| downloads::bucket_content(c, &token, file_id, &place))
+            .await?;
+        let Some(sha256) = content else {
+            return Ok(Ok(None));
+        };
+        Ok(match serving.has(&sha256).await {
+            Ok(true) => Ok(Some(serving)),
+            Ok(false) => Ok(None),
+            Err(_) if self.has_local_copy(&sha256) => Ok(None),
+            Err(_) => Err(Denied::StorageDown),
+        })
+    }
+
+    fn has_local_copy(&self, sha256: &str) -> bool {
+        let stored = format!("{}/{sha256}", &sha256[..2.min(sha256.len())]);
+        catalog::resolve_stored(self.files_dir(), &stored).is_ok_and(|p| p.exists())
+    }
+
+    /// When the seller has a bucket: puts a newly stored file there (uploaded, then read
+    /// back), before it becomes a version. A failure is the seller's error to see: the
+    /// version isn't made.
+    pub(super) async fn upload_to_bucket(&self, stored: &StoredFile, name: &str) -> Result<()> {
+        let Some(bucket) = self.bucket().await? else {
+            return Ok(());
+        };
+        let blob = Blob {
+            sha256: stored.sha256.clone(),
+            size: stored.size,
+            stored_path: stored.stored_path.clone(),
+            name: name.to_string(),
+            recorded: false,
+        };
+        self.copy_to_bucket(&bucket, &blob).await.map(|_| ())
+    }
+
+    /// Copies every file of the shop (every version) that isn't in the bucket yet, each
+    /// checked by its SHA-256 before downloads may use it. Stopped at any point (Ctrl-C, a
+    /// crash, a lost connection), it goes on from where it was when run again.
+    pub async fn migrate_to_bucket(&self) -> Result<Migrated> {
+        let bucket = self
+            .bucket()
+            .await?
+            .ok_or_else(|| Error::NotFound("no bucket is set: `booth storage set` first".into()))?;
+        let place = bucket.place();
+        let blobs = self.db().run(move |c| blobs(c, Some(&place))).await?;
+        let mut done = Migrated::default();
+        for blob in &blobs {
+            if blob.recorded {
+                done.already += 1;
+                continue;
+            }
+            if self.copy_to_bucket(&bucket, blob).await? {
+                done.files += 1;
+                done.bytes += blob.size;
+            } else {
+                done.already += 1;
+            }
+        }
+        self.forget_serving();
+        Ok(done)
+    }
+
+    /// Uploads one file unless the bucket has it with the right bytes already (an earlier
+    /// run stopped after the upload, before its row); then records it. True if uploaded.
+    async fn copy_to_bucket(&self, bucket: &Bucket, blob: &Blob) -> Result<bool> {
+        let uploaded = if bucket
+            .holds(&blob.sha256, &blob.name, self.transfers())
+            .await?
+        {
+            false
+        } else {
+            let local = catalog::resolve_stored(self.files_dir(), &blob.stored_path)?;
+            bucket
+                .upload_file(&local, &blob.sha256, &blob.name, self.transfers())
+                .await?;
+            true
+        };
+        let (place, sha, size) = (bucket.place(), blob.sha256.clone(), blob.size as i64);
+        self.db()
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT INTO bucket_files (place, sha256, size, verified_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT DO UPDATE SET verified_at = excluded.verified_at",
+                    params![place, sha, size, now()],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(uploaded)
+    }
+
+    /// Back to the data dir: fetches every file missing from it (each checked by its
+    /// SHA-256), then makes the data dir the storage again. Resumable like the way there.
+    pub async fn migrate_to_local(&self) -> Result<Migrated> {
+        let bucket = self
+            .bucket()
+            .await?
+            .ok_or_else(|| Error::NotFound("no bucket is set: files are in the data dir".into()))?;
+        let blobs = self.db().run(|c| blobs(c, None)).await?;
+        let mut done = Migrated::default();
+        for blob in &blobs {
+            let dest = catalog::resolve_stored(self.files_dir(), &blob.stored_path)?;
+            if dest.exists() {
+                done.already += 1;
+                continue;
+            }
+            bucket
+                .fetch_file(&blob.sha256, &dest, &blob.name, self.transfers())
+                .await?;
+            done.files += 1;
+            done.bytes += blob.size;
+        }
+        self.use_local_storage().await?;
+        Ok(done)
+    }
+
+    /// How many of the shop's files have no data-dir copy.
+    pub(super) async fn files_only_in_bucket(&self) -> Result<usize> {
+        let blobs = self.db().run(|c| blobs(c, None)).await?;
+        let dir = self.files_dir();
+        Ok(blobs
+            .iter()
+            .filter(|b| catalog::resolve_stored(dir, &b.stored_path).is_ok_and(|p| !p.exists()))
+            .count())
+    }
+
+    /// Deletes the data-dir copies of files the bucket holds (checked), freeing the disk.
+    /// Returns how many files and bytes.
+    pub async fn free_local_copies(&self) -> Result<(u32, u64)> {
+        let bucket = self
+            .bucket()
+            .await?
+            .ok_or_else(|| Error::NotFound("no bucket is set: files are in the data dir".into()))?;
+        let place = bucket.place();
+        let blobs = self.db().run(move |c| blobs(c, Some(&place))).await?;
+        let (mut files, mut bytes) = (0, 0);
+        for blob in blobs.iter().filter(|b| b.recorded) {
+            let local = catalog::resolve_stored(self.files_dir(), &blob.stored_path)?;
+            // Asked again now: the copy is deleted only while the bucket answers for it.
+            if local.exists() && bucket.has_file(&blob.sha256).await? {
+                std::fs::remove_file(&local)?;
+                files += 1;
+                bytes += blob.size;
+            }
+        }
+        Ok((files, bytes))
+    }
+}
+
+impl Serving {
+    /// Does the bucket answer for this file now? Err: it doesn't answer at all.
+    pub(super) async fn has(&self, sha256: &str) -> Result<bool> {
+        let fresh = |seen: &HashMap<String, Instant>| {
+            seen.get(sha256).is_some_and(|at| at.elapsed() < FRESH)
+        };
+        if fresh(&self.seen.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(true);
+        }
+        let there = self.bucket.has_file(sha256).await?;
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if there {
+            if seen.len() >= 10_000 {
+                seen.clear();
+            }
+            seen.insert(sha256.to_string(), Instant::now());
+        } else {
+            seen.remove(sha256);
+        }
+        Ok(there)
+    }
+}
+
+/// Every file of the shop, once per content (every version of every file, removed ones
+/// too: purchases keep them), each saying whether it is recorded in the bucket at `place`.
+fn blobs(c: &Connection, place: Option<&str>) -> Result<Vec<Blob>> {
+    let mut s = c.prepare(
+        "SELECT v.sha256, max(v.size), max(v.stored_path), min(f.display_name),
+                EXISTS (SELECT 1 FROM bucket_files b WHERE b.place = ?1 AND b.sha256 = v.sha256)
+         FROM file_versions v JOIN product_files f ON f.id = v.file_id
+         GROUP BY v.sha256 ORDER BY min(v.id)",
+    )?;
+    let rows = s.query_map([place], |r| {
+        Ok(Blob {
+            sha256: r.get(0)?,
+            size: r.get::<_, i64>(1)? as u64,
+            stored_path: r.get(2)?,
+            name: r.get(3)?,
+            recorded: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
