@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests; see docs/benchmarks.md), release builds, on loopback:
-#   ./scripts/bench.sh            all three
+#   ./scripts/bench.sh            all four
 #   ./scripts/bench.sh shop       Booth's buyer side beside nginx (downloads, page latency,
 #                                 memory under 1,000 downloads, webhook fulfilment)
 #   ./scripts/bench.sh mailing    one update mailing to N buyers through SMTP
 #   ./scripts/bench.sh finding    the seller's searches over 100,000 purchases and messages
+#   ./scripts/bench.sh bucket     Booth's CPU and memory for 1,000 concurrent 100 MiB
+#                                 downloads, from the data dir and from a bucket
 # BENCH_SECS=N per shop measurement (default 10); BENCH_BUYERS, BENCH_SINK, BENCH_BREAKDOWN
 # for the mailing (see its source).
 set -euo pipefail
@@ -26,6 +28,9 @@ echo
 which="${1:-all}"
 if [ "$which" = all ] || [ "$which" = shop ]; then
   cargo bench -p booth-cli --bench shop
+fi
+if [ "$which" = all ] || [ "$which" = bucket ]; then
+  cargo bench -p booth-cli --bench bucket
 fi
 if [ "$which" = all ] || [ "$which" = mailing ]; then
   cargo bench -p booth-testkit --bench mailing

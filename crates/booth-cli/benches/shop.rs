@@ -9,17 +9,17 @@
 //! Environment: BENCH_SECS (default 10) per measurement; BENCH_ONLY=small,webhooks (any of
 //! big, small, page, memory, webhooks) runs only those.
 
+mod common;
+
+use common::{booth, free_port, grant, product, status_kib, wait_http, Kill, BOOTH, R};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-const BOOTH: &str = env!("CARGO_BIN_EXE_booth");
 const BIG: usize = 100 << 20;
 const SMALL_BUYERS: usize = 200;
 const WEBHOOK_EVENTS: usize = 3000;
-
-type R<T> = Result<T, String>;
 
 fn main() -> ExitCode {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
@@ -29,15 +29,6 @@ fn main() -> ExitCode {
             eprintln!("benchmark FAILED: {e}");
             ExitCode::FAILURE
         }
-    }
-}
-
-struct Kill(Child);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 
@@ -51,83 +42,6 @@ impl Drop for Nginx {
             .args(["-TERM", &self.0.id().to_string()])
             .status();
         let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    booth_testkit::smtp::free_port()
-}
-
-fn booth(data: &Path, args: &[&str]) -> R<String> {
-    let out = Command::new(BOOTH)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("BOOTH_LOG", "warn")
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(format!(
-            "booth {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// Adds a product with one file and no download limit; returns its file id.
-fn product(data: &Path, name: &str, file: &Path) -> R<i64> {
-    let f = file.to_str().unwrap();
-    booth(
-        data,
-        &[
-            "product",
-            "add",
-            "--name",
-            name,
-            "--price",
-            "1",
-            "--currency",
-            "usd",
-            "--file",
-            f,
-            "--limit",
-            "unlimited",
-        ],
-    )?;
-    let list: serde_json::Value =
-        serde_json::from_str(&booth(data, &["product", "list", "--json"])?)
-            .map_err(|e| e.to_string())?;
-    list.as_array()
-        .and_then(|ps| ps.iter().find(|p| p["name"] == name))
-        .and_then(|p| p["files"][0]["id"].as_i64())
-        .ok_or_else(|| "no file id".into())
-}
-
-fn grant(data: &Path, slug: &str, email: &str) -> R<String> {
-    let out = booth(data, &["grant", "--product", slug, "--email", email])?;
-    out.lines()
-        .find_map(|l| {
-            l.rsplit("/d/")
-                .next()
-                .filter(|t| t.len() == 32)
-                .map(String::from)
-        })
-        .ok_or_else(|| format!("no token in {out}"))
-}
-
-async fn wait_http(url: &str) -> R<()> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(r) = reqwest::get(url).await {
-            if r.status().is_success() {
-                return Ok(());
-            }
-        }
-        if Instant::now() > deadline {
-            return Err(format!("{url} never answered"));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -218,20 +132,6 @@ async fn fixed_rate(url: &str, rps: u64, secs: u64) -> R<(Duration, Duration, Du
     lat.sort();
     let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
     Ok((pct(0.50), pct(0.99), pct(0.999), errors))
-}
-
-fn status_kib(pid: u32, key: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| {
-                    l.strip_prefix(key)
-                        .map(|v| v.trim().trim_end_matches(" kB").parse().ok())
-                })
-                .flatten()
-        })
-        .unwrap_or(0)
 }
 
 fn nginx(root: &Path, port: u16, dir: &Path) -> R<Nginx> {

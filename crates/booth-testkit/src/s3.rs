@@ -68,6 +68,11 @@ impl S3Server {
         }
     }
 
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Back on the same port and folder, after `stop`.
     pub fn start_again(&mut self) {
         if self.child.is_none() {
