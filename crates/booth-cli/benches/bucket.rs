@@ -22,14 +22,7 @@ use std::time::Instant;
 const BIG: usize = 100 << 20;
 
 fn main() -> ExitCode {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    match rt.block_on(run()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("benchmark FAILED: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::run_bench(run())
 }
 
 /// User + system CPU seconds a process has used, from /proc/<pid>/stat.

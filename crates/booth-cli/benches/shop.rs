@@ -22,14 +22,7 @@ const SMALL_BUYERS: usize = 200;
 const WEBHOOK_EVENTS: usize = 3000;
 
 fn main() -> ExitCode {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    match rt.block_on(run()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("benchmark FAILED: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::run_bench(run())
 }
 
 /// nginx's master asked to stop: a SIGKILL would leave its workers running (holding the

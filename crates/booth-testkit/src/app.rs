@@ -151,6 +151,22 @@ impl TestApp {
             .expect("product added")
     }
 
+    /// Puts the shop's files and backups on `s3`'s booth-files bucket, under the prefix
+    /// "mine".
+    pub async fn on_bucket(&self, s3: &crate::s3::S3Server) {
+        let input = booth_core::storage::StorageInput {
+            endpoint: s3.endpoint.clone(),
+            region: "us-east-1".into(),
+            bucket: "booth-files".into(),
+            prefix: "mine".into(),
+            access_key_id: crate::s3::ACCESS_KEY.into(),
+        };
+        self.shop()
+            .set_storage(&input, Some(crate::s3::SECRET_KEY))
+            .await
+            .expect("the bucket set");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

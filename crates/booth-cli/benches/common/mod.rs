@@ -3,13 +3,26 @@
 
 #![allow(dead_code)] // each bench uses its own part
 
+use std::future::Future;
 use std::path::Path;
-use std::process::{Child, Command};
+use std::process::{Child, Command, ExitCode};
 use std::time::{Duration, Instant};
 
 pub const BOOTH: &str = env!("CARGO_BIN_EXE_booth");
 
 pub type R<T> = Result<T, String>;
+
+/// Runs a benchmark on a Tokio runtime: a failure is one line and a failed exit.
+pub fn run_bench(bench: impl Future<Output = R<()>>) -> ExitCode {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    match rt.block_on(bench) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("benchmark FAILED: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 /// A child process, killed when dropped.
 pub struct Kill(pub Child);

@@ -139,6 +139,7 @@ impl Shop {
             .bucket()
             .await?
             .ok_or_else(|| Error::NotFound("no bucket is set: `booth storage set` first".into()))?;
+        bucket.exists().await?;
         let place = bucket.place();
         let blobs = self.db().run(move |c| blobs(c, Some(&place))).await?;
         let mut done = Migrated::default();

@@ -65,15 +65,21 @@ impl Bucket {
         }
     }
 
-    /// Lists Booth's prefix, then writes, reads back and deletes a small probe object:
-    /// what every later upload, download, backup and its pruning needs. Nothing is left
-    /// behind, even when a step fails.
-    pub async fn check(&self) -> Result<()> {
-        // First, so a missing bucket is named as such (some services make one on a write).
+    /// Lists Booth's prefix: asked before a write, so a missing bucket is named as such
+    /// (some services make one on a write).
+    pub async fn exists(&self) -> Result<()> {
         self.store
             .list_with_delimiter(Some(&self.key("")))
             .await
             .map_err(|e| self.explain("list", e))?;
+        Ok(())
+    }
+
+    /// Lists Booth's prefix, then writes, reads back and deletes a small probe object:
+    /// what every later upload, download, backup and its pruning needs. Nothing is left
+    /// behind, even when a step fails.
+    pub async fn check(&self) -> Result<()> {
+        self.exists().await?;
         let probe = self.key(&format!(".booth-check-{}", uuid::Uuid::new_v4()));
         let body = format!("Booth checked this bucket at {}", crate::db::now());
         self.store

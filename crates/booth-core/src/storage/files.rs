@@ -57,6 +57,7 @@ impl Bucket {
         transfers: &Transfers,
     ) -> Result<()> {
         let key = self.file_key(sha256)?;
+        self.exists().await?;
         let mut file = tokio::fs::File::open(local).await?;
         let total = file.metadata().await?.len();
         let mut t = Transfer::new(TransferKind::Upload, name, total);

@@ -2,26 +2,12 @@
 //! every signature): a new file goes there before it becomes a version; a download is
 //! counted by Booth and then redirected to a presigned URL that names the file, honours a
 //! Range and expires; the limit holds under 200 downloads at once; a bucket that is down
-//! uses up nothing; a failed upload makes no version; a shop moves there and back.
+//! uses up nothing; a failed upload (wrong keys, a missing bucket, the server gone
+//! mid-upload) makes no version; a shop moves there and back.
 
-use booth_core::storage::StorageInput;
 use booth_testkit::app::*;
-use booth_testkit::s3::{S3Server, ACCESS_KEY, SECRET_KEY};
+use booth_testkit::s3::S3Server;
 use sha2::{Digest, Sha256};
-
-async fn on_bucket(app: &TestApp, s3: &S3Server) {
-    let input = StorageInput {
-        endpoint: s3.endpoint.clone(),
-        region: "us-east-1".into(),
-        bucket: "booth-files".into(),
-        prefix: "mine".into(),
-        access_key_id: ACCESS_KEY.into(),
-    };
-    app.shop()
-        .set_storage(&input, Some(SECRET_KEY))
-        .await
-        .unwrap();
-}
 
 fn sha(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -39,7 +25,7 @@ async fn used(app: &TestApp, token: &str) -> u32 {
 async fn a_download_is_counted_by_booth_and_its_bytes_come_from_the_bucket() {
     let app = spawn_app().await;
     let s3 = S3Server::start(&["booth-files"]);
-    on_bucket(&app, &s3).await;
+    app.on_bucket(&s3).await;
     let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
     app.add_product("course", "50.00", "3", &[("Course – part 1.zip", &bytes)])
         .await;
@@ -111,7 +97,7 @@ async fn a_download_is_counted_by_booth_and_its_bytes_come_from_the_bucket() {
 async fn a_presigned_link_dies_when_it_expires() {
     let app = spawn_app().await;
     let s3 = S3Server::start(&["booth-files"]);
-    on_bucket(&app, &s3).await;
+    app.on_bucket(&s3).await;
     app.add_product("guide", "9.00", "3", &[("guide.pdf", b"%PDF the guide")])
         .await;
     let bucket = app.shop().bucket().await.unwrap().unwrap();
@@ -136,7 +122,7 @@ async fn a_presigned_link_dies_when_it_expires() {
 async fn two_hundred_downloads_at_once_with_five_left_get_exactly_five_links() {
     let app = spawn_app().await;
     let s3 = S3Server::start(&["booth-files"]);
-    on_bucket(&app, &s3).await;
+    app.on_bucket(&s3).await;
     app.add_product("zine", "5.00", "5", &[("zine.pdf", b"%PDF zine")])
         .await;
     let (p, path) = app.granted_download("zine").await;
@@ -159,7 +145,7 @@ async fn two_hundred_downloads_at_once_with_five_left_get_exactly_five_links() {
 async fn a_bucket_that_is_down_uses_up_nothing() {
     let app = spawn_app().await;
     let mut s3 = S3Server::start(&["booth-files"]);
-    on_bucket(&app, &s3).await;
+    app.on_bucket(&s3).await;
     app.add_product("guide", "9.00", "3", &[("guide.pdf", b"%PDF the guide")])
         .await;
     let (p, path) = app.granted_download("guide").await;
@@ -192,7 +178,7 @@ async fn a_bucket_that_is_down_uses_up_nothing() {
 async fn an_upload_that_fails_makes_no_version_and_the_shop_serves_what_it_served() {
     let app = spawn_app().await;
     let mut s3 = S3Server::start(&["booth-files"]);
-    on_bucket(&app, &s3).await;
+    app.on_bucket(&s3).await;
     app.add_product("guide", "9.00", "9", &[("guide.pdf", b"%PDF one")])
         .await;
     let (_, path) = app.granted_download("guide").await;
@@ -220,7 +206,23 @@ async fn an_upload_that_fails_makes_no_version_and_the_shop_serves_what_it_serve
     assert_eq!(e.code(), "storage");
     assert!(e.to_string().contains("refused these keys"), "{e}");
     assert_eq!(versions(shop).await, before);
-    on_bucket(&app, &s3).await;
+    app.on_bucket(&s3).await;
+
+    // The bucket deleted behind the shop's back (its folder, to s3s-fs).
+    let bucket_dir = s3.root.path().join("booth-files");
+    let kept = s3.root.path().join("kept");
+    std::fs::rename(&bucket_dir, &kept).unwrap();
+    let e = shop
+        .new_version("guide", "guide.pdf", v2.clone(), None)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("there is no bucket booth-files"),
+        "{e}"
+    );
+    assert_eq!(versions(shop).await, before);
+    assert!(!bucket_dir.exists(), "no bucket was made by the upload");
+    std::fs::rename(&kept, &bucket_dir).unwrap();
 
     // The server goes away in the middle of a big upload.
     let big: Vec<u8> = (0..48 * 1024 * 1024u32).map(|i| (i % 253) as u8).collect();
@@ -270,7 +272,7 @@ async fn a_shop_moves_to_the_bucket_and_back_keeping_every_file() {
     let (_, path) = app.granted_download("pack").await;
     assert_eq!(app.get(&path).await.status(), 200, "from the data dir");
     let s3 = S3Server::start(&["booth-files"]);
-    on_bucket(&app, &s3).await;
+    app.on_bucket(&s3).await;
     let shop = app.shop();
     // Set, but not moved yet: still the data dir.
     assert_eq!(app.get(&path).await.status(), 200);
