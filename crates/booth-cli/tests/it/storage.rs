@@ -64,6 +64,17 @@ fn a_seller_puts_the_shop_on_a_bucket_checks_it_and_goes_back() {
     assert!(shop
         .fail(&["storage", "check"])
         .contains("no bucket is set"));
+    // Moving files needs a bucket, and goes to one of two places only.
+    for args in [
+        &["storage", "migrate"][..],
+        &["storage", "migrate", "--to", "local"],
+        &["storage", "free-local"],
+    ] {
+        assert!(shop.fail(args).contains("no bucket is set"), "{args:?}");
+    }
+    let out = shop.run(&["storage", "migrate", "--to", "../elsewhere"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[possible values: bucket, local]"));
 }
 
 #[test]
