@@ -17,6 +17,9 @@ pub fn builder() -> Builder<tauri::Wry> {
         // The tax codes a seller may pick by name (the core's table, not a copy).
         .constant("TAX_CODES", tax_codes())
         .constant("DEFAULT_TAX_CODE", booth_core::tax::DEFAULT_CODE)
+        // The event a transfer's progress comes as (transfer_events.rs), and its payload.
+        .constant("TRANSFER_EVENT", crate::transfer_events::EVENT)
+        .typ::<booth_core::storage::transfer::Transfer>()
         // Ids, unix seconds, byte sizes and minor units are JSON numbers and stay far
         // below 2^53, where a JavaScript number stops being exact.
         .dangerously_cast_bigints_to_number()

@@ -9,6 +9,7 @@ mod bindings;
 mod commands;
 mod error;
 mod state;
+mod transfer_events;
 mod tray;
 mod tunnel;
 mod window;
@@ -73,6 +74,10 @@ fn main() {
         .manage(AppState::new(data_dir))
         .manage(std::sync::Arc::new(awake::Awake::default()))
         .setup(move |app| {
+            // Uploads, read-backs and moves to and from the bucket: progress bars.
+            let handle = app.handle().clone();
+            app.state::<AppState>()
+                .on_open(move |shop| transfer_events::forward(&handle, shop));
             if !background {
                 window::show(app.handle());
             }

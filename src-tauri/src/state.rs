@@ -16,7 +16,11 @@ pub struct AppState {
     inner: Mutex<Inner>,
     /// Starts tunnel programs (tauri-plugin-shell); set once the app exists.
     launcher: OnceLock<Arc<dyn Launcher>>,
+    /// Told of every shop opened here, running or not (its transfers go to the window).
+    on_open: OnceLock<Box<OnOpen>>,
 }
+
+type OnOpen = dyn Fn(&Shop) + Send + Sync;
 
 #[derive(Default)]
 struct Inner {
@@ -31,11 +35,23 @@ impl AppState {
             data_dir,
             inner: Mutex::new(Inner::default()),
             launcher: OnceLock::new(),
+            on_open: OnceLock::new(),
         }
     }
 
     pub fn set_launcher(&self, launcher: Arc<dyn Launcher>) {
         let _ = self.launcher.set(launcher);
+    }
+
+    /// What to do with each shop opened from now on; set once, before the shop starts.
+    pub fn on_open(&self, f: impl Fn(&Shop) + Send + Sync + 'static) {
+        let _ = self.on_open.set(Box::new(f));
+    }
+
+    fn opened(&self, shop: &Shop) {
+        if let Some(f) = self.on_open.get() {
+            f(shop);
+        }
     }
 
     /// Starts the shop from the saved settings, stopping a running one first; but a shop
@@ -55,6 +71,7 @@ impl AppState {
         .await;
         match started {
             Ok(running) => {
+                self.opened(&running.shop);
                 // The tunnel comes back with the shop if the seller left it on.
                 let shop = running.shop.clone();
                 if let (Ok(true), Ok(Some(spec))) =
@@ -165,7 +182,9 @@ impl AppState {
         if let Some(r) = &self.inner.lock().await.running {
             return Ok(r.shop.clone());
         }
-        Ok(Shop::open(&self.data_dir)?)
+        let shop = Shop::open(&self.data_dir)?;
+        self.opened(&shop);
+        Ok(shop)
     }
 
     /// The running shop, for what needs the server or payments (checkout, refunds).

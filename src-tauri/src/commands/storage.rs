@@ -1,11 +1,13 @@
-//! Settings → Storage: the seller's bucket (off-site backups today), saved only once it
-//! answered a list, a write, a read and a delete.
+//! Settings → Storage: the seller's bucket (off-site backups and product files), saved only
+//! once it answered a list, a write, a read and a delete; product files moved there and
+//! back. A move's progress reaches the window as `transfer` events (transfer_events.rs).
 
 use super::S;
 use crate::error::{mistakes, CmdResult, Mistakes};
 use booth_core::secrets;
+use booth_core::shop::{Freed, Migrated};
 use booth_core::storage::{BucketSpec, StorageInput};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, specta::Type)]
 pub struct StorageView {
@@ -66,4 +68,32 @@ pub async fn check_storage(state: S<'_>) -> CmdResult<StorageView> {
 pub async fn use_local_storage(state: S<'_>) -> CmdResult<StorageView> {
     state.shop().await?.use_local_storage().await?;
     storage(state).await
+}
+
+/// Where `migrate_storage` moves the product files: to the bucket, or back to the data dir,
+/// which is then the storage again (the bucket's secret forgotten).
+#[derive(Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum FilesTo {
+    Bucket,
+    Local,
+}
+
+/// Copies every product file that isn't there yet to the bucket (each read back) or back
+/// to the data dir. Stopped midway, it goes on from there when asked again.
+#[tauri::command]
+#[specta::specta]
+pub async fn migrate_storage(state: S<'_>, to: FilesTo) -> CmdResult<Migrated> {
+    let shop = state.shop().await?;
+    Ok(match to {
+        FilesTo::Bucket => shop.migrate_to_bucket().await?,
+        FilesTo::Local => shop.migrate_to_local().await?,
+    })
+}
+
+/// Deletes the data-dir copies of the files the bucket holds (each asked for first).
+#[tauri::command]
+#[specta::specta]
+pub async fn free_local_copies(state: S<'_>) -> CmdResult<Freed> {
+    Ok(state.shop().await?.free_local_copies().await?)
 }

@@ -112,9 +112,15 @@ export type SettingsInput = B.SettingsInput_Deserialize;
 export type StripeCheck = B.StripeCheck;
 /** Settings → While Booth runs: start at login, stay awake, notifications, the tray. */
 export type Background = B.Background;
-/** Settings → Storage: the seller's bucket (off-site backups). */
+/** Settings → Storage: the seller's bucket (off-site backups and product files). */
 export type StorageView = B.StorageView_Serialize;
 export type StorageInput = B.StorageInput;
+/** A file going to or from the bucket, as the `TRANSFER_EVENT` events tell it. */
+export type Transfer = B.Transfer;
+/** What moving the product files did: files (and bytes) copied now, and those already there. */
+export type Migrated = B.Migrated;
+/** The data-dir copies that freeing deleted. */
+export type Freed = B.Freed;
 export type BackgroundPref = "stay_awake" | "notify_sales" | "notify_tunnel" | "background_told";
 
 // ---- commands ---------------------------------------------------------------------

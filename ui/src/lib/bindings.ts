@@ -145,6 +145,13 @@ export const commands = {
 	checkStorage: () => __TAURI_INVOKE<StorageView_Serialize>("check_storage"),
 	/**  Back to the data dir only; the bucket's secret is forgotten. */
 	useLocalStorage: () => __TAURI_INVOKE<StorageView_Serialize>("use_local_storage"),
+	/**
+	 *  Copies every product file that isn't there yet to the bucket (each read back) or back
+	 *  to the data dir. Stopped midway, it goes on from there when asked again.
+	 */
+	migrateStorage: (to: FilesTo) => __TAURI_INVOKE<Migrated>("migrate_storage", { to }),
+	/**  Deletes the data-dir copies of the files the bucket holds (each asked for first). */
+	freeLocalCopies: () => __TAURI_INVOKE<Freed>("free_local_copies"),
 	taxSettings: () => __TAURI_INVOKE<TaxSettings>("tax_settings"),
 	validateTaxSettings: (form: TaxSettings) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_tax_settings", { form }),
 	saveTaxSettings: (form: TaxSettings) => __TAURI_INVOKE<TaxSettings>("save_tax_settings", { form }),
@@ -179,6 +186,8 @@ export const CURRENCY_DIGITS = {"aed":2,"afn":2,"all":2,"amd":2,"ang":2,"aoa":2,
 export const DEFAULT_TAX_CODE = "txcd_10000000" as const;
 
 export const TAX_CODES = [["ebook","txcd_10302000","Digital Books - downloaded - permanent rights"],["software","txcd_10202000","Downloadable Software - personal use"],["digital","txcd_10000000","General - Electronically Supplied Services"]] as const;
+
+export const TRANSFER_EVENT = "transfer" as const;
 
 /* Types */
 export type AmountOff = {
@@ -432,6 +441,18 @@ export type Failure = {
 	reason: string,
 };
 
+/**
+ *  Where `migrate_storage` moves the product files: to the bucket, or back to the data dir,
+ *  which is then the storage again (the bucket's secret forgotten).
+ */
+export type FilesTo = "bucket" | "local";
+
+/**  The data-dir copies `free_local_copies` deleted. */
+export type Freed = {
+	files: number,
+	bytes: number,
+};
+
 export type Funnel = {
 	visits: number,
 	checkouts: number,
@@ -575,6 +596,15 @@ export type MailingSummary = {
 	/**  Unsubscribed through this mailing's link. */
 	unsubscribed: number,
 	canceled: boolean,
+};
+
+/**  What a migration did. */
+export type Migrated = {
+	/**  Files copied (and checked) this time. */
+	files: number,
+	bytes: number,
+	/**  Files already there from an earlier run. */
+	already: number,
 };
 
 export type OutboxRow = OutboxRow_Serialize | OutboxRow_Deserialize;
@@ -1251,6 +1281,22 @@ export type TemplateInfo = {
 	/**  The seller has their own copy. */
 	overridden: boolean,
 };
+
+export type Transfer = {
+	kind: TransferKind,
+	/**  The file's name as buyers see it. */
+	name: string,
+	done: number,
+	total: number,
+};
+
+export type TransferKind = 
+/**  Sending a file to the bucket. */
+"upload" | 
+/**  Reading it back to check its SHA-256. */
+"verify" | 
+/**  Fetching a file from the bucket into the data dir. */
+"download";
 
 /**  The tunnel settings as the seller types them (Settings form, CLI flags). */
 export type TunnelInput = TunnelInput_Serialize | TunnelInput_Deserialize;

@@ -67,7 +67,7 @@ pub async fn storage(shop: &Shop, cmd: StorageCmd) -> anyhow::Result<()> {
             );
         }
         StorageCmd::FreeLocal => {
-            let (files, bytes) = shop.free_local_copies().await?;
+            let booth_core::shop::Freed { files, bytes } = shop.free_local_copies().await?;
             println!(
                 "Deleted the data-dir copies of {files} file(s) the bucket holds ({}).",
                 format_size(bytes)

@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 mod address;
 mod backups;
 mod bucket_files;
+mod bucket_serving;
 mod catalog;
 mod checkout;
 mod discounts;
@@ -28,7 +29,7 @@ mod storage;
 
 pub use crate::catalog::{ProductEditInput, ProductInput};
 pub use crate::settings::SettingsInput;
-pub use bucket_files::Migrated;
+pub use bucket_files::{Freed, Migrated};
 pub use checkout::{CheckoutStart, Fulfilment};
 pub use export::{format_iso, format_time, parse_utc};
 pub use free::Claimed;
@@ -92,7 +93,7 @@ struct Inner {
     /// Progress of transfers to and from the bucket.
     transfers: crate::storage::transfer::Transfers,
     /// The bucket downloads come from (bucket_files.rs).
-    serving: bucket_files::ServingCache,
+    serving: bucket_serving::ServingCache,
 }
 
 /// How a shop is opened: its data dir, and the payments a running shop takes.
