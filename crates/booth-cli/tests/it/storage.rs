@@ -137,7 +137,7 @@ fn files_in_bucket(s3: &S3Server) -> Vec<String> {
 fn migrate_killed_at_random_moments_loses_and_duplicates_nothing() {
     let shop = Shop::new();
     // Two files big enough for multipart uploads (10 MiB parts), six small ones.
-    for (i, size) in [24usize << 20, 12 << 20, 3, 5, 7, 11, 13, 17]
+    for (i, size) in [21usize << 20, 11 << 20, 3, 5, 7, 11, 13, 17]
         .iter()
         .enumerate()
     {

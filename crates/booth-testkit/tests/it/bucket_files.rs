@@ -225,7 +225,7 @@ async fn an_upload_that_fails_makes_no_version_and_the_shop_serves_what_it_serve
     std::fs::rename(&kept, &bucket_dir).unwrap();
 
     // The server goes away in the middle of a big upload.
-    let big: Vec<u8> = (0..48 * 1024 * 1024u32).map(|i| (i % 253) as u8).collect();
+    let big: Vec<u8> = (0..24 * 1024 * 1024u32).map(|i| (i % 253) as u8).collect();
     std::fs::write(&v2, &big).unwrap();
     let mut progress = shop.transfers().subscribe();
     let upload = tokio::spawn({
