@@ -304,8 +304,9 @@ pub fn authorize_download(
     Ok(Ok(serve))
 }
 
-/// The content (sha256) of the file a download link would serve, if it is one of the
-/// purchase's files and its content is recorded in the bucket at `place`.
+/// The content (sha256) of the file a download link would serve, if it is one of a paid,
+/// unrevoked purchase's files and its content is recorded in the bucket at `place` (any
+/// other answer is `authorize_download`'s to give, bucket or not).
 pub fn bucket_content(
     conn: &Connection,
     token: &PurchaseToken,
@@ -319,7 +320,7 @@ pub fn bucket_content(
              JOIN purchase_items i ON i.purchase_id = p.id AND i.product_id = f.product_id
              JOIN file_versions v ON v.id = (SELECT max(id) FROM file_versions WHERE file_id = f.id)
              JOIN bucket_files b ON b.place = ?3 AND b.sha256 = v.sha256
-             WHERE p.token = ?1",
+             WHERE p.token = ?1 AND p.status = 'paid' AND i.revoked_at IS NULL",
         )?
         .query_row(params![token.as_str(), file_id, place], |r| r.get(0))
         .optional()?)

@@ -167,6 +167,15 @@ async fn a_bucket_that_is_down_uses_up_nothing() {
     assert!(html.contains("Try again shortly"), "{html}");
     assert!(html.contains("Nothing was used up"), "{html}");
     assert_eq!(used(&app, &p.token).await, 1, "nothing counted");
+    // A purchase that no longer gives access says so, bucket or not.
+    let (other, other_path) = app.granted_download("guide").await;
+    app.shop().revoke(&other.token, None).await.unwrap();
+    let (status, html) = app.get_html(&other_path).await;
+    assert_eq!(status, 403, "{html}");
+    assert!(
+        html.contains("Access to this purchase was revoked"),
+        "{html}"
+    );
 
     s3.start_again();
     let res = app.get(&path).await;
