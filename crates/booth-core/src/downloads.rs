@@ -27,9 +27,6 @@ pub struct DownloadRequest {
     pub user_agent: String,
     /// The Range header as sent, for the log.
     pub range_header: Option<String>,
-    /// The bytes will come from the seller's bucket (a redirect): a free resume is charged
-    /// its whole Range now, as Booth won't see the bytes go.
-    pub from_bucket: bool,
 }
 
 pub struct ServeFile {
@@ -182,11 +179,13 @@ fn look_up(conn: &Connection, token: &PurchaseToken, file_id: i64) -> Result<Fou
 
 /// Decides whether a download may go ahead and, if it counts, counts it. Run it inside one
 /// write transaction: the conditional UPDATE is what keeps concurrent downloads within the
-/// limit.
+/// limit. `from_bucket`: the bytes will come from the seller's bucket (a redirect), so a
+/// free resume is charged its whole Range now, as Booth won't see the bytes go.
 pub fn authorize_download(
     conn: &Connection,
     meters: &Meters,
     req: &DownloadRequest,
+    from_bucket: bool,
 ) -> Result<Result<ServeFile, Denied>> {
     let Some((status, file)) = look_up(conn, &req.token, req.file_id)? else {
         return Ok(Err(Denied::UnknownLink));
@@ -250,7 +249,7 @@ pub fn authorize_download(
         if let Some(stored) = stored {
             let meter = meters.meter(key, stored.max(0) as u64, resume::budget(size));
             // Free while it fits in the budget; past it, it counts as a new download.
-            let first = if req.from_bucket {
+            let first = if from_bucket {
                 serve.len()
             } else {
                 serve.len().min(FIRST_CHARGE)

@@ -59,7 +59,6 @@ pub(crate) async fn download(
             .unwrap_or("")
             .to_string(),
         range_header,
-        from_bucket: false,
     };
     let Download {
         file: serve,

@@ -34,7 +34,7 @@ impl Shop {
     /// comes with the meter its bytes must be taken from as they go out.
     pub async fn authorize_download(
         &self,
-        mut req: DownloadRequest,
+        req: DownloadRequest,
     ) -> Result<std::result::Result<Download, Denied>> {
         // From the bucket when the seller has one and it holds the file (asked before
         // counting: a bucket that doesn't answer uses up nothing).
@@ -42,11 +42,11 @@ impl Shop {
             Ok(bucket) => bucket,
             Err(denied) => return Ok(Err(denied)),
         };
-        req.from_bucket = bucket.is_some();
+        let from_bucket = bucket.is_some();
         let meters = self.inner.meters.clone();
         let decided = self
             .db()
-            .write_relaxed(move |tx| downloads::authorize_download(tx, &meters, &req))
+            .write_relaxed(move |tx| downloads::authorize_download(tx, &meters, &req, from_bucket))
             .await?;
         let mut file = match decided {
             Ok(file) => file,
