@@ -6,7 +6,7 @@
 use super::Shop;
 use crate::catalog::{self, StoredFile};
 use crate::db::now;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::storage::bucket::Bucket;
 use crate::storage::transfer::Transfers;
 use rusqlite::{params, Connection};
@@ -68,10 +68,7 @@ impl Shop {
     /// checked by its SHA-256 before downloads may use it. Stopped at any point (Ctrl-C, a
     /// crash, a lost connection), it goes on from where it was when run again.
     pub async fn migrate_to_bucket(&self) -> Result<Migrated> {
-        let bucket = self
-            .bucket()
-            .await?
-            .ok_or_else(|| Error::NotFound("no bucket is set: `booth storage set` first".into()))?;
+        let bucket = self.require_bucket().await?;
         bucket.exists().await?;
         let place = bucket.place();
         let blobs = self.db().run(move |c| blobs(c, Some(&place))).await?;
@@ -124,10 +121,7 @@ impl Shop {
     /// Back to the data dir: fetches every file missing from it (each checked by its
     /// SHA-256), then makes the data dir the storage again. Resumable like the way there.
     pub async fn migrate_to_local(&self) -> Result<Migrated> {
-        let bucket = self
-            .bucket()
-            .await?
-            .ok_or_else(|| Error::NotFound("no bucket is set: files are in the data dir".into()))?;
+        let bucket = self.require_bucket().await?;
         let blobs = self.db().run(|c| blobs(c, None)).await?;
         let mut done = Migrated::default();
         for blob in &blobs {
@@ -158,10 +152,7 @@ impl Shop {
 
     /// Deletes the data-dir copies of files the bucket holds (checked), freeing the disk.
     pub async fn free_local_copies(&self) -> Result<Freed> {
-        let bucket = self
-            .bucket()
-            .await?
-            .ok_or_else(|| Error::NotFound("no bucket is set: files are in the data dir".into()))?;
+        let bucket = self.require_bucket().await?;
         let place = bucket.place();
         let blobs = self.db().run(move |c| blobs(c, Some(&place))).await?;
         let (mut files, mut bytes) = (0, 0);

@@ -89,17 +89,21 @@ impl Shop {
         Ok(Some(Bucket::new(&spec, &secret)?))
     }
 
+    /// The saved bucket, for what needs one (checking it, moving files to or from it).
+    pub(super) async fn require_bucket(&self) -> Result<Bucket> {
+        self.bucket().await?.ok_or_else(|| {
+            Error::NotFound(
+                "no bucket is set: files live in the data dir (`booth storage set` sets one)"
+                    .into(),
+            )
+        })
+    }
+
     /// Tries the saved bucket again (write, read, delete a probe).
     pub async fn check_storage(&self) -> Result<BucketSpec> {
-        let spec = self.storage().await?.ok_or_else(|| {
-            Error::NotFound("no bucket is set: files live in the data dir".into())
-        })?;
-        self.bucket()
-            .await?
-            .expect("a saved bucket")
-            .check()
-            .await?;
-        Ok(spec)
+        let bucket = self.require_bucket().await?;
+        bucket.check().await?;
+        Ok(bucket.spec().clone())
     }
 }
 

@@ -51,6 +51,11 @@ impl Bucket {
         self.store.clone()
     }
 
+    /// The setting it was made from.
+    pub fn spec(&self) -> &BucketSpec {
+        &self.spec
+    }
+
     /// Which bucket and prefix this is (`bucket_files` rows are this place's).
     pub fn place(&self) -> String {
         let s = &self.spec;
