@@ -6,20 +6,6 @@ use std::time::Duration;
 
 const BOOK: &[u8] = b"%PDF-1.4 backed up";
 
-/// The runtime makes the day's backup soon after it starts.
-async fn first_daily_backup(app: &TestApp) -> booth_core::backup::BackupInfo {
-    for _ in 0..100 {
-        if let Some(b) = booth_core::backup::list(app.shop().data_dir())
-            .unwrap()
-            .first()
-        {
-            return b.clone();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no daily backup after the start");
-}
-
 async fn sell(app: &TestApp, n: usize, tag: &str) {
     for i in 0..n {
         let paid = app
@@ -35,7 +21,7 @@ async fn backups_taken_while_selling_are_consistent_and_restore() {
     app.add_product("book", "3.00", "5", &[("book.pdf", BOOK)])
         .await;
     // The runtime made today's backup at start.
-    first_daily_backup(&app).await;
+    app.first_daily_backup().await;
 
     // Purchases keep coming while backups are taken.
     let out = tempfile::tempdir().unwrap();
@@ -126,7 +112,7 @@ async fn backups_taken_while_selling_are_consistent_and_restore() {
 async fn the_daily_backup_keeps_the_newest() {
     let app = spawn_app().await;
     let dir = booth_core::backup::dir(app.shop().data_dir());
-    let today = first_daily_backup(&app).await;
+    let today = app.first_daily_backup().await;
     // Made less than a day ago: nothing new.
     assert!(app.shop().daily_backup().await.unwrap().is_none());
     assert_eq!(
