@@ -90,6 +90,10 @@ pub enum Command {
     /// Discount codes: percent or fixed amount off, for some or all products.
     #[command(subcommand)]
     Discount(DiscountCmd),
+    /// License keys: list, show, free an activation, disable, change a key's limit, and
+    /// the public key apps check license files with.
+    #[command(subcommand)]
+    License(LicenseCmd),
     /// Stop new sales (the storefront, product pages and Buy links say "back soon");
     /// downloads, receipts, webhooks and mailings carry on. Takes effect at once in a
     /// running `booth serve` or the app.
@@ -198,6 +202,9 @@ pub enum ProductCmd {
         /// Downloads per file per purchase: a number or "unlimited".
         #[arg(long, default_value = "5")]
         limit: String,
+        /// Give each purchase a license key for this many computers (1–1000).
+        #[arg(long)]
+        licenses: Option<String>,
         #[arg(long)]
         slug: Option<String>,
         #[arg(long, default_value = "")]
@@ -230,6 +237,9 @@ pub enum ProductCmd {
         tax_code: Option<String>,
         #[arg(long)]
         limit: Option<String>,
+        /// License keys for new purchases: activations per key, or "off".
+        #[arg(long)]
+        licenses: Option<String>,
         #[arg(long)]
         active: Option<bool>,
     },
@@ -335,6 +345,48 @@ pub enum DiscountCmd {
     Disable { code: String },
     /// Let a disabled code be used again.
     Enable { code: String },
+}
+
+#[derive(Subcommand)]
+pub enum LicenseCmd {
+    /// The newest keys first, with their activations.
+    List {
+        /// Only this product's (its slug).
+        #[arg(long)]
+        product: Option<String>,
+        #[arg(long, default_value = "100")]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One key: its purchase, limit and the computers it is activated on.
+    Show {
+        key: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Free one activation (its instance id) so the buyer can activate another computer.
+    Free {
+        instance_id: String,
+    },
+    /// Make a key fail validation until enabled again.
+    Disable {
+        key: String,
+    },
+    Enable {
+        key: String,
+    },
+    /// Change how many computers one key may be activated on.
+    Limit {
+        key: String,
+        activations: String,
+    },
+    /// The public key (base64, Ed25519) apps check offline license files with.
+    PublicKey,
+    /// Check a license file against this shop's key, as an app would.
+    Verify {
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]

@@ -8,7 +8,7 @@ mod output;
 use booth_core::Shop;
 use clap::Parser;
 use cli::{Cli, Command, ExportCmd};
-use commands::{backup, discount, mail, product, purchase, serve, settings, storage, tax};
+use commands::{backup, discount, license, mail, product, purchase, serve, settings, storage, tax};
 
 // glibc's malloc took a fifth of the shop's time per download; jemalloc far less, without
 // holding more memory (docs/benchmarks.md, fifth pass).
@@ -85,6 +85,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => purchase::purchases(&data_dir, email, filter, json).await,
         Command::Purchase(cmd) => purchase::purchase(&data_dir, cmd).await,
         Command::Discount(cmd) => discount::discount(&Shop::open(&data_dir)?, cmd).await,
+        Command::License(cmd) => license::license(&Shop::open(&data_dir)?, cmd).await,
         Command::Grant { product, email } => purchase::grant(&data_dir, product, email).await,
         Command::Export(ExportCmd::Purchases { csv: _, output }) => {
             purchase::export(&data_dir, output).await

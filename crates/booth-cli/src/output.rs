@@ -124,6 +124,9 @@ pub fn print_purchase(d: &PurchaseDetail) {
             i.product_name,
             if i.revoked { " (revoked)" } else { "" }
         );
+        if let Some(l) = &i.license {
+            print_license_state(l);
+        }
         for f in &i.files {
             let left = f
                 .downloads_left
@@ -145,6 +148,28 @@ pub fn print_purchase(d: &PurchaseDetail) {
             l.ip,
             l.range.as_deref().unwrap_or("full"),
             if l.counted { "" } else { " (not counted)" }
+        );
+    }
+}
+
+/// A license key, its state and its activations (purchase show, license list and show).
+pub fn print_license_state(l: &booth_core::licenses::License) {
+    let state = l
+        .refusal
+        .map(|r| format!(" ({})", r.code()))
+        .unwrap_or_default();
+    println!(
+        "    key {}: {} of {} activations{state}",
+        l.key,
+        l.instances.len(),
+        l.activation_limit
+    );
+    for a in &l.instances {
+        println!(
+            "      {} {} since {}",
+            a.id,
+            a.name,
+            booth_core::shop::format_iso(a.created_at)
         );
     }
 }

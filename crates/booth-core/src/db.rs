@@ -22,6 +22,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0010_finding.sql"),
     include_str!("../../../migrations/0011_archive.sql"),
     include_str!("../../../migrations/0012_bucket_files.sql"),
+    include_str!("../../../migrations/0013_licenses.sql"),
 ];
 
 #[derive(Clone)]

@@ -27,6 +27,7 @@ fn message(p: Problems) -> String {
 
 fn product(name: &str, slug: Option<&str>, price: &str, currency: &str) -> ProductInput {
     ProductInput {
+        licenses: None,
         min_price: None,
         tax_code: None,
         name: name.into(),
@@ -150,6 +151,7 @@ fn a_products_changes_are_checked_against_it() {
         currency: "usd".into(),
         active: true,
         download_limit: Some(5),
+        license_activations: None,
         created_at: 0,
         min_price_minor: None,
         tax_code: None,

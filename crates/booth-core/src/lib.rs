@@ -17,6 +17,7 @@ pub mod error;
 pub mod filter;
 #[cfg(test)]
 mod forms_tests;
+pub mod licenses;
 pub mod mail;
 pub mod mail_filter;
 #[cfg(test)]

@@ -240,6 +240,8 @@ pub struct PurchaseItem {
     pub download_limit: Option<u32>,
     pub revoked: bool,
     pub files: Vec<ItemFile>,
+    /// Its license key, when the product gives them.
+    pub license: Option<crate::licenses::License>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -325,11 +327,15 @@ pub fn insert_purchase(
     }
     let purchase_id = conn.last_insert_rowid();
     for item in &new.items {
-        conn.execute(
+        let added = conn.execute(
             "INSERT INTO purchase_items (purchase_id, product_id, amount_minor, download_limit)
              SELECT ?1, id, ?3, download_limit FROM products WHERE id = ?2",
             params![purchase_id, item.product_id, item.amount_minor],
         )?;
+        if added == 1 {
+            // In this same transaction: a paid purchase never lacks its key.
+            crate::licenses::issue(conn, conn.last_insert_rowid(), item.product_id)?;
+        }
     }
     Ok(Some((purchase_id, token)))
 }
@@ -408,10 +414,16 @@ fn load_items(conn: &Connection, purchase: &mut Purchase) -> Result<()> {
                 download_limit: r.get(5)?,
                 revoked: r.get(6)?,
                 files: Vec::new(),
+                license: None,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut licenses = crate::licenses::for_purchase(conn, purchase.id)?;
     for item in &mut items {
+        item.license = licenses
+            .iter()
+            .position(|l| l.purchase_item_id == item.id)
+            .map(|i| licenses.swap_remove(i));
         // What was sold: a file removed since stays with the purchases made before.
         for file in files_sold(conn, item.product_id, Some(purchase.id))? {
             let used: u32 = conn

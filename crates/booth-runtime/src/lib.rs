@@ -474,6 +474,7 @@ pub async fn seed_demo(shop: &Shop) -> Result<bool> {
     let path = dir.path().join("the-little-book-of-booth.pdf");
     std::fs::write(&path, booth_sample::sample_ebook_pdf())?;
     shop.add_product(booth_core::ProductInput {
+        licenses: None,
         min_price: None,
         tax_code: None,
         name: "The Little Book of Booth".into(),

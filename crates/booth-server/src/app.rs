@@ -19,6 +19,8 @@ pub(crate) struct App {
     pub(crate) unlisted_lookups: RateLimiter,
     /// "Lost your link?" requests per buyer (library.rs).
     pub(crate) library_limiter: RateLimiter,
+    /// License API requests per client (licenses.rs).
+    pub(crate) license_limiter: RateLimiter,
     pub(crate) files: filecache::FileCache,
     pub(crate) vouching: Vouching,
 }

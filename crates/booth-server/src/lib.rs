@@ -13,6 +13,7 @@ mod download;
 mod filecache;
 mod http;
 mod library;
+mod licenses;
 mod pages;
 mod range;
 mod ratelimit;

@@ -216,7 +216,17 @@ impl Pages {
                         })
                     })
                     .collect();
-                json!({ "product_name": i.product_name, "revoked": i.revoked, "files": files })
+                let license = i.license.as_ref().map(|l| {
+                    json!({
+                        "key": l.key, "limit": l.activation_limit, "used": l.instances.len(),
+                        "usable": l.refusal.is_none(),
+                        "instances": l.instances.iter().map(|a| json!({
+                            "id": a.id, "name": a.name,
+                            "created": booth_core::shop::format_time(a.created_at),
+                        })).collect::<Vec<_>>(),
+                    })
+                });
+                json!({ "product_name": i.product_name, "revoked": i.revoked, "files": files, "license": license })
             })
             .collect();
         let ctx = json!({

@@ -9,6 +9,7 @@ use crate::client::{Client, Vouching};
 use crate::download::{download, purchase_page};
 use crate::http::recover;
 use crate::library::{library_page, library_post};
+use crate::licenses::{free_activation, license_call, public_key, Call, LICENSE_PER_MINUTE};
 use crate::pages::Pages;
 use crate::ratelimit::RateLimiter;
 use crate::request::{checkout_request, query_pairs};
@@ -37,6 +38,7 @@ pub fn routes(
         checkout_limiter: RateLimiter::new(config.checkout_limit, config.checkout_window),
         unlisted_lookups: RateLimiter::new(UNLISTED_PER_MINUTE, Duration::from_secs(60)),
         library_limiter: RateLimiter::new(LIBRARY_PER_WINDOW, LIBRARY_WINDOW),
+        license_limiter: RateLimiter::new(LICENSE_PER_MINUTE, Duration::from_secs(60)),
         files: filecache::FileCache::new(FILE_CACHE_BYTES),
         vouching: config.vouching.clone(),
         shop,
@@ -132,6 +134,38 @@ pub fn routes(
         .and(with_app.clone())
         .and(client(config.vouching.clone()))
         .then(library_post);
+    let license = |call: Call, path: &'static str| {
+        warp::path("v1")
+            .and(warp::path("licenses"))
+            .and(warp::path(path))
+            .and(warp::path::end())
+            .and(warp::post())
+            .and(warp::body::content_length_limit(FORM_MAX_BYTES))
+            .and(warp::header::optional::<String>("content-type"))
+            .and(warp::body::bytes())
+            .and(with_app.clone())
+            .and(client(config.vouching.clone()))
+            .then(move |ct, body, app, who| license_call(call, ct, body, app, who))
+    };
+    let licenses = license(Call::Activate, "activate")
+        .or(license(Call::Validate, "validate"))
+        .unify()
+        .or(license(Call::Deactivate, "deactivate"))
+        .unify()
+        .or(warp::path!("v1" / "licenses" / "public-key")
+            .and(warp::get())
+            .and(with_app.clone())
+            .then(public_key))
+        .unify()
+        .or(warp::path!("d" / String / "free-activation")
+            .and(warp::post())
+            .and(warp::body::content_length_limit(FORM_MAX_BYTES))
+            .and(warp::body::bytes())
+            .and(with_app.clone())
+            .and(client(config.vouching.clone()))
+            .then(free_activation))
+        .unify()
+        .boxed();
     let health = warp::path!("healthz").and(warp::get()).map(|| {
         let mut r = Response::new("ok".into());
         r.headers_mut()
@@ -175,6 +209,8 @@ pub fn routes(
         .or(buying)
         .unify()
         .or(the_rest)
+        .unify()
+        .or(licenses)
         .unify()
         .recover(recover)
         .unify()

@@ -75,6 +75,7 @@ async fn run(n: usize, storing_sink: bool, breakdown: bool) -> anyhow::Result<()
     std::fs::write(&file, b"%PDF-1.4 a small benchmark file\n")?;
     let product = shop
         .add_product(ProductInput {
+            licenses: None,
             min_price: None,
             tax_code: None,
             name: "Bench Book".into(),

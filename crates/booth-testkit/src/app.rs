@@ -136,6 +136,7 @@ impl TestApp {
             .collect();
         self.shop()
             .add_product(ProductInput {
+                licenses: None,
                 min_price: None,
                 tax_code: None,
                 name: format!("Product {slug}"),

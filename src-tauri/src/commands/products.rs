@@ -25,6 +25,9 @@ pub struct ProductForm {
     #[serde(default)]
     tax_code: String,
     limit: String,
+    /// Activations per license key ("1" to "1000"); empty or "off" for no license keys.
+    #[serde(default)]
+    licenses: String,
     active: bool,
     /// Absolute paths of files to copy in (from the file picker or drag and drop).
     files: Vec<PathBuf>,
@@ -41,6 +44,7 @@ impl From<ProductForm> for ProductInput {
             min_price: Some(f.min_price).filter(|m| !m.trim().is_empty()),
             tax_code: Some(f.tax_code).filter(|c| !c.trim().is_empty()),
             limit: Some(f.limit).filter(|l| !l.trim().is_empty()),
+            licenses: Some(f.licenses).filter(|l| !l.trim().is_empty()),
             active: f.active,
             files: f.files,
         }

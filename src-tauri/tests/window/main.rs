@@ -57,6 +57,7 @@ pub async fn add_product(
     file: &Path,
 ) {
     shop.add_product(ProductInput {
+        licenses: None,
         name: name.into(),
         slug: Some(slug.into()),
         price: price.into(),

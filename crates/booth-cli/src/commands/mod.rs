@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod discount;
+pub mod license;
 pub mod mail;
 pub mod product;
 pub mod purchase;

@@ -17,6 +17,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             tax_code,
             files,
             limit,
+            licenses,
             slug,
             description,
             inactive,
@@ -24,6 +25,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             let bar = output::transfer_bar(shop);
             let p = shop
                 .add_product(ProductInput {
+                    licenses,
                     name,
                     slug,
                     description,
@@ -62,6 +64,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             min_price,
             tax_code,
             limit,
+            licenses,
             active,
         } => {
             // The core checks it, as it does the window's form.
@@ -74,6 +77,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
                 min_price,
                 tax_code,
                 limit,
+                licenses,
                 active,
             };
             let p = shop.edit_product_input(&slug, edit).await?;

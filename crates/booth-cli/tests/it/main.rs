@@ -10,6 +10,7 @@ mod attack_simulator;
 mod backup;
 mod crash;
 mod disk_full;
+mod licenses;
 mod mailing;
 mod products;
 mod purchases;

@@ -4,6 +4,7 @@
 use super::{check_description, check_name, Product};
 use crate::domain::{parse_download_limit, Currency, Money, Slug};
 use crate::error::{Error, Problems, Result};
+use crate::licenses::parse_activation_limit;
 use crate::tax::TaxCode;
 use std::path::PathBuf;
 
@@ -17,6 +18,8 @@ pub struct NewProduct {
     pub min_price: Option<Money>,
     pub tax_code: Option<TaxCode>,
     pub download_limit: Option<u32>,
+    /// Activations a license key allows; None: the product gives no keys.
+    pub license_activations: Option<u32>,
     pub active: bool,
 }
 
@@ -33,6 +36,8 @@ pub struct ProductInput {
     /// txcd_… or ebook, software, digital; None is the shop's default.
     pub tax_code: Option<String>,
     pub limit: Option<String>,
+    /// License keys: how many computers one may be activated on ("" or "off": no keys).
+    pub licenses: Option<String>,
     pub active: bool,
     pub files: Vec<PathBuf>,
 }
@@ -70,6 +75,10 @@ impl ProductInput {
             Some(l) => p.take(parse_download_limit(l)),
             None => Some(Some(5)),
         };
+        let license_activations = match &self.licenses {
+            Some(l) => p.take(parse_activation_limit(l)),
+            None => Some(None),
+        };
         if self.files.is_empty() {
             p.take::<()>(Err(Error::invalid(
                 "file",
@@ -85,6 +94,7 @@ impl ProductInput {
                 min_price: min_price?,
                 tax_code: tax_code?,
                 download_limit: download_limit?,
+                license_activations: license_activations?,
                 active: self.active,
             })
         })
@@ -106,6 +116,8 @@ pub struct ProductEditInput {
     /// "" is the shop's default again.
     pub tax_code: Option<String>,
     pub limit: Option<String>,
+    /// License keys' activations for new purchases; "" or "off" stops giving keys.
+    pub licenses: Option<String>,
     pub active: Option<bool>,
 }
 
@@ -164,6 +176,8 @@ impl ProductEditInput {
         let slug = changed(&mut p, self.slug.as_deref().map(Slug::parse));
         let description = changed(&mut p, self.description.as_deref().map(check_description));
         let download_limit = changed(&mut p, self.limit.as_deref().map(parse_download_limit));
+        let license_activations =
+            changed(&mut p, self.licenses.as_deref().map(parse_activation_limit));
         let tax_code = changed(
             &mut p,
             self.tax_code.as_deref().map(|c| match c.trim() {
@@ -181,6 +195,7 @@ impl ProductEditInput {
                 min_price: min_price.flatten(),
                 tax_code: tax_code.flatten(),
                 download_limit: download_limit.flatten(),
+                license_activations: license_activations.flatten(),
                 active: self.active,
             })
         })
@@ -197,6 +212,7 @@ pub struct ProductEdit {
     pub min_price: Option<Option<Money>>,
     pub tax_code: Option<Option<TaxCode>>,
     pub download_limit: Option<Option<u32>>,
+    pub license_activations: Option<Option<u32>>,
     pub active: Option<bool>,
 }
 

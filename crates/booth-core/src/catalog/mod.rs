@@ -31,6 +31,8 @@ pub struct Product {
     pub tax_code: Option<String>,
     pub active: bool,
     pub download_limit: Option<u32>,
+    /// Activations each purchase's license key allows; None: no license keys.
+    pub license_activations: Option<u32>,
     pub created_at: i64,
     /// When the seller archived it: off the shop and the window's list, its purchases kept.
     pub archived_at: Option<i64>,
@@ -193,9 +195,9 @@ pub fn resolve_stored(files_dir: &Path, stored_path: &str) -> Result<PathBuf> {
 
 pub fn insert_product(conn: &Connection, p: &NewProduct) -> Result<i64> {
     let res = conn.execute(
-        "INSERT INTO products (slug, name, description, price_minor, currency, active, download_limit, created_at, min_price_minor, tax_code)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![p.slug.as_str(), p.name, p.description, p.price.minor, p.price.currency.code(), p.active, p.download_limit, now(), p.min_price.map(|m| m.minor), p.tax_code.as_ref().map(|c| c.as_str())],
+        "INSERT INTO products (slug, name, description, price_minor, currency, active, download_limit, created_at, min_price_minor, tax_code, license_activations)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![p.slug.as_str(), p.name, p.description, p.price.minor, p.price.currency.code(), p.active, p.download_limit, now(), p.min_price.map(|m| m.minor), p.tax_code.as_ref().map(|c| c.as_str()), p.license_activations],
     );
     match res {
         Ok(_) => Ok(conn.last_insert_rowid()),
@@ -283,7 +285,7 @@ pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
 
 const PRODUCT_COLS: &str =
     "id, slug, name, description, price_minor, currency, active, download_limit, created_at, min_price_minor, tax_code,
-     archived_at";
+     archived_at, license_activations";
 
 fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
     Ok(Product {
@@ -299,6 +301,7 @@ fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
         min_price_minor: r.get(9)?,
         tax_code: r.get(10)?,
         archived_at: r.get(11)?,
+        license_activations: r.get(12)?,
         files: Vec::new(),
     })
 }
@@ -391,7 +394,8 @@ pub fn edit_product(conn: &Connection, slug: &str, edit: &ProductEdit) -> Result
     let p = require_product(conn, slug)?;
     let res = conn.execute(
         "UPDATE products SET slug = ?2, name = ?3, description = ?4, price_minor = ?5, currency = ?6,
-                download_limit = ?7, active = ?8, min_price_minor = ?9, tax_code = ?10
+                download_limit = ?7, active = ?8, min_price_minor = ?9, tax_code = ?10,
+                license_activations = ?11
          WHERE id = ?1",
         params![
             p.id,
@@ -410,6 +414,7 @@ pub fn edit_product(conn: &Connection, slug: &str, edit: &ProductEdit) -> Result
                 Some(c) => c.as_ref().map(|c| c.as_str().to_string()),
                 None => p.tax_code.clone(),
             },
+            edit.license_activations.unwrap_or(p.license_activations),
         ],
     );
     match res {

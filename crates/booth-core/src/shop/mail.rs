@@ -143,6 +143,8 @@ impl Shop {
                     "name": i.product_name,
                     "amount": Money::new(i.amount_minor, currency).format(),
                     "download_limit": i.download_limit.unwrap_or(0),
+                    "license_key": i.license.as_ref().map(|l| l.key.as_str()),
+                    "activations": i.license.as_ref().map(|l| l.activation_limit),
                     "files": i.files.iter().map(|f| serde_json::json!({"name": f.file.display_name, "size": format_size(f.file.size)})).collect::<Vec<_>>(),
                 })
             })

@@ -21,6 +21,7 @@ mod discounts;
 mod export;
 mod free;
 mod library;
+mod licenses;
 mod mail;
 mod purchases;
 mod refunds;
@@ -34,6 +35,7 @@ pub use checkout::{CheckoutStart, Fulfilment};
 pub use export::{format_iso, format_time, parse_utc};
 pub use free::Claimed;
 pub use library::{LIBRARY_EVERY_SECS, LIBRARY_PER_DAY};
+pub use licenses::{LicenseAnswer, PublicKey};
 pub use mail::{MailingPreview, MailingRequest, VersionNews};
 pub use purchases::PurchaseDetail;
 
@@ -94,6 +96,8 @@ struct Inner {
     transfers: crate::storage::transfer::Transfers,
     /// The bucket downloads come from (bucket_files.rs).
     serving: bucket_serving::ServingCache,
+    /// The license signing key, once read (licenses.rs).
+    shop_key: tokio::sync::OnceCell<Arc<crate::licenses::file::ShopKey>>,
 }
 
 /// How a shop is opened: its data dir, and the payments a running shop takes.
@@ -166,6 +170,7 @@ impl Shop {
                 meters: Arc::default(),
                 transfers: Default::default(),
                 serving: Default::default(),
+                shop_key: Default::default(),
             }),
         })
     }

@@ -11,6 +11,7 @@ mod delivery;
 mod hostile;
 mod kit;
 mod library;
+mod licenses;
 mod mailing;
 mod offsite;
 mod pause;
