@@ -35,6 +35,13 @@ if ! python3 -c 'import dkim' 2>/dev/null; then
   python3 -c 'import dkim'
 fi
 
+# The license tests check Ed25519 license files with Python's cryptography, as an app would.
+if ! python3 -c 'import cryptography' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check cryptography 2>/dev/null \
+    || DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-cryptography >/dev/null
+  python3 -c 'import cryptography'
+fi
+
 if ! command -v cargo >/dev/null 2>&1; then
   echo "Booth needs a Rust toolchain (1.85 or newer): https://rustup.rs" >&2
   exit 1

@@ -50,6 +50,38 @@ async fn python_result(
     }
 }
 
+/// Runs one of docs/examples' license checks (`program script public_key < file`): the
+/// license it printed, or Err with why it refused.
+async fn doc_example(
+    program: &str,
+    script: &str,
+    public_key: &str,
+    file: &str,
+) -> Result<Value, String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/examples/").to_string() + script;
+    let mut child = Command::new(program)
+        .arg(path)
+        .arg(public_key)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(file.as_bytes())
+        .await
+        .unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    if out.status.success() {
+        Ok(serde_json::from_slice(&out.stdout).expect("the example prints JSON"))
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
+
 async fn python(app: &TestApp, args: &[&str], stdin: Option<&str>) -> String {
     python_result(app, args, stdin)
         .await
@@ -121,6 +153,14 @@ async fn two_computers_a_third_refused_the_buyer_frees_one_and_a_refund_ends_it(
     assert_eq!(checked["instance_id"], laptop_id.as_str());
     assert_eq!(checked["product"], "app");
     assert_eq!(checked["activation_limit"], 2);
+    // The examples docs/licenses.md publishes agree: Node's crypto and Python's.
+    for (program, script) in [
+        ("node", "verify-license.mjs"),
+        ("python3", "verify_license.py"),
+    ] {
+        let v = doc_example(program, script, &pk, file_text).await.unwrap();
+        assert_eq!(v["instance_id"], laptop_id.as_str(), "{script}");
+    }
 
     let (status, desktop) = client(&app, &["activate", &key, "Desktop"]).await;
     assert_eq!(status, 200, "{desktop}");
@@ -325,6 +365,15 @@ async fn hostile_requests_get_clear_errors_and_record_nothing() {
         .await
         .unwrap_err();
     assert!(py.contains("bad signature"), "Python agrees: {py}");
+    for (program, script) in [
+        ("node", "verify-license.mjs"),
+        ("python3", "verify_license.py"),
+    ] {
+        let e = doc_example(program, script, &pk, &tampered)
+            .await
+            .unwrap_err();
+        assert!(e.contains("bad signature"), "{script}: {e}");
+    }
     assert!(file::verify(&pk, &good[..good.len() / 2]).is_err());
     let elsewhere = spawn_app().await;
     let other_pk = public_key(&elsewhere).await;
