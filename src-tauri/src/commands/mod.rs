@@ -11,6 +11,7 @@
 pub mod app;
 pub mod background;
 pub mod discounts;
+pub mod licenses;
 pub mod mail;
 pub mod mailings;
 pub mod products;

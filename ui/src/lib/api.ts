@@ -78,6 +78,13 @@ export type PurchaseQuery = B.PurchaseQuery_Deserialize;
 /** One page of `findPurchases`: `total` match in all; `next` asks for the page after. */
 export type PurchasePage = B.PurchasePage_Serialize;
 
+/** A purchase item's license key: its limit, the computers (instances) it is active on, and why it can't be used, if it can't. */
+export type License = B.License_Serialize;
+/** One computer a key is activated on: its id (to free it), the name the app gave, since when. */
+export type LicenseInstance = B.Instance;
+/** Why a key can't be used: disabled (by the seller), refunded, revoked (and the API's own). */
+export type Refusal = B.Refusal;
+
 export type DayPoint = B.DayPoint;
 export type Funnel = B.Funnel;
 export type Dashboard = B.Dashboard_Serialize;

@@ -38,6 +38,13 @@ export const commands = {
 	/**  Replaces the rules of `code` (the form may rename it). */
 	editDiscount: (code: string, form: DiscountForm) => __TAURI_INVOKE<Discount_Serialize>("edit_discount", { code, form }),
 	setDiscountDisabled: (code: string, disabled: boolean) => __TAURI_INVOKE<Discount_Serialize>("set_discount_disabled", { code, disabled }),
+	/**  Frees one activation (by its instance id) so the buyer can use the key elsewhere. */
+	freeLicenseInstance: (instanceId: string) => __TAURI_INVOKE<License_Serialize>("free_license_instance", { instanceId }),
+	setLicenseDisabled: (key: string, disabled: boolean) => __TAURI_INVOKE<License_Serialize>("set_license_disabled", { key, disabled }),
+	/**  `limit` as typed: a whole number from 1 to 1000. */
+	setLicenseLimit: (key: string, limit: string) => __TAURI_INVOKE<License_Serialize>("set_license_limit", { key, limit }),
+	/**  The public half of the shop's signing key (made on first use). */
+	licensePublicKey: () => __TAURI_INVOKE<PublicKey>("license_public_key"),
 	/**  `status`: null for all; newest first. */
 	outbox: (status: string | null, limit: number) => __TAURI_INVOKE<OutboxRow_Serialize[]>("outbox", { status, limit }),
 	/**
@@ -478,6 +485,12 @@ export type Health_Serialize = {
 	error: string | null,
 };
 
+export type Instance = {
+	id: string,
+	name: string,
+	created_at: number,
+};
+
 export type ItemFile = ItemFile_Serialize | ItemFile_Deserialize;
 
 export type ItemFile_Deserialize = {
@@ -491,6 +504,53 @@ export type ItemFile_Serialize = {
 	/**  None when downloads are unlimited. */
 	downloads_left: number | null,
 } & ProductFile;
+
+/**  A license key as the seller, the buyer and an app see it. */
+export type License = License_Serialize | License_Deserialize;
+
+/**  A license key as the seller, the buyer and an app see it. */
+export type License_Deserialize = {
+	id: number,
+	key: string,
+	activation_limit: number,
+	/**  The instances it is activated on now, oldest first. */
+	instances: Instance[],
+	/**  How many instances were freed (by the buyer, the app or the seller). */
+	freed: number,
+	disabled: boolean,
+	created_at: number,
+	purchase_id: number,
+	purchase_item_id: number,
+	product_id: number,
+	product_slug: string,
+	product_name: string,
+	email: string,
+	test: boolean,
+	/**  Why the key can't be used now, if it can't. */
+	refusal?: Refusal | null,
+};
+
+/**  A license key as the seller, the buyer and an app see it. */
+export type License_Serialize = {
+	id: number,
+	key: string,
+	activation_limit: number,
+	/**  The instances it is activated on now, oldest first. */
+	instances: Instance[],
+	/**  How many instances were freed (by the buyer, the app or the seller). */
+	freed: number,
+	disabled: boolean,
+	created_at: number,
+	purchase_id: number,
+	purchase_item_id: number,
+	product_id: number,
+	product_slug: string,
+	product_name: string,
+	email: string,
+	test: boolean,
+	/**  Why the key can't be used now, if it can't. */
+	refusal: Refusal | null,
+};
 
 export type LogEntry = {
 	at: number,
@@ -668,6 +728,8 @@ export type ProductEditInput_Deserialize = {
 	/**  "" is the shop's default again. */
 	tax_code?: string | null,
 	limit?: string | null,
+	/**  License keys' activations for new purchases; "" or "off" stops giving keys. */
+	licenses?: string | null,
 	active?: boolean | null,
 };
 
@@ -686,6 +748,8 @@ export type ProductEditInput_Serialize = {
 	/**  "" is the shop's default again. */
 	tax_code: string | null,
 	limit: string | null,
+	/**  License keys' activations for new purchases; "" or "off" stops giving keys. */
+	licenses: string | null,
 	active: boolean | null,
 };
 
@@ -722,6 +786,8 @@ export type ProductForm_Deserialize = {
 	/**  A Stripe tax code (txcd_…, or ebook, software, digital); empty for the shop's default. */
 	tax_code?: string,
 	limit: string,
+	/**  Activations per license key ("1" to "1000"); empty or "off" for no license keys. */
+	licenses?: string,
 	active: boolean,
 	/**  Absolute paths of files to copy in (from the file picker or drag and drop). */
 	files: string[],
@@ -742,6 +808,8 @@ export type ProductForm_Serialize = {
 	/**  A Stripe tax code (txcd_…, or ebook, software, digital); empty for the shop's default. */
 	tax_code: string,
 	limit: string,
+	/**  Activations per license key ("1" to "1000"); empty or "off" for no license keys. */
+	licenses: string,
 	active: boolean,
 	/**  Absolute paths of files to copy in (from the file picker or drag and drop). */
 	files: string[],
@@ -768,6 +836,8 @@ export type Product_Deserialize = {
 	tax_code?: string | null,
 	active: boolean,
 	download_limit?: number | null,
+	/**  Activations each purchase's license key allows; None: no license keys. */
+	license_activations?: number | null,
 	created_at: number,
 	/**  When the seller archived it: off the shop and the window's list, its purchases kept. */
 	archived_at?: number | null,
@@ -788,6 +858,8 @@ export type Product_Serialize = {
 	tax_code: string | null,
 	active: boolean,
 	download_limit: number | null,
+	/**  Activations each purchase's license key allows; None: no license keys. */
+	license_activations: number | null,
 	created_at: number,
 	/**  When the seller archived it: off the shop and the window's list, its purchases kept. */
 	archived_at: number | null,
@@ -834,6 +906,13 @@ export type ProviderInfo_Serialize = {
 	stable_with: string | null,
 };
 
+/**  The public half of the shop's license signing key. */
+export type PublicKey = {
+	/**  Base64 of the 32-byte Ed25519 public key. */
+	public_key: string,
+	key_id: string,
+};
+
 export type Purchase = Purchase_Serialize | Purchase_Deserialize;
 
 /**  Purchase detail for the seller: the purchase and its download log. */
@@ -864,6 +943,8 @@ export type PurchaseItem_Deserialize = {
 	download_limit?: number | null,
 	revoked: boolean,
 	files: ItemFile_Deserialize[],
+	/**  Its license key, when the product gives them. */
+	license?: License_Deserialize | null,
 };
 
 export type PurchaseItem_Serialize = {
@@ -875,6 +956,8 @@ export type PurchaseItem_Serialize = {
 	download_limit: number | null,
 	revoked: boolean,
 	files: ItemFile_Serialize[],
+	/**  Its license key, when the product gives them. */
+	license: License_Serialize | null,
 };
 
 /**  A page of purchases: `total` match the filter; `next` asks for the page after. */
@@ -1033,6 +1116,9 @@ export type Referral_Serialize = {
 	utm_medium: string | null,
 	utm_campaign: string | null,
 };
+
+/**  Why a license request was refused. Each has its own words for the app and the buyer. */
+export type Refusal = "unknown_key" | "unknown_instance" | "limit_reached" | "disabled" | "refunded" | "revoked";
 
 /**
  *  What the seller changed in Settings; None leaves a value alone, and for a secret ""

@@ -20,7 +20,7 @@ describe("newVersionOf", () => {
   });
   const product = (files: ReturnType<typeof file>[]) => ({
     id: 1, slug: "guide", name: "Guide", description: "", price_minor: 100, currency: "usd", min_price_minor: null,
-    tax_code: null, active: true, download_limit: 5, created_at: 0, archived_at: null, files,
+    tax_code: null, active: true, download_limit: 5, license_activations: null, created_at: 0, archived_at: null, files,
   });
 
   it("names the file an upload gave a new version", () => {

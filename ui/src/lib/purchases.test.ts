@@ -10,7 +10,7 @@ function file(id: number, used: number, left: number | null): ItemFile {
 }
 
 function item(name: string, limit: number | null, files: ItemFile[], slug = name.toLowerCase()): PurchaseItem {
-  return { id: 1, product_id: 1, product_slug: slug, product_name: name, amount_minor: 1900, download_limit: limit, revoked: false, files };
+  return { id: 1, product_id: 1, product_slug: slug, product_name: name, amount_minor: 1900, download_limit: limit, revoked: false, license: null, files };
 }
 
 function purchase(over: Partial<Purchase> = {}): Purchase {

@@ -44,7 +44,7 @@ function recent(): Purchase[] {
       test: true, created_at: NOW - minutesAgo[i] * 60, charge: twin.charge, charge_lines: twin.charge_lines, referral: twin.referral, consent: twin.consent, invoice_url: twin.invoice_url,
       items: bought.map((q, j) => ({
         id: 500 + i * 2 + j, product_id: q.id, product_slug: q.slug, product_name: q.name,
-        amount_minor: q.price_minor, download_limit: q.download_limit, revoked: false, files: [],
+        amount_minor: q.price_minor, download_limit: q.download_limit, revoked: false, license: null, files: [],
       })),
     };
   });

@@ -4,6 +4,7 @@
 import type { Product, ProductEditInput, ProductInput } from "../lib/api";
 import { minorDigits } from "../lib/format";
 import { DAY, EMPTY, NOW, invalid, mistakes, sleep, type Commands } from "./data";
+import { activationsOf } from "./licenses";
 import { savedSettings } from "./settings";
 
 let nextFileId = 10;
@@ -19,25 +20,25 @@ let products: Product[] = EMPTY ? [] : [
   {
     id: 1, slug: "field-guide", name: "The Field Guide to Indie Publishing",
     description: "A practical, 240-page guide to writing, designing and selling your own books.",
-    price_minor: 1900, currency: "usd", min_price_minor: null, tax_code: null, active: true, download_limit: 5, created_at: NOW - 120 * DAY, archived_at: null,
+    price_minor: 1900, currency: "usd", min_price_minor: null, tax_code: null, active: true, download_limit: 5, license_activations: null, created_at: NOW - 120 * DAY, archived_at: null,
     files: [file("field-guide.pdf", 4_412_331, "3", 3), file("field-guide.epub", 2_203_114, "3", 3)],
   },
   {
     id: 2, slug: "golden-hour-presets", name: "Golden Hour Lightroom Presets",
     description: "24 warm presets for portraits and landscapes, with a how-to video.",
-    price_minor: 1200, currency: "usd", min_price_minor: null, tax_code: null, active: true, download_limit: null, created_at: NOW - 60 * DAY, archived_at: null,
+    price_minor: 1200, currency: "usd", min_price_minor: null, tax_code: null, active: true, download_limit: null, license_activations: 3, created_at: NOW - 60 * DAY, archived_at: null,
     files: [file("golden-hour-presets.zip", 48_230_114, "2", 2)],
   },
   {
     id: 3, slug: "brushes-vol-2", name: "Sketchbook Brushes Vol. 2",
     description: "",
-    price_minor: 750, currency: "usd", min_price_minor: null, tax_code: null, active: false, download_limit: 3, created_at: NOW - 4 * DAY, archived_at: null,
+    price_minor: 750, currency: "usd", min_price_minor: null, tax_code: null, active: false, download_limit: 3, license_activations: null, created_at: NOW - 4 * DAY, archived_at: null,
     files: [file("brushes-vol-2.zip", 120_331_003, "1", 1)],
   },
   {
     id: 4, slug: "quiet-corners-zine", name: "Quiet Corners, a Photo Zine",
     description: "32 pages of small places in big cities. Pay what you like, or take it free.",
-    price_minor: 500, currency: "usd", min_price_minor: 0, tax_code: null, active: true, download_limit: null, created_at: NOW - 30 * DAY, archived_at: null,
+    price_minor: 500, currency: "usd", min_price_minor: 0, tax_code: null, active: true, download_limit: null, license_activations: null, created_at: NOW - 30 * DAY, archived_at: null,
     files: [file("quiet-corners.pdf", 18_402_221, "1", 1)],
   },
 ];
@@ -103,6 +104,7 @@ export const commands: Commands = {
       () => priceOf(i.price, i.currency),
       () => minOf(i.min_price, priceOf(i.price, i.currency), i.currency),
       () => { if (!i.files.length) throw invalid("file", "a product needs at least one file"); },
+      () => activationsOf(i.licenses),
     );
   },
 
@@ -113,6 +115,7 @@ export const commands: Commands = {
       () => e.name != null && checkName(e.name),
       () => e.price != null && priceOf(e.price, e.currency ?? p.currency),
       () => e.min_price != null && minOf(e.min_price, e.price != null ? priceOf(e.price, e.currency ?? p.currency) : p.price_minor, e.currency ?? p.currency),
+      () => activationsOf(e.licenses),
     );
   },
 
@@ -132,7 +135,7 @@ export const commands: Commands = {
     await sleep(1800); // copying files
     const p: Product = {
       id: products.length + 1, slug, name: i.name.trim(), description: i.description.trim(),
-      price_minor: price, currency: i.currency, min_price_minor: min, tax_code: i.tax_code?.trim() || null, active: i.active, download_limit: limitOf(i.limit),
+      price_minor: price, currency: i.currency, min_price_minor: min, tax_code: i.tax_code?.trim() || null, active: i.active, download_limit: limitOf(i.limit), license_activations: activationsOf(i.licenses),
       created_at: Math.floor(Date.now() / 1000), archived_at: null,
       files: i.files.map((f, n) => file(basename(f), 1_200_000 + n * 3_400_000, "1", 1)),
     };
@@ -155,6 +158,7 @@ export const commands: Commands = {
       name: e.name ?? p.name, slug: e.slug ?? p.slug, description: e.description ?? p.description,
       currency, price_minor, min_price_minor, active: e.active ?? p.active,
       download_limit: e.limit != null ? limitOf(e.limit) : p.download_limit,
+      license_activations: e.licenses != null ? activationsOf(e.licenses) : p.license_activations,
     });
     return structuredClone(p);
   },

@@ -8,13 +8,14 @@
 import type { Charge, DownloadLog, ItemFile, OutboxMessage, Product, Purchase, PurchaseDetail, PurchaseItem, PurchasePage, PurchaseQuery, Referral } from "../lib/api";
 import { BASE, DAY as D, EMPTY, HOUR as H, NOW, SHOP, SUPPORT, clone, hex, mistakes, rand, uuid, type Commands } from "./data";
 import { FONT, button, enqueue, esc, layout, retried } from "./mail";
+import { licenseCommands, licenseOf, syncLicenses } from "./licenses";
 import { taxSettings, wordingAt } from "./taxes";
 
 // ---- products: products.ts answers list_products; these mirror its four -----------
 
-function product(id: number, slug: string, name: string, price: number, limit: number | null, active: boolean, files: [number, string, string, number][], min: number | null = null): Product {
+function product(id: number, slug: string, name: string, price: number, limit: number | null, active: boolean, files: [number, string, string, number][], min: number | null = null, keys: number | null = null): Product {
   return {
-    id, slug, name, description: "", price_minor: price, currency: "usd", min_price_minor: min, tax_code: null, active, download_limit: limit,
+    id, slug, name, description: "", price_minor: price, currency: "usd", min_price_minor: min, tax_code: null, active, download_limit: limit, license_activations: keys,
     created_at: NOW - 60 * D, archived_at: null,
     files: files.map(([fid, display_name, version, size]) => ({
       id: fid, display_name, version_id: fid * 10 + Number(version), version, size, sha256: hex(64),
@@ -28,7 +29,7 @@ export const PRODUCTS: Product[] = [
     [10, "field-guide.pdf", "3", 4_412_331],
     [11, "field-guide.epub", "3", 2_203_114],
   ]),
-  product(2, "golden-hour-presets", "Golden Hour Lightroom Presets", 1200, null, true, [[12, "golden-hour-presets.zip", "2", 48_230_114]]),
+  product(2, "golden-hour-presets", "Golden Hour Lightroom Presets", 1200, null, true, [[12, "golden-hour-presets.zip", "2", 48_230_114]], null, 3),
   product(3, "brushes-vol-2", "Sketchbook Brushes Vol. 2", 750, 3, false, [[13, "brushes-vol-2.zip", "1", 120_331_003]]),
   product(4, "quiet-corners-zine", "Quiet Corners, a Photo Zine", 500, null, true, [[14, "quiet-corners.pdf", "1", 18_402_221]], 0),
 ];
@@ -103,7 +104,7 @@ function makeItem(p: Product, amount: number, used: number[]): PurchaseItem {
   }));
   return {
     id: nextItemId++, product_id: p.id, product_slug: p.slug, product_name: p.name, amount_minor: amount,
-    download_limit: p.download_limit, revoked: false, files,
+    download_limit: p.download_limit, revoked: false, license: null, files,
   };
 }
 
@@ -134,6 +135,10 @@ function addPurchase(s: Spec): Purchase {
     source: s.grant ? "grant" : s.free ? "free" : "checkout", test: !!s.test, created_at: NOW - s.ago,
     charge, charge_lines: linesOf(charge), referral: referralOf(s), items, consent: null, invoice_url: null,
   };
+  items.forEach((item, i) => {
+    const keys = PRODUCTS.find((x) => x.id === s.products[i])?.license_activations ?? null;
+    if (keys !== null) item.license = licenseOf(purchase, item, keys);
+  });
   // The shop has asked for consent and made invoices for 20 days: checkouts since then
   // carry what their buyer ticked (in their language, the version shown then) and a link
   // to the simulator's hosted invoice.
@@ -363,6 +368,7 @@ export const commands: Commands = {
     p.status = "revoked";
     p.status_reason = "revoked by the seller";
     p.items.forEach((i) => (i.revoked = true));
+    syncLicenses(p);
     return clone(p);
   },
 
@@ -378,6 +384,7 @@ export const commands: Commands = {
       p.status = "refunded";
       p.status_reason = "refunded by the seller";
     }
+    syncLicenses(p);
     return clone(p);
   },
 
@@ -394,6 +401,8 @@ export const commands: Commands = {
   },
 
   export_csv: () => purchases.length,
+
+  ...licenseCommands(() => purchases),
 
   // The save dialog of @tauri-apps/plugin-dialog (this CSV's, and the Taxes screen's): the
   // name the screen suggests, in Documents.

@@ -13,7 +13,7 @@ vi.mock("@tauri-apps/api/webview", () => ({
 const file = (id: number, name: string) => ({ id, display_name: name, version_id: id, version: "1", size: 1000, sha256: "", stored_path: "", versions: 1 });
 const product: Product = {
   id: 1, slug: "pack", name: "The Pack", description: "", price_minor: 500, currency: "usd", min_price_minor: null, tax_code: null,
-  active: true, download_limit: 5, created_at: 0, archived_at: null, files: [file(11, "a.pdf"), file(12, "b.pdf")],
+  active: true, download_limit: 5, license_activations: null, created_at: 0, archived_at: null, files: [file(11, "a.pdf"), file(12, "b.pdf")],
 };
 const removeOf = (name: string) => document.querySelector(`li[data-file="${name}"] [data-testid="remove-file"]`) as HTMLButtonElement;
 

@@ -26,7 +26,7 @@ vi.mock("@tauri-apps/api/webview", () => ({
 
 const product: Product = {
   id: 1, slug: "field-guide", name: "Field Guide", description: "A guide.", price_minor: 1900, currency: "usd", min_price_minor: null, tax_code: null,
-  active: true, download_limit: 5, created_at: 0, archived_at: null,
+  active: true, download_limit: 5, license_activations: null, created_at: 0, archived_at: null,
   files: [{ id: 11, display_name: "guide.pdf", version_id: 3, version: "3", size: 4_400_000, sha256: "", stored_path: "", versions: 3 }],
 };
 
@@ -111,7 +111,7 @@ describe("ProductForm: new product", () => {
 
     expect(api.createProduct).toHaveBeenCalledWith({
       name: "Field Guide", slug: "field-guide", description: "About fields.", price: "19", currency: "eur", min_price: "", tax_code: "",
-      limit: "unlimited", active: true, files: ["/home/ada/a.pdf", "/home/ada/b.epub"],
+      limit: "unlimited", licenses: "off", active: true, files: ["/home/ada/a.pdf", "/home/ada/b.epub"],
     });
     // Copying can take a while: the button says so and can't be pressed twice.
     await waitFor(() => expect(save().textContent).toMatch(/Creating…/));
@@ -316,5 +316,55 @@ describe("ProductForm: tax code", () => {
     await fireEvent.change(select, { target: { value: "txcd_10302000" } });
     await fireEvent.click(save());
     await waitFor(() => expect(api.editProduct).toHaveBeenCalledWith("field-guide", { tax_code: "txcd_10302000" }));
+  });
+});
+
+describe("ProductForm: license keys", () => {
+  it("is off for a new product, and sends the activations when turned on", async () => {
+    api.createProduct.mockResolvedValue({ ...product, license_activations: 5 });
+    render(ProductForm, { props: { onsaved, oncancel } });
+    expect(input("licenses-on").checked).toBe(false);
+    expect(input("licenses")).toBeNull();
+    await type("name", "Field Guide");
+    await type("price", "19");
+    await addPath("/home/ada/app.zip");
+    await fireEvent.click(input("licenses-on"));
+    expect(input("licenses").value).toBe("3");
+    await type("licenses", "5");
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.createProduct).toHaveBeenCalledWith(expect.objectContaining({ licenses: "5" })));
+  });
+
+  it("shows the core's mistake beside the field", async () => {
+    api.validateProduct.mockResolvedValueOnce([{ code: "invalid_input", field: "licenses", message: "license keys allow 1 to 1000 activations, or \"off\"" }]);
+    render(ProductForm, { props: { onsaved, oncancel } });
+    await fireEvent.click(input("licenses-on"));
+    await type("licenses", "0");
+    await fireEvent.click(save());
+    await waitFor(() => expect(errorOf("licenses")).toMatch(/1 to 1000 activations/));
+    expect(input("licenses").getAttribute("aria-invalid")).toBe("true");
+    expect(api.createProduct).not.toHaveBeenCalled();
+    await type("licenses", "2");
+    expect(errorOf("licenses")).not.toMatch(/1 to 1000/);
+  });
+
+  it("prefills a product's keys, and sends \"off\" only when they are turned off", async () => {
+    const app = { ...product, license_activations: 4 };
+    api.editProduct.mockResolvedValue({ ...app, license_activations: null });
+    render(ProductForm, { props: { product: app, onsaved, oncancel } });
+    expect(input("licenses-on").checked).toBe(true);
+    expect(input("licenses").value).toBe("4");
+    await fireEvent.click(input("licenses-on"));
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.editProduct).toHaveBeenCalledWith("field-guide", { licenses: "off" }));
+  });
+
+  it("leaves the keys alone when an edit doesn't touch them", async () => {
+    const app = { ...product, license_activations: 4 };
+    api.editProduct.mockResolvedValue({ ...app, price_minor: 2400 });
+    render(ProductForm, { props: { product: app, onsaved, oncancel } });
+    await type("price", "24");
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.editProduct).toHaveBeenCalledWith("field-guide", { price: "24" }));
   });
 });

@@ -17,9 +17,9 @@ function detail(used = 2): Detail {
       charge_lines: [],
       referral: { ref: null, utm_source: null, utm_medium: null, utm_campaign: null }, consent: null, invoice_url: null,
       items: [
-        { id: 1, product_id: 1, product_slug: "book", product_name: "Book", amount_minor: 1900, download_limit: 5, revoked: false,
+        { id: 1, product_id: 1, product_slug: "book", product_name: "Book", amount_minor: 1900, download_limit: 5, revoked: false, license: null,
           files: [{ ...f, id: 11, downloads_used: used, downloads_left: 5 - used }] },
-        { id: 2, product_id: 2, product_slug: "pack", product_name: "Pack", amount_minor: 0, download_limit: null, revoked: false,
+        { id: 2, product_id: 2, product_slug: "pack", product_name: "Pack", amount_minor: 0, download_limit: null, revoked: false, license: null,
           files: [{ ...f, id: 21, display_name: "pack.zip", downloads_used: 1, downloads_left: null }] },
       ],
     },
