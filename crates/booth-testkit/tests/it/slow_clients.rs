@@ -136,6 +136,9 @@ async fn a_stop_does_not_wait_for_a_stuck_download() {
 async fn past_the_connection_cap_slow_clients_make_room_for_newcomers() {
     let app = app_with(ServerConfig {
         max_connections: 10,
+        // Only the cap may close the held clients (with the 10 s default, the header
+        // timeout closed them too, and the test passed without the cap doing it).
+        header_timeout: Duration::from_secs(60),
         ..ServerConfig::default()
     })
     .await;
@@ -152,18 +155,26 @@ async fn past_the_connection_cap_slow_clients_make_room_for_newcomers() {
         .collect();
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Newcomers are answered, each taking the slot of the longest-waiting slow client.
+    // They stay connected (keep-alive), so each one needs a slot of its own.
+    let mut newcomers = Vec::new();
     for _ in 0..3 {
         let mut extra = connect(&app);
         extra
-            .write_all(b"GET /healthz HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n")
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: shop\r\n\r\n")
             .unwrap();
         let mut reply = Vec::new();
-        extra.read_to_end(&mut reply).unwrap();
+        let mut buf = [0u8; 1024];
+        while !reply.ends_with(b"\r\n\r\nok") {
+            let n = extra.read(&mut buf).unwrap();
+            assert!(n > 0, "{:?}", String::from_utf8_lossy(&reply));
+            reply.extend_from_slice(&buf[..n]);
+        }
         assert!(
             reply.starts_with(b"HTTP/1.1 200"),
             "{:?}",
             String::from_utf8_lossy(&reply)
         );
+        newcomers.push(extra);
     }
     let mut held = held.into_iter();
     for _ in 0..3 {
