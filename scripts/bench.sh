@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests; see docs/benchmarks.md), release builds, on loopback:
-#   ./scripts/bench.sh            all four
+#   ./scripts/bench.sh            all of them
 #   ./scripts/bench.sh shop       Booth's buyer side beside nginx (downloads, page latency,
 #                                 memory under 1,000 downloads, webhook fulfilment)
 #   ./scripts/bench.sh mailing    one update mailing to N buyers through SMTP
 #   ./scripts/bench.sh finding    the seller's searches over 100,000 purchases and messages
 #   ./scripts/bench.sh bucket     Booth's CPU and memory for 1,000 concurrent 100 MiB
 #                                 downloads, from the data dir and from a bucket
+#   ./scripts/bench.sh licensing  license validations per second; stamping a 300-page PDF
 # BENCH_SECS=N per shop measurement (default 10); BENCH_BUYERS, BENCH_SINK, BENCH_BREAKDOWN
 # for the mailing (see its source).
 set -euo pipefail
@@ -37,4 +38,7 @@ if [ "$which" = all ] || [ "$which" = mailing ]; then
 fi
 if [ "$which" = all ] || [ "$which" = finding ]; then
   cargo bench -p booth-core --bench finding
+fi
+if [ "$which" = all ] || [ "$which" = licensing ]; then
+  cargo bench -p booth-core --bench licensing
 fi

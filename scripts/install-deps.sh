@@ -6,6 +6,11 @@ need_apt=()
 want=(build-essential pkg-config libssl-dev openssl curl file iproute2 python3
       libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
       chromium chromium-driver xvfb xauth webkit2gtk-driver dbus-daemon dbus-bin gnome-keyring)
+# The update feed tests check Tauri's signatures with minisign itself.
+want+=(minisign)
+# The stamped PDF tests read the stamp back with poppler's pdftotext and check the files,
+# their outlines and links with qpdf.
+want+=(qpdf poppler-utils)
 # The window's UI builds with Node.js 18 or newer; Debian's is fine, a newer one is kept.
 command -v node >/dev/null 2>&1 || want+=(nodejs)
 command -v npm >/dev/null 2>&1 || want+=(npm)

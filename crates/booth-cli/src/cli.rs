@@ -94,6 +94,9 @@ pub enum Command {
     /// the public key apps check license files with.
     #[command(subcommand)]
     License(LicenseCmd),
+    /// Update feeds apps read: the public keys their updaters check, and a product's URLs.
+    #[command(subcommand)]
+    Feed(FeedCmd),
     /// Stop new sales (the storefront, product pages and Buy links say "back soon");
     /// downloads, receipts, webhooks and mailings carry on. Takes effect at once in a
     /// running `booth serve` or the app.
@@ -205,6 +208,10 @@ pub enum ProductCmd {
         /// Give each purchase a license key for this many computers (1–1000).
         #[arg(long)]
         licenses: Option<String>,
+        /// Stamp every page of its PDFs for each buyer: "on" ("Licensed to {email} ·
+        /// {date}"), your own wording with {email} and {date}, or "off".
+        #[arg(long, value_name = "WORDING|on|off")]
+        stamp: Option<String>,
         #[arg(long)]
         slug: Option<String>,
         #[arg(long, default_value = "")]
@@ -240,6 +247,10 @@ pub enum ProductCmd {
         /// License keys for new purchases: activations per key, or "off".
         #[arg(long)]
         licenses: Option<String>,
+        /// Stamped PDFs for downloads from now on: "on", your wording with {email} and
+        /// {date}, or "off". Turning it on checks the product's PDFs.
+        #[arg(long, value_name = "WORDING|on|off")]
+        stamp: Option<String>,
         #[arg(long)]
         active: Option<bool>,
     },
@@ -253,6 +264,12 @@ pub enum ProductCmd {
         path: PathBuf,
         #[arg(long)]
         label: Option<String>,
+        /// What changed, for the update feeds and the update mailing.
+        #[arg(long, conflicts_with = "notes_file")]
+        notes: Option<String>,
+        /// The release notes from a text file.
+        #[arg(long = "notes-file")]
+        notes_file: Option<PathBuf>,
     },
     /// Take a product off the shop (its page and Buy link stop working); everyone who
     /// bought it keeps their page, downloads and mailings.
@@ -345,6 +362,17 @@ pub enum DiscountCmd {
     Disable { code: String },
     /// Let a disabled code be used again.
     Enable { code: String },
+}
+
+#[derive(Subcommand)]
+pub enum FeedCmd {
+    /// The keys app updaters check the shop's signatures with (Sparkle, Tauri, minisign).
+    Keys {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A product's feed URLs, to put in its app (each needs the buyer's key or token).
+    Urls { slug: String },
 }
 
 #[derive(Subcommand)]

@@ -86,6 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Purchase(cmd) => purchase::purchase(&data_dir, cmd).await,
         Command::Discount(cmd) => discount::discount(&Shop::open(&data_dir)?, cmd).await,
         Command::License(cmd) => license::license(&Shop::open(&data_dir)?, cmd).await,
+        Command::Feed(cmd) => license::feed(&Shop::open(&data_dir)?, cmd).await,
         Command::Grant { product, email } => purchase::grant(&data_dir, product, email).await,
         Command::Export(ExportCmd::Purchases { csv: _, output }) => {
             purchase::export(&data_dir, output).await

@@ -191,6 +191,9 @@ pub fn print_product(p: &Product) {
             (None, true) => "",
         }
     );
+    if let Some(stamp) = &p.pdf_stamp {
+        println!("    PDFs stamped: {stamp}");
+    }
     for f in &p.files {
         println!(
             "    #{} {} v{} {}",

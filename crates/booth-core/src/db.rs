@@ -23,6 +23,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/0011_archive.sql"),
     include_str!("../../../migrations/0012_bucket_files.sql"),
     include_str!("../../../migrations/0013_licenses.sql"),
+    include_str!("../../../migrations/0014_update_feed.sql"),
+    include_str!("../../../migrations/0015_stamped_pdfs.sql"),
 ];
 
 #[derive(Clone)]

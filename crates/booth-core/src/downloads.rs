@@ -42,6 +42,15 @@ pub struct ServeFile {
     pub resume: Option<Charge>,
 }
 
+/// The buyer's stamped copy of a PDF (stamp/), made for one purchase item and file version
+/// before the download is counted: served in the file's place, from the data dir.
+#[derive(Debug, Clone)]
+pub struct Stamped {
+    pub item_id: i64,
+    pub version_id: i64,
+    pub file: crate::catalog::StoredFile,
+}
+
 /// A download that may go ahead: the file, and for a free resume the meter every byte
 /// sent must be taken from.
 pub struct Download {
@@ -181,11 +190,14 @@ fn look_up(conn: &Connection, token: &PurchaseToken, file_id: i64) -> Result<Fou
 /// write transaction: the conditional UPDATE is what keeps concurrent downloads within the
 /// limit. `from_bucket`: the bytes will come from the seller's bucket (a redirect), so a
 /// free resume is charged its whole Range now, as Booth won't see the bytes go.
+/// `stamped`: the buyer's stamped copy, served instead; made for another version than the
+/// newest (one added meanwhile), nothing is counted and the answer is StorageDown.
 pub fn authorize_download(
     conn: &Connection,
     meters: &Meters,
     req: &DownloadRequest,
     from_bucket: bool,
+    stamped: Option<&Stamped>,
 ) -> Result<Result<ServeFile, Denied>> {
     let Some((status, file)) = look_up(conn, &req.token, req.file_id)? else {
         return Ok(Err(Denied::UnknownLink));
@@ -214,7 +226,15 @@ pub fn authorize_download(
     if revoked {
         return Ok(Err(Denied::Revoked));
     }
-    let size = size as u64;
+    let (stored_path, size, sha256) = match stamped {
+        None => (stored_path, size as u64, sha256),
+        Some(s) if (s.item_id, s.version_id) == (item_id, version_id) => (
+            s.file.stored_path.clone(),
+            s.file.size,
+            s.file.sha256.clone(),
+        ),
+        Some(_) => return Ok(Err(Denied::StorageDown)),
+    };
     let part = match req.range.map(|r| r.within(size)) {
         None => None,
         Some(Some(part)) => Some(part),

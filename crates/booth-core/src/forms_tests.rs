@@ -28,6 +28,7 @@ fn message(p: Problems) -> String {
 fn product(name: &str, slug: Option<&str>, price: &str, currency: &str) -> ProductInput {
     ProductInput {
         licenses: None,
+        stamp: None,
         min_price: None,
         tax_code: None,
         name: name.into(),
@@ -152,6 +153,7 @@ fn a_products_changes_are_checked_against_it() {
         active: true,
         download_limit: Some(5),
         license_activations: None,
+        pdf_stamp: None,
         created_at: 0,
         min_price_minor: None,
         tax_code: None,
@@ -188,6 +190,40 @@ fn a_products_changes_are_checked_against_it() {
     .unwrap();
     assert_eq!(changed.price.map(|m| m.minor), Some(500));
     assert_eq!(changed.download_limit, Some(None));
+    // Stamped PDFs: off, on (the default wording), or the seller's own.
+    assert_eq!(
+        edit(|e| e.stamp = Some("off".into())).unwrap().pdf_stamp,
+        Some(None)
+    );
+    let on = edit(|e| e.stamp = Some("on".into())).unwrap().pdf_stamp;
+    assert_eq!(
+        on.flatten().unwrap().as_str(),
+        crate::stamp::DEFAULT_WORDING
+    );
+    let p = edit(|e| {
+        e.stamp = Some("Sold to {mail}".into());
+        e.name = Some(String::new());
+    })
+    .unwrap_err();
+    assert_eq!(fields(p), ["name", "stamp"]);
+}
+
+#[test]
+fn a_stamp_wording_that_would_not_stamp_well_is_refused() {
+    for bad in ["two\nlines", "Licensed to {emial}", &"x".repeat(201)] {
+        let mut p = product("Guide", None, "5", "usd");
+        p.stamp = Some(bad.into());
+        let problems = p.check().unwrap_err();
+        assert_eq!(fields(problems), ["stamp"], "{bad:?}");
+    }
+    let mut p = product("Guide", None, "5", "usd");
+    p.stamp = Some("Licensed to {email} (order of {date}) \\ 東京".into());
+    assert_eq!(
+        p.parse().unwrap().pdf_stamp.unwrap().as_str(),
+        "Licensed to {email} (order of {date}) \\ 東京"
+    );
+    p.stamp = Some("default".into());
+    assert!(p.parse().unwrap().pdf_stamp.is_some());
 }
 
 #[test]

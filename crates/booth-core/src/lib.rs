@@ -38,13 +38,16 @@ pub mod secrets;
 pub mod settings;
 pub mod setup;
 pub mod shop;
+pub mod signing;
 pub mod smtp;
+pub mod stamp;
 pub mod stats;
 pub mod storage;
 pub mod tax;
 pub mod templates;
 mod text_enum;
 pub mod tunnel;
+pub mod updates;
 
 pub use data_dir::DataDir;
 pub use error::{Error, Result};

@@ -475,6 +475,7 @@ pub async fn seed_demo(shop: &Shop) -> Result<bool> {
     std::fs::write(&path, booth_sample::sample_ebook_pdf())?;
     shop.add_product(booth_core::ProductInput {
         licenses: None,
+        stamp: None,
         min_price: None,
         tax_code: None,
         name: "The Little Book of Booth".into(),

@@ -10,6 +10,7 @@ mod claim;
 mod client;
 mod conn;
 mod download;
+mod feeds;
 mod filecache;
 mod http;
 mod library;

@@ -7,6 +7,7 @@ use crate::checkout::{cart_checkout, checkout, checkout_cancel, checkout_success
 use crate::claim::claim;
 use crate::client::{Client, Vouching};
 use crate::download::{download, purchase_page};
+use crate::feeds::{feed, feed_download, tauri, Format};
 use crate::http::recover;
 use crate::library::{library_page, library_post};
 use crate::licenses::{free_activation, license_call, public_key, Call, LICENSE_PER_MINUTE};
@@ -166,6 +167,37 @@ pub fn routes(
             .then(free_activation))
         .unify()
         .boxed();
+    let query = || warp::query::raw().or(warp::any().map(String::new)).unify();
+    let feeds = warp::path!("feeds" / String / "versions.json")
+        .and(warp::get())
+        .and(query())
+        .and(with_app.clone())
+        .and(client(config.vouching.clone()))
+        .then(|slug, q, app, who| feed(slug, Format::Json, q, app, who))
+        .or(warp::path!("feeds" / String / "appcast.xml")
+            .and(warp::get())
+            .and(query())
+            .and(with_app.clone())
+            .and(client(config.vouching.clone()))
+            .then(|slug, q, app, who| feed(slug, Format::Appcast, q, app, who)))
+        .unify()
+        .or(warp::path!("feeds" / String / "tauri" / String)
+            .and(warp::get())
+            .and(query())
+            .and(with_app.clone())
+            .and(client(config.vouching.clone()))
+            .then(tauri))
+        .unify()
+        .or(warp::path!("feeds" / String / "download" / String)
+            .and(warp::get().or(warp::head()).unify())
+            .and(query())
+            .and(warp::method())
+            .and(warp::header::headers_cloned())
+            .and(with_app.clone())
+            .and(warp::ext::optional::<conn::PeerAddr>())
+            .then(feed_download))
+        .unify()
+        .boxed();
     let health = warp::path!("healthz").and(warp::get()).map(|| {
         let mut r = Response::new("ok".into());
         r.headers_mut()
@@ -211,6 +243,8 @@ pub fn routes(
         .or(the_rest)
         .unify()
         .or(licenses)
+        .unify()
+        .or(feeds)
         .unify()
         .recover(recover)
         .unify()

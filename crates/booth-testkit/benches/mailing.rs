@@ -76,6 +76,7 @@ async fn run(n: usize, storing_sink: bool, breakdown: bool) -> anyhow::Result<()
     let product = shop
         .add_product(ProductInput {
             licenses: None,
+            stamp: None,
             min_price: None,
             tax_code: None,
             name: "Bench Book".into(),

@@ -137,6 +137,7 @@ impl TestApp {
         self.shop()
             .add_product(ProductInput {
                 licenses: None,
+                stamp: None,
                 min_price: None,
                 tax_code: None,
                 name: format!("Product {slug}"),

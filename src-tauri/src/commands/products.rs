@@ -28,6 +28,10 @@ pub struct ProductForm {
     /// Activations per license key ("1" to "1000"); empty or "off" for no license keys.
     #[serde(default)]
     licenses: String,
+    /// The line every page of its PDFs is stamped with for each buyer ({email}, {date}),
+    /// "on" for the default wording; empty or "off" for no stamping.
+    #[serde(default)]
+    stamp: String,
     active: bool,
     /// Absolute paths of files to copy in (from the file picker or drag and drop).
     files: Vec<PathBuf>,
@@ -45,6 +49,7 @@ impl From<ProductForm> for ProductInput {
             tax_code: Some(f.tax_code).filter(|c| !c.trim().is_empty()),
             limit: Some(f.limit).filter(|l| !l.trim().is_empty()),
             licenses: Some(f.licenses).filter(|l| !l.trim().is_empty()),
+            stamp: Some(f.stamp).filter(|s| !s.trim().is_empty()),
             active: f.active,
             files: f.files,
         }
@@ -137,15 +142,19 @@ pub async fn remove_file(state: S<'_>, slug: String, file_id: i64) -> CmdResult<
     Ok(state.shop().await?.remove_file(&slug, file_id).await?)
 }
 
-/// A new version's label; "" is fine (the next number).
+/// A new version's label ("" is fine: the next number) and its release notes ("" for none).
 #[tauri::command]
 #[specta::specta]
-pub async fn validate_version(version: String) -> Mistakes {
-    version_label(version).map_or_else(Vec::new, |l| mistake(catalog::check_version_label(&l)))
+pub async fn validate_version(version: String, notes: String) -> Mistakes {
+    let mut found =
+        version_label(version).map_or_else(Vec::new, |l| mistake(catalog::check_version_label(&l)));
+    found.extend(mistake(catalog::check_release_notes(&notes)));
+    found
 }
 
-/// `file` is the file's display name or id; version "" means the next number. Answers the
-/// new version's label.
+/// `file` is the file's display name or id; version "" means the next number; `notes` are
+/// the release notes ("" for none: feeds and the update email show them). Answers the new
+/// version's label.
 #[tauri::command]
 #[specta::specta]
 pub async fn new_version(
@@ -154,10 +163,11 @@ pub async fn new_version(
     file: String,
     path: PathBuf,
     version: String,
+    notes: String,
 ) -> CmdResult<String> {
     let shop = state.shop().await?;
     Ok(shop
-        .new_version(&slug, &file, path, version_label(version))
+        .new_version(&slug, &file, path, version_label(version), &notes)
         .await?)
 }
 

@@ -20,6 +20,7 @@ async fn add(shop: &Shop, dir: &Path, slug: &str, files: &[(&str, &[u8])]) {
         .collect();
     shop.add_product(ProductInput {
         licenses: None,
+        stamp: None,
         name: format!("Product {slug}"),
         slug: Some(slug.into()),
         price: "8.00".into(),

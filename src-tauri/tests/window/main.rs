@@ -58,6 +58,7 @@ pub async fn add_product(
 ) {
     shop.add_product(ProductInput {
         licenses: None,
+        stamp: None,
         name: name.into(),
         slug: Some(slug.into()),
         price: price.into(),

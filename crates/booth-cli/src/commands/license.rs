@@ -1,7 +1,8 @@
 //! `booth license`: the seller's side of license keys (list, show, free, disable, enable,
 //! limit), the public key apps check license files with, and checking a file as an app would.
+//! `booth feed`: the update feeds' keys and URLs.
 
-use crate::cli::LicenseCmd;
+use crate::cli::{FeedCmd, LicenseCmd};
 use crate::output::print_license_state;
 use anyhow::Context;
 use booth_core::licenses::{file, License};
@@ -100,4 +101,31 @@ fn print_license(l: &License) {
         if l.test { " [test]" } else { "" }
     );
     print_license_state(l);
+}
+
+pub async fn feed(shop: &Shop, cmd: FeedCmd) -> anyhow::Result<()> {
+    match cmd {
+        FeedCmd::Keys { json } => {
+            let k = shop.update_keys().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&k)?);
+            } else {
+                println!("Sparkle (SUPublicEDKey):        {}", k.sparkle);
+                println!("Tauri (plugins.updater.pubkey): {}", k.tauri);
+                print!("minisign public key file:\n{}", k.minisign);
+            }
+        }
+        FeedCmd::Urls { slug } => {
+            let p = shop
+                .product(&slug)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no product with the slug '{slug}'"))?;
+            let base = format!("{}/feeds/{}", shop.public_url(), p.slug);
+            println!("JSON feed:      {base}/versions.json?key=LICENSE_KEY");
+            println!("Sparkle:        {base}/appcast.xml?key=LICENSE_KEY&file=FILE");
+            println!("Tauri updater:  {base}/tauri/{{{{target}}}}-{{{{arch}}}}?key=LICENSE_KEY");
+            println!("(or ?token=PURCHASE_TOKEN instead of a key; docs/updates.md)");
+        }
+    }
+    Ok(())
 }

@@ -18,6 +18,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             files,
             limit,
             licenses,
+            stamp,
             slug,
             description,
             inactive,
@@ -26,6 +27,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             let p = shop
                 .add_product(ProductInput {
                     licenses,
+                    stamp,
                     name,
                     slug,
                     description,
@@ -65,6 +67,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             tax_code,
             limit,
             licenses,
+            stamp,
             active,
         } => {
             // The core checks it, as it does the window's form.
@@ -78,6 +81,7 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
                 tax_code,
                 limit,
                 licenses,
+                stamp,
                 active,
             };
             let p = shop.edit_product_input(&slug, edit).await?;
@@ -95,9 +99,16 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
             file,
             path,
             label,
+            notes,
+            notes_file,
         } => {
+            let notes = match (notes, notes_file) {
+                (Some(n), _) => n,
+                (None, Some(p)) => read_notes(&p)?,
+                (None, None) => String::new(),
+            };
             let bar = output::transfer_bar(shop);
-            let v = shop.new_version(&slug, &file, path, label).await;
+            let v = shop.new_version(&slug, &file, path, label, &notes).await;
             bar.finish();
             let v = v?;
             println!("Uploaded version {v} of '{file}'. Buyers' links now serve it.");
@@ -143,4 +154,17 @@ pub async fn product(shop: &Shop, cmd: ProductCmd) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A release notes file: text, read no further than the core would accept.
+fn read_notes(path: &std::path::Path) -> anyhow::Result<String> {
+    use anyhow::Context;
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .with_context(|| format!("can't open {}", path.display()))?
+        .take(64 * 1024)
+        .read_to_string(&mut text)
+        .with_context(|| format!("{} is not a text file", path.display()))?;
+    Ok(text)
 }

@@ -149,3 +149,59 @@ fn hostile_license_commands_are_refused_cleanly() {
         0
     );
 }
+
+#[test]
+fn new_versions_take_release_notes_and_the_feed_keys_are_printed() {
+    let shop = Shop::new();
+    shop.add("app", "9");
+    let v2 = shop.file("app-v2.pdf", b"%PDF v2");
+    let notes = shop.file("notes.txt", "Faster.\n\nFixes the crash.".as_bytes());
+    let long = shop.file("long.txt", "x".repeat(10_001).as_bytes());
+    let args = |extra: &[&str]| {
+        let mut a = vec!["product", "new-version", "app", "--file", "app.pdf", &v2];
+        a.extend_from_slice(extra);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    for (extra, says) in [
+        (
+            vec!["--notes-file", long.as_str()],
+            "at most 10,000 characters",
+        ),
+        (vec!["--notes", "bell\u{7}"], "at most 10,000 characters"),
+        (vec!["--notes-file", "/nonexistent/notes"], "can't open"),
+    ] {
+        let a = args(&extra);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        assert!(shop.fail(&a).contains(says), "{extra:?}");
+    }
+    assert_eq!(
+        shop.products()[0]["files"][0]["versions"],
+        1,
+        "no version made"
+    );
+    let a = args(&["--notes-file", notes.as_str()]);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    shop.ok(&a);
+    assert_eq!(
+        shop.products()[0]["files"][0]["notes"],
+        "Faster.\n\nFixes the crash."
+    );
+
+    let keys = shop.json(&["feed", "keys", "--json"]);
+    assert_eq!(keys["sparkle"].as_str().unwrap().len(), 44);
+    assert!(keys["minisign"]
+        .as_str()
+        .unwrap()
+        .starts_with("untrusted comment: minisign public key "));
+    assert_ne!(
+        keys["sparkle"],
+        shop.ok(&["license", "public-key"]).trim(),
+        "updates and licenses have keys of their own"
+    );
+    assert!(shop
+        .ok(&["feed", "urls", "app"])
+        .contains("/feeds/app/appcast.xml?key="));
+    assert!(shop
+        .fail(&["feed", "urls", "nope"])
+        .contains("no product with the slug 'nope'"));
+}

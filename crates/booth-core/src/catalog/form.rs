@@ -5,6 +5,7 @@ use super::{check_description, check_name, Product};
 use crate::domain::{parse_download_limit, Currency, Money, Slug};
 use crate::error::{Error, Problems, Result};
 use crate::licenses::parse_activation_limit;
+use crate::stamp::StampLine;
 use crate::tax::TaxCode;
 use std::path::PathBuf;
 
@@ -20,6 +21,8 @@ pub struct NewProduct {
     pub download_limit: Option<u32>,
     /// Activations a license key allows; None: the product gives no keys.
     pub license_activations: Option<u32>,
+    /// The wording every page of its PDFs is stamped with; None: not stamped.
+    pub pdf_stamp: Option<StampLine>,
     pub active: bool,
 }
 
@@ -38,6 +41,9 @@ pub struct ProductInput {
     pub limit: Option<String>,
     /// License keys: how many computers one may be activated on ("" or "off": no keys).
     pub licenses: Option<String>,
+    /// Stamped PDFs: "" or "off" none, "on" or "default" the default wording, else the
+    /// wording ({email} and {date} filled in for each buyer).
+    pub stamp: Option<String>,
     pub active: bool,
     pub files: Vec<PathBuf>,
 }
@@ -79,6 +85,10 @@ impl ProductInput {
             Some(l) => p.take(parse_activation_limit(l)),
             None => Some(None),
         };
+        let pdf_stamp = match &self.stamp {
+            Some(s) => p.take(StampLine::setting(s)),
+            None => Some(None),
+        };
         if self.files.is_empty() {
             p.take::<()>(Err(Error::invalid(
                 "file",
@@ -95,6 +105,7 @@ impl ProductInput {
                 tax_code: tax_code?,
                 download_limit: download_limit?,
                 license_activations: license_activations?,
+                pdf_stamp: pdf_stamp?,
                 active: self.active,
             })
         })
@@ -118,6 +129,9 @@ pub struct ProductEditInput {
     pub limit: Option<String>,
     /// License keys' activations for new purchases; "" or "off" stops giving keys.
     pub licenses: Option<String>,
+    /// Stamped PDFs for downloads from now on: "" or "off" stops, "on" or "default" the
+    /// default wording, else the wording. Turning it on checks the product's PDFs.
+    pub stamp: Option<String>,
     pub active: Option<bool>,
 }
 
@@ -178,6 +192,7 @@ impl ProductEditInput {
         let download_limit = changed(&mut p, self.limit.as_deref().map(parse_download_limit));
         let license_activations =
             changed(&mut p, self.licenses.as_deref().map(parse_activation_limit));
+        let pdf_stamp = changed(&mut p, self.stamp.as_deref().map(StampLine::setting));
         let tax_code = changed(
             &mut p,
             self.tax_code.as_deref().map(|c| match c.trim() {
@@ -196,6 +211,7 @@ impl ProductEditInput {
                 tax_code: tax_code.flatten(),
                 download_limit: download_limit.flatten(),
                 license_activations: license_activations.flatten(),
+                pdf_stamp: pdf_stamp.flatten(),
                 active: self.active,
             })
         })
@@ -213,6 +229,8 @@ pub struct ProductEdit {
     pub tax_code: Option<Option<TaxCode>>,
     pub download_limit: Option<Option<u32>>,
     pub license_activations: Option<Option<u32>>,
+    /// Some(None): stamping off.
+    pub pdf_stamp: Option<Option<StampLine>>,
     pub active: Option<bool>,
 }
 

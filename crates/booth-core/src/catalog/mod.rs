@@ -6,14 +6,14 @@ use crate::domain::{Currency, Money};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 mod archive;
 mod form;
+mod stored;
 pub use archive::{archive, remove_file, unarchive};
 pub use form::{NewProduct, ProductEdit, ProductEditInput, ProductInput};
+pub use stored::{store_file, store_with, StoredFile};
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "bindings", derive(specta::Type))]
@@ -33,6 +33,8 @@ pub struct Product {
     pub download_limit: Option<u32>,
     /// Activations each purchase's license key allows; None: no license keys.
     pub license_activations: Option<u32>,
+    /// The wording its PDFs are stamped with for each buyer; None: not stamped.
+    pub pdf_stamp: Option<String>,
     pub created_at: i64,
     /// When the seller archived it: off the shop and the window's list, its purchases kept.
     pub archived_at: Option<i64>,
@@ -67,6 +69,8 @@ pub struct ProductFile {
     pub sha256: String,
     pub stored_path: String,
     pub versions: u32,
+    /// The newest version's release notes ("" when none were given).
+    pub notes: String,
 }
 
 pub fn check_name(name: &str) -> Result<String> {
@@ -105,6 +109,21 @@ pub fn check_version_label(label: &str) -> Result<String> {
     Ok(l.to_string())
 }
 
+/// A version's release notes: plain text, at most 10,000 characters ("" for none).
+pub fn check_release_notes(notes: &str) -> Result<String> {
+    if notes.chars().count() > 10_000
+        || notes
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(Error::invalid(
+            "notes",
+            "release notes are at most 10,000 characters of text",
+        ));
+    }
+    Ok(notes.trim().to_string())
+}
+
 /// The name a buyer sees for a file: the source's file name, without any path.
 pub fn display_name_for(path: &Path) -> Result<String> {
     let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
@@ -124,55 +143,6 @@ pub fn display_name_for(path: &Path) -> Result<String> {
         ));
     }
     Ok(clean)
-}
-
-#[derive(Debug, Clone)]
-pub struct StoredFile {
-    pub stored_path: String,
-    pub size: u64,
-    pub sha256: String,
-}
-
-/// Copies `source` into the files dir while hashing it. The copy is written to a temporary
-/// name and renamed into place only when complete, so a crash or a full disk never leaves a
-/// half file that a version could point at.
-pub fn store_file(files_dir: &Path, source: &Path) -> Result<StoredFile> {
-    let meta = std::fs::metadata(source)
-        .map_err(|e| Error::invalid("file", format!("can't read {}: {e}", source.display())))?;
-    if !meta.is_file() {
-        return Err(Error::invalid(
-            "file",
-            format!("{} is not a regular file", source.display()),
-        ));
-    }
-    let mut input = std::fs::File::open(source)
-        .map_err(|e| Error::invalid("file", format!("can't read {}: {e}", source.display())))?;
-    // tempfile makes the file 0600; the folders are made the owner's alone too.
-    crate::owner_only::create_dir(files_dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(files_dir)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = input.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        tmp.write_all(&buf[..n])?;
-        size += n as u64;
-    }
-    tmp.as_file().sync_all()?;
-    let sha256 = hex::encode(hasher.finalize());
-    let stored_path = format!("{}/{}", &sha256[..2], sha256);
-    let dest = files_dir.join(&stored_path);
-    crate::owner_only::create_dir(dest.parent().expect("has parent"))?;
-    tmp.persist(&dest).map_err(|e| Error::Io(e.error))?;
-    Ok(StoredFile {
-        stored_path,
-        size,
-        sha256,
-    })
 }
 
 /// Resolves a stored path (from the database) to a file under `files_dir`, refusing
@@ -195,9 +165,9 @@ pub fn resolve_stored(files_dir: &Path, stored_path: &str) -> Result<PathBuf> {
 
 pub fn insert_product(conn: &Connection, p: &NewProduct) -> Result<i64> {
     let res = conn.execute(
-        "INSERT INTO products (slug, name, description, price_minor, currency, active, download_limit, created_at, min_price_minor, tax_code, license_activations)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![p.slug.as_str(), p.name, p.description, p.price.minor, p.price.currency.code(), p.active, p.download_limit, now(), p.min_price.map(|m| m.minor), p.tax_code.as_ref().map(|c| c.as_str()), p.license_activations],
+        "INSERT INTO products (slug, name, description, price_minor, currency, active, download_limit, created_at, min_price_minor, tax_code, license_activations, pdf_stamp)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![p.slug.as_str(), p.name, p.description, p.price.minor, p.price.currency.code(), p.active, p.download_limit, now(), p.min_price.map(|m| m.minor), p.tax_code.as_ref().map(|c| c.as_str()), p.license_activations, p.pdf_stamp.as_ref().map(|s| s.as_str())],
     );
     match res {
         Ok(_) => Ok(conn.last_insert_rowid()),
@@ -220,7 +190,7 @@ pub fn add_file(
         params![product_id, display_name, now()],
     )?;
     let file_id = conn.last_insert_rowid();
-    insert_version(conn, file_id, "1", stored)?;
+    insert_version(conn, file_id, "1", "", stored)?;
     Ok(file_id)
 }
 
@@ -229,6 +199,7 @@ pub fn add_version(
     conn: &Connection,
     file_id: i64,
     label: Option<&str>,
+    notes: &str,
     stored: &StoredFile,
 ) -> Result<String> {
     let label = match label {
@@ -253,21 +224,28 @@ pub fn add_version(
             }
         }
     };
-    insert_version(conn, file_id, &label, stored)?;
+    insert_version(conn, file_id, &label, notes, stored)?;
     Ok(label)
 }
 
-fn insert_version(conn: &Connection, file_id: i64, label: &str, stored: &StoredFile) -> Result<()> {
+fn insert_version(
+    conn: &Connection,
+    file_id: i64,
+    label: &str,
+    notes: &str,
+    stored: &StoredFile,
+) -> Result<()> {
     let res = conn.execute(
-        "INSERT INTO file_versions (file_id, version, stored_path, size, sha256, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO file_versions (file_id, version, stored_path, size, sha256, created_at, notes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             file_id,
             label,
             stored.stored_path,
             stored.size as i64,
             stored.sha256,
-            now()
+            now(),
+            notes
         ],
     );
     match res {
@@ -285,7 +263,7 @@ pub fn is_unique_violation(e: &rusqlite::Error) -> bool {
 
 const PRODUCT_COLS: &str =
     "id, slug, name, description, price_minor, currency, active, download_limit, created_at, min_price_minor, tax_code,
-     archived_at, license_activations";
+     archived_at, license_activations, pdf_stamp";
 
 fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
     Ok(Product {
@@ -302,6 +280,7 @@ fn product_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Product> {
         tax_code: r.get(10)?,
         archived_at: r.get(11)?,
         license_activations: r.get(12)?,
+        pdf_stamp: r.get(13)?,
         files: Vec::new(),
     })
 }
@@ -321,7 +300,7 @@ pub fn files_sold(
 ) -> Result<Vec<ProductFile>> {
     let mut stmt = conn.prepare_cached(
         "SELECT f.id, f.display_name, v.id, v.version, v.size, v.sha256, v.stored_path,
-                (SELECT count(*) FROM file_versions WHERE file_id = f.id)
+                (SELECT count(*) FROM file_versions WHERE file_id = f.id), v.notes
          FROM product_files f
          JOIN file_versions v ON v.id = (SELECT max(id) FROM file_versions WHERE file_id = f.id)
          WHERE f.product_id = ?1 AND (f.removed_at IS NULL OR f.kept_through_purchase >= ?2)
@@ -337,6 +316,7 @@ pub fn files_sold(
             sha256: r.get(5)?,
             stored_path: r.get(6)?,
             versions: r.get(7)?,
+            notes: r.get(8)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -395,7 +375,7 @@ pub fn edit_product(conn: &Connection, slug: &str, edit: &ProductEdit) -> Result
     let res = conn.execute(
         "UPDATE products SET slug = ?2, name = ?3, description = ?4, price_minor = ?5, currency = ?6,
                 download_limit = ?7, active = ?8, min_price_minor = ?9, tax_code = ?10,
-                license_activations = ?11
+                license_activations = ?11, pdf_stamp = ?12
          WHERE id = ?1",
         params![
             p.id,
@@ -415,6 +395,10 @@ pub fn edit_product(conn: &Connection, slug: &str, edit: &ProductEdit) -> Result
                 None => p.tax_code.clone(),
             },
             edit.license_activations.unwrap_or(p.license_activations),
+            match &edit.pdf_stamp {
+                Some(s) => s.as_ref().map(|s| s.as_str().to_string()),
+                None => p.pdf_stamp.clone(),
+            },
         ],
     );
     match res {

@@ -1,15 +1,14 @@
 //! Offline license files: what an activation hands the app so it can check its license with
 //! no network. The file is JSON: `payload` (base64 of the license's JSON, so no one has to
 //! reproduce a byte-exact serialisation) and `signature` (base64 of Ed25519 over exactly
-//! those decoded bytes), signed with the shop's own key. docs/licenses.md shows the check
+//! those decoded bytes), signed with the shop's license key (signing.rs). docs/licenses.md shows the check
 //! in Rust, JavaScript and Python.
 
-use crate::db::now;
 use crate::error::{Error, Result};
+use crate::signing::ShopKey;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
-use rusqlite::{Connection, OptionalExtension};
+use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 /// A license file is good for this long offline; the app gets a fresh one with every
@@ -47,66 +46,15 @@ struct Signed {
     key_id: String,
 }
 
-/// The shop's license signing key.
-pub struct ShopKey(SigningKey);
-
-impl ShopKey {
-    /// The shop's key, made on first use (inside a write, so two first uses make one).
-    pub fn load_or_create(conn: &Connection) -> Result<ShopKey> {
-        let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed)
-            .map_err(|e| Error::Internal(format!("no randomness for a signing key: {e}")))?;
-        conn.execute(
-            "INSERT INTO signing_keys (name, seed, created_at) VALUES ('license', ?1, ?2)
-             ON CONFLICT (name) DO NOTHING",
-            rusqlite::params![&seed[..], now()],
-        )?;
-        Self::load(conn)?.ok_or_else(|| Error::Internal("the signing key vanished".into()))
-    }
-
-    /// The shop's key, if one was made.
-    pub fn load(conn: &Connection) -> Result<Option<ShopKey>> {
-        let seed: Option<Vec<u8>> = conn
-            .query_row(
-                "SELECT seed FROM signing_keys WHERE name = 'license'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        seed.map(|s| {
-            let seed: [u8; 32] = s
-                .try_into()
-                .map_err(|_| Error::Internal("the stored signing key is not 32 bytes".into()))?;
-            Ok(ShopKey(SigningKey::from_bytes(&seed)))
-        })
-        .transpose()
-    }
-
-    /// The public key apps check files with: base64 of its 32 bytes.
-    pub fn public_key(&self) -> String {
-        B64.encode(self.0.verifying_key().as_bytes())
-    }
-
-    pub fn key_id(&self) -> String {
-        key_id(&self.0.verifying_key())
-    }
-
-    /// The license file's text.
-    pub fn sign(&self, payload: &LicensePayload) -> String {
-        let json = serde_json::to_vec(payload).expect("a payload serialises");
-        let signed = Signed {
-            signature: B64.encode(self.0.sign(&json).to_bytes()),
-            payload: B64.encode(&json),
-            key_id: self.key_id(),
-        };
-        serde_json::to_string_pretty(&signed).expect("a file serialises")
-    }
-}
-
-/// The first 8 bytes of the public key's SHA-256, in hex: which key signed a file.
-fn key_id(key: &VerifyingKey) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(&Sha256::digest(key.as_bytes())[..8])
+/// The license file's text for `payload`, signed with the shop's license key.
+pub fn sign(key: &ShopKey, payload: &LicensePayload) -> String {
+    let json = serde_json::to_vec(payload).expect("a payload serialises");
+    let signed = Signed {
+        signature: B64.encode(key.sign(&json)),
+        payload: B64.encode(&json),
+        key_id: key.key_id(),
+    };
+    serde_json::to_string_pretty(&signed).expect("a file serialises")
 }
 
 /// Checks a license file against a shop's public key (base64), as an app would, and says

@@ -20,6 +20,10 @@ impl Shop {
                 new.slug
             )));
         }
+        // A PDF that can't be stamped is refused now, never at a buyer's download.
+        if new.pdf_stamp.is_some() {
+            self.check_pdfs(input.files.clone()).await?;
+        }
         let stored = self.store_files(input.files).await?;
         self.db()
             .write(move |tx| {
@@ -65,6 +69,16 @@ impl Shop {
     }
 
     pub async fn edit_product(&self, slug: &str, edit: ProductEdit) -> Result<Product> {
+        // Turning stamping on checks the PDFs it will stamp.
+        if let Some(Some(_)) = &edit.pdf_stamp {
+            let current = self
+                .product(slug)
+                .await?
+                .ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
+            if current.pdf_stamp.is_none() {
+                self.check_product_pdfs(&current).await?;
+            }
+        }
         let slug = slug.to_string();
         self.db()
             .write(move |tx| catalog::edit_product(tx, &slug, &edit))
@@ -83,6 +97,13 @@ impl Shop {
 
     pub async fn add_file(&self, slug: &str, path: PathBuf) -> Result<Product> {
         let name = catalog::display_name_for(&path)?;
+        let product = self
+            .product(slug)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
+        if product.pdf_stamp.is_some() {
+            self.check_pdfs(vec![path.clone()]).await?;
+        }
         let stored = self.store_files(vec![path]).await?.remove(0);
         let slug = slug.to_string();
         self.db()
@@ -102,17 +123,22 @@ impl Shop {
         file: &str,
         path: PathBuf,
         label: Option<String>,
+        notes: &str,
     ) -> Result<String> {
         let (slug, file) = (slug.to_string(), file.to_string());
+        let notes = catalog::check_release_notes(notes)?;
         // Check the target exists before copying a possibly large file.
         let product = self
             .product(&slug)
             .await?
             .ok_or_else(|| Error::NotFound(format!("no product with the slug '{slug}'")))?;
         let target = catalog::find_file(&product, &file)?;
+        if product.pdf_stamp.is_some() {
+            self.check_pdfs(vec![path.clone()]).await?;
+        }
         let stored = self.store_files(vec![path]).await?.remove(0);
         self.db()
-            .write(move |tx| catalog::add_version(tx, target.id, label.as_deref(), &stored))
+            .write(move |tx| catalog::add_version(tx, target.id, label.as_deref(), &notes, &stored))
             .await
     }
 

@@ -5,12 +5,13 @@ use crate::catalog;
 use crate::db::now;
 use crate::domain::PurchaseToken;
 use crate::error::{Error, Result};
-use crate::licenses::file::{LicensePayload, ShopKey, FORMAT, OFFLINE_DAYS};
+use crate::licenses::file::{self, LicensePayload, FORMAT, OFFLINE_DAYS};
 use crate::licenses::{
     self, Answer, FreedBy, Instance, InstanceId, InstanceName, License, LicenseKey,
 };
 use crate::purchases;
 use crate::settings;
+use crate::signing::{KeyName, ShopKey};
 use std::sync::Arc;
 
 /// A license request's answer, with a fresh signed license file when it names a usable
@@ -111,7 +112,7 @@ impl Shop {
         self.inner
             .shop_key
             .get_or_try_init(|| async move {
-                db.write(|tx| ShopKey::load_or_create(tx).map(Arc::new))
+                db.write(|tx| ShopKey::load_or_create(tx, KeyName::License).map(Arc::new))
                     .await
             })
             .await
@@ -209,7 +210,7 @@ fn signed(
         issued_at,
         expires_at: issued_at + OFFLINE_DAYS * 86_400,
     };
-    let license_file = Some(signer.sign(&payload));
+    let license_file = Some(file::sign(signer, &payload));
     Ok(LicenseAnswer {
         answer,
         license_file,

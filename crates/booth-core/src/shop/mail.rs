@@ -371,7 +371,14 @@ impl Shop {
         let files: Vec<_> = product
             .files
             .iter()
-            .map(|f| serde_json::json!({"name": f.display_name, "version": f.version}))
+            .map(|f| {
+                serde_json::json!({
+                    "name": f.display_name,
+                    "version": f.version,
+                    // The release notes, quoted: this version's own words from the seller.
+                    "notes": mailing::paragraphs(&f.notes),
+                })
+            })
             .collect();
         let ctx = serde_json::json!({
             "store_name": info.store_name,

@@ -26,7 +26,9 @@ mod mail;
 mod purchases;
 mod refunds;
 mod settings;
+mod stamping;
 mod storage;
+mod updates;
 
 pub use crate::catalog::{ProductEditInput, ProductInput};
 pub use crate::settings::SettingsInput;
@@ -38,6 +40,7 @@ pub use library::{LIBRARY_EVERY_SECS, LIBRARY_PER_DAY};
 pub use licenses::{LicenseAnswer, PublicKey};
 pub use mail::{MailingPreview, MailingRequest, VersionNews};
 pub use purchases::PurchaseDetail;
+pub use updates::{UpdateFeed, UpdateKeys};
 
 pub const EMAIL_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/email/base.html")),
@@ -97,7 +100,7 @@ struct Inner {
     /// The bucket downloads come from (bucket_files.rs).
     serving: bucket_serving::ServingCache,
     /// The license signing key, once read (licenses.rs).
-    shop_key: tokio::sync::OnceCell<Arc<crate::licenses::file::ShopKey>>,
+    shop_key: tokio::sync::OnceCell<Arc<crate::signing::ShopKey>>,
 }
 
 /// How a shop is opened: its data dir, and the payments a running shop takes.

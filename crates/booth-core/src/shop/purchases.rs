@@ -3,7 +3,7 @@
 
 use super::Shop;
 use crate::domain::{parse_download_limit, Email, PurchaseToken, Referral};
-use crate::downloads::{self, Denied, Download, DownloadLog, DownloadRequest};
+use crate::downloads::{self, Denied, Download, DownloadLog, DownloadRequest, ServeFile, Stamped};
 use crate::error::{Error, Result};
 use crate::purchase_filter::{self, PurchaseFilter, PurchasePage, PurchaseQuery};
 use crate::purchases::{self, Charge, NewItem, NewPurchase, Purchase, Source};
@@ -36,18 +36,23 @@ impl Shop {
         &self,
         req: DownloadRequest,
     ) -> Result<std::result::Result<Download, Denied>> {
+        // A PDF its product stamps: the buyer's stamped copy, made before anything is counted
+        // (the first time it takes a while) and always served from the data dir.
+        let stamped = self.stamped_for(&req).await?;
         // From the bucket when the seller has one and it holds the file (asked before
         // counting: a bucket that doesn't answer uses up nothing).
-        let bucket = match self.bucket_for(&req).await? {
-            Ok(bucket) => bucket,
-            Err(denied) => return Ok(Err(denied)),
+        let bucket = match stamped {
+            Some(_) => None,
+            None => match self.bucket_for(&req).await? {
+                Ok(bucket) => bucket,
+                Err(denied) => return Ok(Err(denied)),
+            },
         };
         let from_bucket = bucket.is_some();
-        let meters = self.inner.meters.clone();
-        let decided = self
-            .db()
-            .write_relaxed(move |tx| downloads::authorize_download(tx, &meters, &req, from_bucket))
-            .await?;
+        let decided = match stamped {
+            Some(copy) => self.count_stamped(req, copy).await?,
+            None => self.count_download(req, from_bucket, None).await?,
+        };
         let mut file = match decided {
             Ok(file) => file,
             Err(denied) => return Ok(Err(denied)),
@@ -81,6 +86,21 @@ impl Shop {
             resume,
             bucket_url,
         }))
+    }
+
+    /// The check-and-count of one download on the writer thread.
+    pub(super) async fn count_download(
+        &self,
+        req: DownloadRequest,
+        from_bucket: bool,
+        stamped: Option<Stamped>,
+    ) -> Result<std::result::Result<ServeFile, Denied>> {
+        let meters = self.inner.meters.clone();
+        self.db()
+            .write_relaxed(move |tx| {
+                downloads::authorize_download(tx, &meters, &req, from_bucket, stamped.as_ref())
+            })
+            .await
     }
 
     pub(super) async fn require_purchase(&self, token: &str) -> Result<Purchase> {

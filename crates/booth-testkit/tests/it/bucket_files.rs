@@ -209,7 +209,7 @@ async fn an_upload_that_fails_makes_no_version_and_the_shop_serves_what_it_serve
     booth_core::secrets::save(shop.data_dir(), &secrets).unwrap();
     std::fs::write(&v2, b"%PDF two").unwrap();
     let e = shop
-        .new_version("guide", "guide.pdf", v2.clone(), None)
+        .new_version("guide", "guide.pdf", v2.clone(), None, "")
         .await
         .unwrap_err();
     assert_eq!(e.code(), "storage");
@@ -222,7 +222,7 @@ async fn an_upload_that_fails_makes_no_version_and_the_shop_serves_what_it_serve
     let kept = s3.root.path().join("kept");
     std::fs::rename(&bucket_dir, &kept).unwrap();
     let e = shop
-        .new_version("guide", "guide.pdf", v2.clone(), None)
+        .new_version("guide", "guide.pdf", v2.clone(), None, "")
         .await
         .unwrap_err();
     assert!(
@@ -239,7 +239,7 @@ async fn an_upload_that_fails_makes_no_version_and_the_shop_serves_what_it_serve
     let mut progress = shop.transfers().subscribe();
     let upload = tokio::spawn({
         let (shop, v2) = (shop.clone(), v2.clone());
-        async move { shop.new_version("guide", "guide.pdf", v2, None).await }
+        async move { shop.new_version("guide", "guide.pdf", v2, None, "").await }
     });
     loop {
         progress.changed().await.unwrap();

@@ -97,7 +97,7 @@ async fn every_eligible_buyer_gets_one_update_with_a_working_link_to_the_new_ver
     let v2 = app.data_dir.path().join("book-v2.pdf");
     std::fs::write(&v2, b"version two").unwrap();
     app.shop()
-        .new_version("book", "book.pdf", v2, None)
+        .new_version("book", "book.pdf", v2, None, "")
         .await
         .unwrap();
     let preview = app

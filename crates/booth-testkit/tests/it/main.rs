@@ -20,5 +20,7 @@ mod selling;
 mod setup;
 mod shop;
 mod slow_clients;
+mod stamped_pdfs;
 mod storage;
 mod tunnel;
+mod update_feeds;

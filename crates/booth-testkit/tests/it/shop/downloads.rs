@@ -163,7 +163,7 @@ async fn new_version_is_served_from_the_same_link() {
     std::fs::write(&v2, b"version two").unwrap();
     assert_eq!(
         app.shop()
-            .new_version("book", "book.pdf", v2, None)
+            .new_version("book", "book.pdf", v2, None, "")
             .await
             .unwrap(),
         "2"

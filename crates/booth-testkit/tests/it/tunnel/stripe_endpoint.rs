@@ -68,6 +68,7 @@ async fn stripe_mode_keeps_one_endpoint_and_its_secret_across_restarts() {
         .shop
         .add_product(booth_core::ProductInput {
             licenses: None,
+            stamp: None,
             min_price: None,
             tax_code: None,
             name: "Product book".into(),
