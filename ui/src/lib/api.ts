@@ -84,6 +84,10 @@ export type License = B.License_Serialize;
 export type LicenseInstance = B.Instance;
 /** Why a key can't be used: disabled (by the seller), refunded, revoked (and the API's own). */
 export type Refusal = B.Refusal;
+/** The public key license files are checked with (base64 Ed25519) and its id. */
+export type PublicKey = B.PublicKey;
+/** The public keys app updaters check update feeds with: Sparkle's, Tauri's, the minisign file. */
+export type UpdateKeys = B.UpdateKeys;
 
 export type DayPoint = B.DayPoint;
 export type Funnel = B.Funnel;

@@ -45,6 +45,8 @@ export const commands = {
 	setLicenseLimit: (key: string, limit: string) => __TAURI_INVOKE<License_Serialize>("set_license_limit", { key, limit }),
 	/**  The public half of the shop's signing key (made on first use). */
 	licensePublicKey: () => __TAURI_INVOKE<PublicKey>("license_public_key"),
+	/**  The public keys app updaters check the update feeds' signatures with (made on first use). */
+	updateKeys: () => __TAURI_INVOKE<UpdateKeys>("update_keys"),
 	/**  `status`: null for all; newest first. */
 	outbox: (status: string | null, limit: number) => __TAURI_INVOKE<OutboxRow_Serialize[]>("outbox", { status, limit }),
 	/**
@@ -84,13 +86,14 @@ export const commands = {
 	unarchiveProduct: (slug: string) => __TAURI_INVOKE<Product_Serialize>("unarchive_product", { slug }),
 	/**  Stops giving the file to new buyers; those who bought it keep it. */
 	removeFile: (slug: string, fileId: number) => __TAURI_INVOKE<Product_Serialize>("remove_file", { slug, fileId }),
-	/**  A new version's label; "" is fine (the next number). */
-	validateVersion: (version: string) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_version", { version }),
+	/**  A new version's label ("" is fine: the next number) and its release notes ("" for none). */
+	validateVersion: (version: string, notes: string) => __TAURI_INVOKE<CmdError_Serialize[]>("validate_version", { version, notes }),
 	/**
-	 *  `file` is the file's display name or id; version "" means the next number. Answers the
-	 *  new version's label.
+	 *  `file` is the file's display name or id; version "" means the next number; `notes` are
+	 *  the release notes ("" for none: feeds and the update email show them). Answers the new
+	 *  version's label.
 	 */
-	newVersion: (slug: string, file: string, path: string, version: string) => __TAURI_INVOKE<string>("new_version", { slug, file, path, version }),
+	newVersion: (slug: string, file: string, path: string, version: string, notes: string) => __TAURI_INVOKE<string>("new_version", { slug, file, path, version, notes }),
 	productLinks: (slug: string) => __TAURI_INVOKE<ProductLinks>("product_links", { slug }),
 	/**
 	 *  Opens the product's checkout (the simulator's, or Stripe's in test mode) in a second
@@ -730,6 +733,11 @@ export type ProductEditInput_Deserialize = {
 	limit?: string | null,
 	/**  License keys' activations for new purchases; "" or "off" stops giving keys. */
 	licenses?: string | null,
+	/**
+	 *  Stamped PDFs for downloads from now on: "" or "off" stops, "on" or "default" the
+	 *  default wording, else the wording. Turning it on checks the product's PDFs.
+	 */
+	stamp?: string | null,
 	active?: boolean | null,
 };
 
@@ -750,6 +758,11 @@ export type ProductEditInput_Serialize = {
 	limit: string | null,
 	/**  License keys' activations for new purchases; "" or "off" stops giving keys. */
 	licenses: string | null,
+	/**
+	 *  Stamped PDFs for downloads from now on: "" or "off" stops, "on" or "default" the
+	 *  default wording, else the wording. Turning it on checks the product's PDFs.
+	 */
+	stamp: string | null,
 	active: boolean | null,
 };
 
@@ -763,6 +776,8 @@ export type ProductFile = {
 	sha256: string,
 	stored_path: string,
 	versions: number,
+	/**  The newest version's release notes ("" when none were given). */
+	notes: string,
 };
 
 /**
@@ -788,6 +803,11 @@ export type ProductForm_Deserialize = {
 	limit: string,
 	/**  Activations per license key ("1" to "1000"); empty or "off" for no license keys. */
 	licenses?: string,
+	/**
+	 *  The line every page of its PDFs is stamped with for each buyer ({email}, {date}),
+	 *  "on" for the default wording; empty or "off" for no stamping.
+	 */
+	stamp?: string,
 	active: boolean,
 	/**  Absolute paths of files to copy in (from the file picker or drag and drop). */
 	files: string[],
@@ -810,6 +830,11 @@ export type ProductForm_Serialize = {
 	limit: string,
 	/**  Activations per license key ("1" to "1000"); empty or "off" for no license keys. */
 	licenses: string,
+	/**
+	 *  The line every page of its PDFs is stamped with for each buyer ({email}, {date}),
+	 *  "on" for the default wording; empty or "off" for no stamping.
+	 */
+	stamp: string,
 	active: boolean,
 	/**  Absolute paths of files to copy in (from the file picker or drag and drop). */
 	files: string[],
@@ -838,6 +863,8 @@ export type Product_Deserialize = {
 	download_limit?: number | null,
 	/**  Activations each purchase's license key allows; None: no license keys. */
 	license_activations?: number | null,
+	/**  The wording its PDFs are stamped with for each buyer; None: not stamped. */
+	pdf_stamp?: string | null,
 	created_at: number,
 	/**  When the seller archived it: off the shop and the window's list, its purchases kept. */
 	archived_at?: number | null,
@@ -860,6 +887,8 @@ export type Product_Serialize = {
 	download_limit: number | null,
 	/**  Activations each purchase's license key allows; None: no license keys. */
 	license_activations: number | null,
+	/**  The wording its PDFs are stamped with for each buyer; None: not stamped. */
+	pdf_stamp: string | null,
 	created_at: number,
 	/**  When the seller archived it: off the shop and the window's list, its purchases kept. */
 	archived_at: number | null,
@@ -1497,6 +1526,16 @@ export type TunnelView_Serialize = {
 	providers: ProviderInfo_Serialize[],
 	/**  Newest first, at most 50. */
 	log: LogEntry[],
+};
+
+/**  The public keys app updaters check the shop's signatures with. */
+export type UpdateKeys = {
+	/**  Sparkle's `SUPublicEDKey`: base64 of the Ed25519 key. */
+	sparkle: string,
+	/**  Tauri's `plugins.updater.pubkey`: base64 of the minisign public key file. */
+	tauri: string,
+	/**  The minisign public key file itself (`minisign -V -p`). */
+	minisign: string,
 };
 
 /**

@@ -16,11 +16,11 @@ describe("priceText", () => {
 
 describe("newVersionOf", () => {
   const file = (id: number, version_id: number, version: string) => ({
-    id, display_name: `f${id}.pdf`, version_id, version, size: 1, sha256: "", stored_path: "", versions: version_id,
+    id, display_name: `f${id}.pdf`, version_id, version, size: 1, sha256: "", stored_path: "", notes: "", versions: version_id,
   });
   const product = (files: ReturnType<typeof file>[]) => ({
     id: 1, slug: "guide", name: "Guide", description: "", price_minor: 100, currency: "usd", min_price_minor: null,
-    tax_code: null, active: true, download_limit: 5, license_activations: null, created_at: 0, archived_at: null, files,
+    tax_code: null, active: true, download_limit: 5, license_activations: null, pdf_stamp: null, created_at: 0, archived_at: null, files,
   });
 
   it("names the file an upload gave a new version", () => {

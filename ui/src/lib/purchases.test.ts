@@ -6,7 +6,7 @@ import {
 } from "./purchases";
 
 function file(id: number, used: number, left: number | null): ItemFile {
-  return { id, display_name: `f${id}.pdf`, version_id: id, version: "1", size: 10, sha256: "", stored_path: "", versions: 1, downloads_used: used, downloads_left: left };
+  return { id, display_name: `f${id}.pdf`, version_id: id, version: "1", size: 10, sha256: "", stored_path: "", notes: "", versions: 1, downloads_used: used, downloads_left: left };
 }
 
 function item(name: string, limit: number | null, files: ItemFile[], slug = name.toLowerCase()): PurchaseItem {

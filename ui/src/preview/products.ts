@@ -8,37 +8,39 @@ import { activationsOf } from "./licenses";
 import { savedSettings } from "./settings";
 
 let nextFileId = 10;
-function file(name: string, size: number, version: string, versions: number) {
+function file(name: string, size: number, version: string, versions: number, notes = "") {
   const id = nextFileId++;
   return {
     id, display_name: name, version_id: id * 10 + versions, version, size, versions,
-    sha256: "9f2c4e1b7a".padEnd(64, "0"), stored_path: `files/${id}-${name}`,
+    sha256: "9f2c4e1b7a".padEnd(64, "0"), stored_path: `files/${id}-${name}`, notes,
   };
 }
+
+const GUIDE_NOTES = "The third edition: a new chapter on print-on-demand, the pricing chapter rewritten for 2026, and every link checked again.";
 
 let products: Product[] = EMPTY ? [] : [
   {
     id: 1, slug: "field-guide", name: "The Field Guide to Indie Publishing",
     description: "A practical, 240-page guide to writing, designing and selling your own books.",
-    price_minor: 1900, currency: "usd", min_price_minor: null, tax_code: null, active: true, download_limit: 5, license_activations: null, created_at: NOW - 120 * DAY, archived_at: null,
-    files: [file("field-guide.pdf", 4_412_331, "3", 3), file("field-guide.epub", 2_203_114, "3", 3)],
+    price_minor: 1900, currency: "usd", min_price_minor: null, tax_code: null, active: true, download_limit: 5, license_activations: null, pdf_stamp: null, created_at: NOW - 120 * DAY, archived_at: null,
+    files: [file("field-guide.pdf", 4_412_331, "3", 3, GUIDE_NOTES), file("field-guide.epub", 2_203_114, "3", 3, GUIDE_NOTES)],
   },
   {
     id: 2, slug: "golden-hour-presets", name: "Golden Hour Lightroom Presets",
     description: "24 warm presets for portraits and landscapes, with a how-to video.",
-    price_minor: 1200, currency: "usd", min_price_minor: null, tax_code: null, active: true, download_limit: null, license_activations: 3, created_at: NOW - 60 * DAY, archived_at: null,
+    price_minor: 1200, currency: "usd", min_price_minor: null, tax_code: null, active: true, download_limit: null, license_activations: 3, pdf_stamp: null, created_at: NOW - 60 * DAY, archived_at: null,
     files: [file("golden-hour-presets.zip", 48_230_114, "2", 2)],
   },
   {
     id: 3, slug: "brushes-vol-2", name: "Sketchbook Brushes Vol. 2",
     description: "",
-    price_minor: 750, currency: "usd", min_price_minor: null, tax_code: null, active: false, download_limit: 3, license_activations: null, created_at: NOW - 4 * DAY, archived_at: null,
+    price_minor: 750, currency: "usd", min_price_minor: null, tax_code: null, active: false, download_limit: 3, license_activations: null, pdf_stamp: null, created_at: NOW - 4 * DAY, archived_at: null,
     files: [file("brushes-vol-2.zip", 120_331_003, "1", 1)],
   },
   {
     id: 4, slug: "quiet-corners-zine", name: "Quiet Corners, a Photo Zine",
     description: "32 pages of small places in big cities. Pay what you like, or take it free.",
-    price_minor: 500, currency: "usd", min_price_minor: 0, tax_code: null, active: true, download_limit: null, license_activations: null, created_at: NOW - 30 * DAY, archived_at: null,
+    price_minor: 500, currency: "usd", min_price_minor: 0, tax_code: null, active: true, download_limit: null, license_activations: null, pdf_stamp: null, created_at: NOW - 30 * DAY, archived_at: null,
     files: [file("quiet-corners.pdf", 18_402_221, "1", 1)],
   },
 ];
@@ -92,6 +94,17 @@ function limitOf(s: string): number | null {
 
 const basename = (p: string) => p.split(/[\\/]/).pop() || p;
 
+/** The core's stamp setting, roughly: "" or "off" none, "on" or "default" its wording, else the line. */
+function stampOf(typed: string | null | undefined): string | null {
+  const t = String(typed ?? "").trim();
+  if (!t || /^off$/i.test(t)) return null;
+  if (/^(on|default)$/i.test(t)) return "Licensed to {email} · {date}";
+  if ([...t].length > 200 || /[\u0000-\u001f\u007f]/.test(t)) throw invalid("stamp", "a stamp is 1–200 characters on one line");
+  const other = [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).find((n) => n !== "email" && n !== "date");
+  if (other) throw invalid("stamp", `{${other}} is not a placeholder: a stamp can use {email} and {date}`);
+  return t;
+}
+
 export const commands: Commands = {
   list_products: async () => { await sleep(200); return structuredClone(products); },
 
@@ -105,6 +118,7 @@ export const commands: Commands = {
       () => minOf(i.min_price, priceOf(i.price, i.currency), i.currency),
       () => { if (!i.files.length) throw invalid("file", "a product needs at least one file"); },
       () => activationsOf(i.licenses),
+      () => stampOf(i.stamp),
     );
   },
 
@@ -116,11 +130,14 @@ export const commands: Commands = {
       () => e.price != null && priceOf(e.price, e.currency ?? p.currency),
       () => e.min_price != null && minOf(e.min_price, e.price != null ? priceOf(e.price, e.currency ?? p.currency) : p.price_minor, e.currency ?? p.currency),
       () => activationsOf(e.licenses),
+      () => e.stamp != null && stampOf(e.stamp),
     );
   },
 
-  validate_version: ({ version }) => mistakes(() => {
+  validate_version: ({ version, notes }) => mistakes(() => {
     if (/\s/.test(String(version).trim())) throw invalid("version", "a version label is 1–40 characters without spaces, e.g. 1.1");
+  }, () => {
+    if (String(notes ?? "").length > 10_000) throw invalid("notes", "release notes are at most 10,000 characters of text");
   }),
 
   create_product: async ({ input }) => {
@@ -135,7 +152,7 @@ export const commands: Commands = {
     await sleep(1800); // copying files
     const p: Product = {
       id: products.length + 1, slug, name: i.name.trim(), description: i.description.trim(),
-      price_minor: price, currency: i.currency, min_price_minor: min, tax_code: i.tax_code?.trim() || null, active: i.active, download_limit: limitOf(i.limit), license_activations: activationsOf(i.licenses),
+      price_minor: price, currency: i.currency, min_price_minor: min, tax_code: i.tax_code?.trim() || null, active: i.active, download_limit: limitOf(i.limit), license_activations: activationsOf(i.licenses), pdf_stamp: stampOf(i.stamp),
       created_at: Math.floor(Date.now() / 1000), archived_at: null,
       files: i.files.map((f, n) => file(basename(f), 1_200_000 + n * 3_400_000, "1", 1)),
     };
@@ -159,6 +176,7 @@ export const commands: Commands = {
       currency, price_minor, min_price_minor, active: e.active ?? p.active,
       download_limit: e.limit != null ? limitOf(e.limit) : p.download_limit,
       license_activations: e.licenses != null ? activationsOf(e.licenses) : p.license_activations,
+      pdf_stamp: e.stamp != null ? stampOf(e.stamp) : p.pdf_stamp,
     });
     return structuredClone(p);
   },
@@ -199,7 +217,7 @@ export const commands: Commands = {
     return structuredClone(p);
   },
 
-  new_version: async ({ slug, file: which, path, version }) => {
+  new_version: async ({ slug, file: which, path, version, notes }) => {
     const p = find(slug);
     const f = p.files.find((x) => String(x.id) === which || x.display_name === which);
     if (!f) throw { code: "not_found", message: `no file '${String(which)}'` };
@@ -207,7 +225,7 @@ export const commands: Commands = {
     const label = String(version).trim() || String(f.versions + 1);
     if (/\s/.test(label)) throw invalid("version", "a version label is 1–40 characters without spaces, e.g. 1.1");
     await sleep(1200);
-    Object.assign(f, { version: label, versions: f.versions + 1, size: f.size + 81_920 });
+    Object.assign(f, { version: label, versions: f.versions + 1, size: f.size + 81_920, notes: String(notes ?? "").trim() });
     return label;
   },
 

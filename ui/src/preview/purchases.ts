@@ -15,11 +15,11 @@ import { taxSettings, wordingAt } from "./taxes";
 
 function product(id: number, slug: string, name: string, price: number, limit: number | null, active: boolean, files: [number, string, string, number][], min: number | null = null, keys: number | null = null): Product {
   return {
-    id, slug, name, description: "", price_minor: price, currency: "usd", min_price_minor: min, tax_code: null, active, download_limit: limit, license_activations: keys,
+    id, slug, name, description: "", price_minor: price, currency: "usd", min_price_minor: min, tax_code: null, active, download_limit: limit, license_activations: keys, pdf_stamp: null,
     created_at: NOW - 60 * D, archived_at: null,
     files: files.map(([fid, display_name, version, size]) => ({
       id: fid, display_name, version_id: fid * 10 + Number(version), version, size, sha256: hex(64),
-      stored_path: `files/${hex(2)}/${hex(62)}`, versions: Number(version),
+      stored_path: `files/${hex(2)}/${hex(62)}`, versions: Number(version), notes: "",
     })),
   };
 }

@@ -12,7 +12,7 @@ vi.mock("../lib/api", async (orig) => ({ ...(await orig<typeof import("../lib/ap
 
 const book: Product = {
   id: 1, slug: "book", name: "The Book", description: "", price_minor: 1900, currency: "usd", min_price_minor: null, tax_code: null, active: true,
-  download_limit: 5, license_activations: null, created_at: 0, archived_at: null, files: [],
+  download_limit: 5, license_activations: null, pdf_stamp: null, created_at: 0, archived_at: null, files: [],
 };
 
 function discount(code: string, over: Partial<Discount> = {}): Discount {

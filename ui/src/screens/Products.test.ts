@@ -10,7 +10,7 @@ vi.mock("../lib/api", async (orig) => ({ ...(await orig<typeof import("../lib/ap
 function product(slug: string, over: Partial<Product> = {}): Product {
   return {
     id: slug === "book" ? 1 : 2, slug, name: slug, description: "", price_minor: 1900, currency: "usd", min_price_minor: null, tax_code: null, active: true,
-    download_limit: 5, license_activations: null, created_at: 0, archived_at: null, files: [], ...over,
+    download_limit: 5, license_activations: null, pdf_stamp: null, created_at: 0, archived_at: null, files: [], ...over,
   };
 }
 

@@ -7,7 +7,7 @@ import DiscountCard from "./DiscountCard.svelte";
 function product(slug: string, name: string, over: Partial<Product> = {}): Product {
   return {
     id: 1, slug, name, description: "", price_minor: 1900, currency: "usd", min_price_minor: null, tax_code: null, active: true,
-    download_limit: 5, license_activations: null, created_at: 0, archived_at: null, files: [], ...over,
+    download_limit: 5, license_activations: null, pdf_stamp: null, created_at: 0, archived_at: null, files: [], ...over,
   };
 }
 const products = [product("book", "The Book"), product("presets", "Presets"), product("zine", "Zine", { min_price_minor: 0 })];

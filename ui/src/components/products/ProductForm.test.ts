@@ -26,8 +26,8 @@ vi.mock("@tauri-apps/api/webview", () => ({
 
 const product: Product = {
   id: 1, slug: "field-guide", name: "Field Guide", description: "A guide.", price_minor: 1900, currency: "usd", min_price_minor: null, tax_code: null,
-  active: true, download_limit: 5, license_activations: null, created_at: 0, archived_at: null,
-  files: [{ id: 11, display_name: "guide.pdf", version_id: 3, version: "3", size: 4_400_000, sha256: "", stored_path: "", versions: 3 }],
+  active: true, download_limit: 5, license_activations: null, pdf_stamp: null, created_at: 0, archived_at: null,
+  files: [{ id: 11, display_name: "guide.pdf", version_id: 3, version: "3", size: 4_400_000, sha256: "", stored_path: "", notes: "", versions: 3 }],
 };
 
 const input = (name: string) => document.querySelector(`[name="${name}"]`) as HTMLInputElement;
@@ -111,7 +111,7 @@ describe("ProductForm: new product", () => {
 
     expect(api.createProduct).toHaveBeenCalledWith({
       name: "Field Guide", slug: "field-guide", description: "About fields.", price: "19", currency: "eur", min_price: "", tax_code: "",
-      limit: "unlimited", licenses: "off", active: true, files: ["/home/ada/a.pdf", "/home/ada/b.epub"],
+      limit: "unlimited", licenses: "off", stamp: "off", active: true, files: ["/home/ada/a.pdf", "/home/ada/b.epub"],
     });
     // Copying can take a while: the button says so and can't be pressed twice.
     await waitFor(() => expect(save().textContent).toMatch(/Creating…/));
@@ -181,7 +181,7 @@ describe("ProductForm: editing", () => {
     await type("version-path", "/home/ada/guide-4.pdf");
     await type("version-label", "4");
     await fireEvent.click(document.querySelector('[data-testid="upload-version"]')!);
-    await waitFor(() => expect(api.newVersion).toHaveBeenCalledWith("field-guide", "11", "/home/ada/guide-4.pdf", "4"));
+    await waitFor(() => expect(api.newVersion).toHaveBeenCalledWith("field-guide", "11", "/home/ada/guide-4.pdf", "4", ""));
     await waitFor(() => expect(onfileschange).toHaveBeenCalledWith(product));
   });
 
@@ -366,5 +366,116 @@ describe("ProductForm: license keys", () => {
     await type("price", "24");
     await fireEvent.click(save());
     await waitFor(() => expect(api.editProduct).toHaveBeenCalledWith("field-guide", { price: "24" }));
+  });
+});
+
+describe("ProductForm: stamped PDFs", () => {
+  const DEFAULT = "Licensed to {email} · {date}";
+  const stamped = { ...product, pdf_stamp: "For {email} only" };
+
+  it("is off for a new product; on, it offers the default line with a hint and an example, and sends the wording", async () => {
+    api.createProduct.mockResolvedValue({ ...product, pdf_stamp: DEFAULT });
+    const { component } = render(ProductForm, { props: { onsaved, oncancel } });
+    expect(input("stamp-on").checked).toBe(false);
+    expect(input("stamp")).toBeNull();
+    await fireEvent.click(input("stamp-on"));
+    // Turned on and nothing else: closing would lose it.
+    expect(component.unsaved()).toBe(true);
+    expect(input("stamp").value).toBe(DEFAULT);
+    expect(errorOf("stamp")).toMatch(/foot of every page of each PDF, once per buyer/);
+    expect(screen.getByTestId("stamp-example").textContent).toMatch(/^Licensed to buyer@example\.com · \d{4}-\d{2}-\d{2}$/);
+    expect(screen.getByText(/encrypted or damaged/).textContent).toMatch(/refused when added/);
+    await type("stamp", "Bought by {email}");
+    expect(screen.getByTestId("stamp-example").textContent).toBe("Bought by buyer@example.com");
+
+    await type("name", "Field Guide");
+    await type("price", "19");
+    await addPath("/home/ada/guide.pdf");
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.createProduct).toHaveBeenCalledWith(expect.objectContaining({ stamp: "Bought by {email}" })));
+    expect(api.validateProduct).toHaveBeenCalledWith(expect.objectContaining({ stamp: "Bought by {email}" }));
+  });
+
+  it("sends the default wording when a new product's stamping is left as offered", async () => {
+    api.createProduct.mockResolvedValue({ ...product, pdf_stamp: DEFAULT });
+    render(ProductForm, { props: { onsaved, oncancel } });
+    await fireEvent.click(input("stamp-on"));
+    await type("name", "Field Guide");
+    await type("price", "19");
+    await addPath("/home/ada/guide.pdf");
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.createProduct).toHaveBeenCalledWith(expect.objectContaining({ stamp: DEFAULT })));
+  });
+
+  it("shows the core's \"stamp\" mistake beside the field, and clears it on typing", async () => {
+    api.validateProduct.mockResolvedValueOnce([{ code: "invalid_input", field: "stamp", message: "{name} is not a placeholder: a stamp can use {email} and {date}" }]);
+    render(ProductForm, { props: { onsaved, oncancel } });
+    await fireEvent.click(input("stamp-on"));
+    await type("stamp", "For {name}");
+    await fireEvent.click(save());
+    await waitFor(() => expect(errorOf("stamp")).toMatch(/\{name\} is not a placeholder/));
+    expect(input("stamp").getAttribute("aria-invalid")).toBe("true");
+    expect(api.createProduct).not.toHaveBeenCalled();
+    await type("stamp", "For {email}");
+    expect(errorOf("stamp")).not.toMatch(/not a placeholder/);
+  });
+
+  it("won't send an empty line while on (the core would take it as off)", async () => {
+    render(ProductForm, { props: { onsaved, oncancel } });
+    await fireEvent.click(input("stamp-on"));
+    await type("stamp", "  ");
+    await type("name", "X");
+    await type("price", "5");
+    await addPath("/home/ada/x.pdf");
+    await fireEvent.click(save());
+    await waitFor(() => expect(errorOf("stamp")).toMatch(/Write the line to stamp/));
+    expect(api.createProduct).not.toHaveBeenCalled();
+  });
+
+  it("turns stamping on for a product that had it off, and says its PDFs are checked", async () => {
+    api.editProduct.mockResolvedValue({ ...product, pdf_stamp: DEFAULT });
+    const { component } = render(ProductForm, { props: { product, onsaved, oncancel } });
+    expect(input("stamp-on").checked).toBe(false);
+    await fireEvent.click(input("stamp-on"));
+    expect(component.unsaved()).toBe(true);
+    expect(screen.getByText(/encrypted or damaged/).textContent).toMatch(/checks this product's PDFs first/);
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.editProduct).toHaveBeenCalledWith("field-guide", { stamp: DEFAULT }));
+    expect(api.validateProductEdit).toHaveBeenCalledWith("field-guide", { stamp: DEFAULT });
+  });
+
+  it("shows a PDF that turning it on can't stamp beside the field", async () => {
+    api.editProduct.mockRejectedValue({ code: "invalid_input", field: "file", message: "this PDF is encrypted: remove its password before adding it (guide.pdf)" });
+    render(ProductForm, { props: { product, onsaved, oncancel } });
+    await fireEvent.click(input("stamp-on"));
+    await fireEvent.click(save());
+    await waitFor(() => expect(errorOf("stamp")).toMatch(/encrypted: remove its password .*guide\.pdf/));
+    expect(onsaved).not.toHaveBeenCalled();
+  });
+
+  it("prefills a product's line, and sends \"off\" when stamping is turned off", async () => {
+    api.editProduct.mockResolvedValue({ ...stamped, pdf_stamp: null });
+    const { component } = render(ProductForm, { props: { product: stamped, onsaved, oncancel } });
+    expect(input("stamp-on").checked).toBe(true);
+    expect(input("stamp").value).toBe("For {email} only");
+    expect(component.unsaved()).toBe(false);
+    await fireEvent.click(input("stamp-on"));
+    expect(component.unsaved()).toBe(true);
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.editProduct).toHaveBeenCalledWith("field-guide", { stamp: "off" }));
+  });
+
+  it("sends a changed line, and leaves the stamp alone when an edit doesn't touch it", async () => {
+    api.editProduct.mockResolvedValue(stamped);
+    render(ProductForm, { props: { product: stamped, onsaved, oncancel } });
+    await type("price", "24");
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.editProduct).toHaveBeenCalledWith("field-guide", { price: "24" }));
+    cleanup();
+    api.editProduct.mockClear();
+    render(ProductForm, { props: { product: stamped, onsaved, oncancel } });
+    await type("stamp", "For {email} on {date}");
+    await fireEvent.click(save());
+    await waitFor(() => expect(api.editProduct).toHaveBeenCalledWith("field-guide", { stamp: "For {email} on {date}" }));
   });
 });

@@ -7,7 +7,7 @@ const api = vi.hoisted(() => ({ purchaseDetail: vi.fn(), resetDownloads: vi.fn()
 vi.mock("../../lib/api", async (orig) => ({ ...(await orig<typeof import("../../lib/api")>()), api }));
 
 function detail(used = 2): Detail {
-  const f = { display_name: "book.pdf", version_id: 3, version: "3", size: 2048, sha256: "", stored_path: "", versions: 3 };
+  const f = { display_name: "book.pdf", version_id: 3, version: "3", size: 2048, sha256: "", stored_path: "", notes: "", versions: 3 };
   return {
     url: "http://127.0.0.1:8080/d/tok-9",
     purchase: {
