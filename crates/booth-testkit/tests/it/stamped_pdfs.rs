@@ -542,17 +542,18 @@ fn pdfs_that_qpdf_rewrote_stamp_too() {
     }
 }
 
-/// For reference (the benchmark is the lead's, in release): a 300-page PDF in this build.
+/// Every page of a long book is stamped and the file stays sound (how long it takes is
+/// the benchmark's: `cargo bench -p booth-core --bench licensing`).
 #[test]
-fn stamping_a_300_page_pdf_is_quick() {
+fn every_page_of_a_300_page_pdf_is_stamped() {
     let work = tempfile::tempdir().unwrap();
     let src = write(work.path(), "long.pdf", &sample_pdf(300, "Long"));
     let dest = work.path().join("long-stamped.pdf");
-    let started = std::time::Instant::now();
     booth_core::stamp::stamp_pdf(&src, &dest, "Licensed to ada@example.com · 2026-12-03").unwrap();
-    let took = started.elapsed();
-    eprintln!("stamped 300 pages in {took:?}");
-    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
     assert_sound(&dest);
-    assert_eq!(page_texts(&dest).len(), 300);
+    let pages = page_texts(&dest);
+    assert_eq!(pages.len(), 300);
+    assert!(pages
+        .iter()
+        .all(|p| p.contains("Licensed to ada@example.com")));
 }
