@@ -15,19 +15,24 @@ use serde_json::json;
 use warp::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use warp::reply::Response;
 
-#[derive(Clone, Copy)]
-pub(crate) enum Format {
-    Json,
-    Appcast,
-}
-
+/// `GET /feeds/{slug}/versions.json` (the JSON feed) or `…/appcast.xml` (Sparkle).
 pub(crate) async fn feed(
     slug: String,
-    format: Format,
+    name: String,
     query: String,
     app: Ctx,
     who: Client,
 ) -> Response {
+    let appcast = match name.as_str() {
+        "versions.json" => false,
+        "appcast.xml" => true,
+        _ => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "A feed is versions.json, appcast.xml or tauri/{file}.",
+            )
+        }
+    };
     if !app.license_limiter.allow(who) {
         return too_many();
     }
@@ -42,16 +47,13 @@ pub(crate) async fn feed(
         Ok(Err(denied)) => return refused(denied),
         Err(e) => return failed(e),
     };
-    match format {
-        Format::Json => reply(
-            StatusCode::OK,
-            "application/json",
-            app.shop.feed_json(&feed).to_string(),
-        ),
-        Format::Appcast => match app.shop.feed_appcast(&feed, q("file").as_deref()) {
-            Ok(xml) => reply(StatusCode::OK, "application/rss+xml; charset=utf-8", xml),
-            Err(e) => failed(e),
-        },
+    if !appcast {
+        let json = app.shop.feed_json(&feed).to_string();
+        return reply(StatusCode::OK, "application/json", json);
+    }
+    match app.shop.feed_appcast(&feed, q("file").as_deref()) {
+        Ok(xml) => reply(StatusCode::OK, "application/rss+xml; charset=utf-8", xml),
+        Err(e) => failed(e),
     }
 }
 

@@ -22,7 +22,7 @@ use warp::reply::Response;
 pub(crate) const LICENSE_PER_MINUTE: u32 = 60;
 
 #[derive(Clone, Copy)]
-pub(crate) enum Call {
+enum Call {
     Activate,
     Validate,
     Deactivate,
@@ -39,13 +39,25 @@ impl Call {
     }
 }
 
+/// `POST /v1/licenses/{activate|validate|deactivate}`.
 pub(crate) async fn license_call(
-    call: Call,
+    path: String,
     content_type: Option<String>,
     body: Bytes,
     app: Ctx,
     who: Client,
 ) -> Response {
+    let call = match path.as_str() {
+        "activate" => Call::Activate,
+        "validate" => Call::Validate,
+        "deactivate" => Call::Deactivate,
+        _ => {
+            return answer(
+                StatusCode::NOT_FOUND,
+                json!({ "error": "The license API has activate, validate and deactivate." }),
+            )
+        }
+    };
     if !app.license_limiter.allow(who) {
         let mut res = answer(
             StatusCode::TOO_MANY_REQUESTS,

@@ -284,6 +284,8 @@ async fn hostile_requests_get_clear_errors_and_record_nothing() {
         assert_eq!(v["activated"], false);
         assert!(v["error"].as_str().unwrap().starts_with(field), "{v}");
     }
+    let (s, v) = post("upgrade", vec![("license_key", key.clone())]).await;
+    assert_eq!(s, 404, "{v}");
     // A body too big for any form, and JSON that is not an object of strings.
     let res = app
         .post_form_bytes("/v1/licenses/activate", vec![b'a'; 1 << 20])

@@ -274,6 +274,7 @@ async fn feeds_refuse_what_gives_no_access_and_a_refund_ends_them() {
             "named like",
         ),
         (format!("/feeds/app/download/999?key={key}"), 404, ""),
+        (format!("/feeds/app/latest.yml?key={key}"), 404, "A feed is"),
         (
             format!("/feeds/app/download/1?key={forged}"),
             404,
