@@ -1,6 +1,7 @@
 //! Booth's test kit: real parts for tests — an SMTP server, a browser, the app itself.
 
 pub mod app;
+mod app_backups;
 pub mod bore;
 pub mod browser;
 pub mod desktop;
