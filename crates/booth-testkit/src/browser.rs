@@ -328,6 +328,14 @@ impl Browser {
         ok(e.click().await, &format!("click {css:?}"));
     }
 
+    /// Clicks a button that closes the window. The window can be gone before the driver
+    /// answers the click, which then fails with an empty error (1 tray test in ~20 runs),
+    /// so the answer is not asked: the caller proves the click by the window going away.
+    pub async fn click_closing_window(&self, css: &str) {
+        let e = self.element(css).await;
+        let _ = e.click().await;
+    }
+
     /// Polls the URL until `pred` holds; returns it, or panics with the last URL seen.
     pub async fn wait_for_url(&self, pred: impl Fn(&str) -> bool, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;

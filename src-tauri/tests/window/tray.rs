@@ -249,7 +249,7 @@ async fn the_tray_shows_the_shop_pauses_it_opens_the_window_and_quits() {
     .await;
     app.screenshot(&super::shots_dir().join("desktop-close-with-tray.png"))
         .await;
-    app.click("[data-action=keep-selling]").await;
+    app.click_closing_window("[data-action=keep-selling]").await;
     let deadline = Instant::now() + WAIT;
     while !app.window_handles().await.is_empty() {
         assert!(Instant::now() < deadline, "the window closes");
