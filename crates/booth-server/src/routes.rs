@@ -52,16 +52,18 @@ pub fn routes(
         .then(storefront)
         .boxed();
     let lang = || warp::header::optional::<String>("accept-language");
+    // The query string, or "" when the URL has none.
+    let query = || warp::query::raw().or(warp::any().map(String::new)).unify();
     let product = warp::path!("p" / String)
         .and(warp::get())
-        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(query())
         .and(lang())
         .and(with_app.clone())
         .then(product_page)
         .boxed();
     let buy = warp::path!("buy" / String)
         .and(warp::get())
-        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(query())
         .and(lang())
         .and(with_app.clone())
         .and(client(config.vouching.clone()))
@@ -91,13 +93,13 @@ pub fn routes(
         .boxed();
     let success = warp::path!("checkout" / "success")
         .and(warp::get())
-        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(query())
         .and(with_app.clone())
         .then(checkout_success)
         .boxed();
     let cancel = warp::path!("checkout" / "cancel")
         .and(warp::get())
-        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(query())
         .and(with_app.clone())
         .then(checkout_cancel)
         .boxed();
@@ -124,13 +126,13 @@ pub fn routes(
         .boxed();
     let unsubscribe_page = warp::path!("u" / String)
         .and(warp::get())
-        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(query())
         .and(with_app.clone())
         .then(unsubscribe_page)
         .boxed();
     let unsubscribe_post = warp::path!("u" / String)
         .and(warp::post())
-        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(query())
         .and(warp::body::content_length_limit(FORM_MAX_BYTES))
         .and(warp::body::bytes())
         .and(with_app.clone())
@@ -173,7 +175,6 @@ pub fn routes(
         .and(client(config.vouching.clone()))
         .then(free_activation)
         .boxed();
-    let query = || warp::query::raw().or(warp::any().map(String::new)).unify();
     let feed = warp::path!("feeds" / String / String)
         .and(warp::get())
         .and(query())
