@@ -59,12 +59,10 @@ impl Shop {
         let found = self
             .db()
             .run(move |conn| {
-                let Some(id) = updates::product_id(conn, &slug)? else {
-                    return Ok(Err(FeedDenied::Unknown));
+                let id = match updates::access(conn, &slug, &c)? {
+                    Ok((id, _)) => id,
+                    Err(denied) => return Ok(Err(denied)),
                 };
-                if let Err(denied) = updates::access(conn, id, &c)? {
-                    return Ok(Err(denied));
-                }
                 let p = catalog::product_by_id(conn, id)?
                     .ok_or_else(|| Error::NotFound("that product is gone".into()))?;
                 Ok(Ok((p.slug, p.name, updates::entries(conn, id)?)))
@@ -94,10 +92,7 @@ impl Shop {
         let cred = Credential::parse(key, token)?;
         let slug = slug.to_string();
         self.db()
-            .run(move |conn| match updates::product_id(conn, &slug)? {
-                Some(id) => updates::access(conn, id, &cred),
-                None => Ok(Err(FeedDenied::Unknown)),
-            })
+            .run(move |conn| Ok(updates::access(conn, &slug, &cred)?.map(|(_, token)| token)))
             .await
     }
 

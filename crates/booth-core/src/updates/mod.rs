@@ -71,9 +71,20 @@ pub enum FeedDenied {
     Refused(Refusal),
 }
 
-/// The purchase whose link a feed download goes through, when `cred` gives access to
-/// the product with id `product_id`.
+/// The product `slug`'s id and the purchase whose link a feed download goes through, when
+/// `cred` gives access to that product.
 pub fn access(
+    conn: &Connection,
+    slug: &str,
+    cred: &Credential,
+) -> Result<std::result::Result<(i64, PurchaseToken), FeedDenied>> {
+    let Some(id) = product_id(conn, slug)? else {
+        return Ok(Err(FeedDenied::Unknown));
+    };
+    Ok(product_access(conn, id, cred)?.map(|token| (id, token)))
+}
+
+fn product_access(
     conn: &Connection,
     product_id: i64,
     cred: &Credential,
@@ -177,7 +188,7 @@ pub fn keep_signatures(conn: &Connection, version_id: i64, s: &Signatures) -> Re
 }
 
 /// A product's id by its slug, if it is one (an archived one too: its buyers update).
-pub fn product_id(conn: &Connection, slug: &str) -> Result<Option<i64>> {
+fn product_id(conn: &Connection, slug: &str) -> Result<Option<i64>> {
     Ok(conn
         .query_row("SELECT id FROM products WHERE slug = ?1", [slug], |r| {
             r.get(0)
