@@ -1,6 +1,7 @@
 //! The window's TypeScript, generated from the commands: their calls and every type that
-//! crosses (ui/src/lib/bindings.ts, committed). The test below fails when that file is
-//! stale; `UPDATE_BINDINGS=1 cargo test -p booth-desktop bindings` writes it again.
+//! crosses (ui/src/lib/bindings.ts, committed). A test (src-tauri/tests/window/bindings.rs)
+//! fails when that file is stale; `UPDATE_BINDINGS=1 cargo test -p booth-desktop bindings`
+//! writes it again.
 
 use crate::commands;
 use booth_core::domain::Currency;
@@ -36,51 +37,11 @@ fn tax_codes() -> Vec<[String; 3]> {
 /// Every currency the core takes, with the digits of its minor unit (usd 2, jpy 0, kwd 3):
 /// the window's currency picker and its money formatting. The core keeps its table to
 /// itself, so it is asked code by code.
-fn currency_digits() -> BTreeMap<String, u32> {
+pub fn currency_digits() -> BTreeMap<String, u32> {
     let letters = || b'a'..=b'z';
     letters()
         .flat_map(|a| letters().flat_map(move |b| letters().map(move |c| [a, b, c])))
         .filter_map(|code| Currency::parse(std::str::from_utf8(&code).ok()?).ok())
         .map(|c| (c.code().to_string(), c.exponent()))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::path::Path;
-
-    fn typescript() -> specta_typescript::Typescript {
-        specta_typescript::Typescript::default().header(
-            "// Generated from src-tauri/src/commands by src-tauri/src/bindings.rs: don't edit.\n\
-             // Regenerate with `UPDATE_BINDINGS=1 cargo test -p booth-desktop bindings`.\n",
-        )
-    }
-
-    #[test]
-    fn bindings_are_up_to_date() {
-        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/lib/bindings.ts");
-        let dir = tempfile::tempdir().unwrap();
-        let fresh = dir.path().join("bindings.ts");
-        builder()
-            .export(typescript(), &fresh)
-            .expect("export the bindings");
-        let fresh = std::fs::read_to_string(fresh).unwrap();
-        if std::env::var_os("UPDATE_BINDINGS").is_some() {
-            std::fs::write(&committed, &fresh).unwrap();
-        }
-        let committed = std::fs::read_to_string(&committed).unwrap_or_default();
-        assert!(
-            committed == fresh,
-            "ui/src/lib/bindings.ts is stale: regenerate it with \
-             `UPDATE_BINDINGS=1 cargo test -p booth-desktop bindings` and commit it"
-        );
-    }
-
-    #[test]
-    fn currencies_are_the_cores() {
-        let digits = currency_digits();
-        assert_eq!((digits["usd"], digits["jpy"], digits["kwd"]), (2, 0, 3));
-        assert!(digits.len() > 100 && !digits.contains_key("xyz"));
-    }
 }

@@ -4,8 +4,8 @@
 //! tray (GNOME without its AppIndicator extension) closing the window asks instead.
 
 use crate::awake::{Awake, AwakeState};
-use crate::background::{Glance, ShopState};
 use crate::state::AppState;
+use booth_core::glance::{Glance, ShopState};
 use std::sync::Arc;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;

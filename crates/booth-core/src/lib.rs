@@ -15,8 +15,10 @@ pub mod domain;
 pub mod downloads;
 pub mod error;
 pub mod filter;
+pub mod folder;
 #[cfg(test)]
 mod forms_tests;
+pub mod glance;
 pub mod licenses;
 pub mod mail;
 pub mod mail_filter;

@@ -137,30 +137,11 @@ pub async fn open_external(app: AppHandle, url: String) -> CmdResult<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn show_in_folder(app: AppHandle, path: std::path::PathBuf) -> CmdResult<()> {
-    let folder = folder_of(&path)?;
+    let folder = booth_core::folder::holding(&path)?;
     #[allow(deprecated)] // as open_external: tauri-plugin-shell is the app's opener
     app.shell()
         .open(folder.to_string_lossy(), None)
         .map_err(|e| CmdError::new("internal", format!("couldn't open the folder: {e}")))
-}
-
-/// The existing folder holding `path` (an absolute path to a file or folder).
-fn folder_of(path: &std::path::Path) -> CmdResult<std::path::PathBuf> {
-    let gone = || CmdError::invalid("path", "that folder no longer exists");
-    if !path.is_absolute() {
-        return Err(CmdError::invalid("path", "not a full path"));
-    }
-    let folder = if path.is_dir() {
-        path
-    } else {
-        path.parent().ok_or_else(gone)?
-    };
-    let folder = folder.canonicalize().map_err(|_| gone())?;
-    if folder.is_dir() {
-        Ok(folder)
-    } else {
-        Err(gone())
-    }
 }
 
 #[tauri::command]
@@ -174,23 +155,4 @@ pub async fn dashboard(state: S<'_>, days: u32) -> CmdResult<Dashboard> {
 #[specta::specta]
 pub async fn setup_steps(state: S<'_>) -> CmdResult<Vec<SetupStep>> {
     Ok(state.shop().await?.setup_steps().await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::folder_of;
-
-    #[test]
-    fn only_an_existing_folder_is_shown() {
-        let dir = tempfile::tempdir().unwrap();
-        let csv = dir.path().join("booth-purchases.csv");
-        std::fs::write(&csv, "a,b\n").unwrap();
-        let real = dir.path().canonicalize().unwrap();
-        assert_eq!(folder_of(&csv).unwrap(), real);
-        assert_eq!(folder_of(dir.path()).unwrap(), real);
-        // Not yet written, or relative, or its folder gone: nothing is opened.
-        assert_eq!(folder_of(&dir.path().join("new.csv")).unwrap(), real);
-        assert!(folder_of(std::path::Path::new("booth-purchases.csv")).is_err());
-        assert!(folder_of(&dir.path().join("gone/x.csv")).is_err());
-    }
 }

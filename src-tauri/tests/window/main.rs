@@ -5,6 +5,7 @@
 mod archive;
 mod autostart;
 mod background;
+mod bindings;
 mod bus;
 mod desktop_services;
 mod first_minute;
