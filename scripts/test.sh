@@ -42,12 +42,13 @@ ui_pid=$!
 ui_started=$SECONDS
 # Clippy and the tests' build are one build. clippy-driver is a whole rustc: as the
 # workspace's compiler wrapper (all `cargo clippy` is, in check mode) it lints every
-# workspace target while compiling it for the tests, so the ~780 dependencies are compiled
+# workspace target while compiling it for the tests, so the ~700 dependencies are compiled
 # once rather than checked for clippy and then built for the tests (cold, the two were
 # 542 s + 554 s; docs/benchmarks.md, CI). CLIPPY_ARGS is how cargo-clippy passes
 # clippy-driver its `-- -D warnings`. The targets are `cargo clippy --all-targets`' but
-# the unit-test builds of the three that have no unit tests (`test = false`), which
-# --all-targets would build anyway: the tests, then the benches.
+# the unit-test builds of the targets that have no unit tests (`test = false`), which
+# --all-targets would build anyway: the tests and the benches, in one cargo (two, one after
+# the other, left a core idle at the end of the first).
 export RUSTC_WORKSPACE_WRAPPER
 RUSTC_WORKSPACE_WRAPPER=$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
@@ -55,11 +56,7 @@ export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 # build is ~79 s of CPU, nothing the tests check depends on it, and the benchmarks (which
 # do) build with it. Every cargo command below takes the same flags, or it would rebuild.
 scope=(--workspace --no-default-features)
-build_and_lint() {
-  cargo test "${scope[@]}" --no-run
-  cargo test "${scope[@]}" --no-run --bench '*'
-}
-step "cargo clippy + test build" build_and_lint
+step "cargo clippy + test build" cargo test "${scope[@]}" --no-run --tests --bench '*'
 ui_done() {
   local rc=0
   wait "$ui_pid" || rc=$?
