@@ -8,8 +8,7 @@ use crate::awake::Awake;
 use crate::state::AppState;
 use crate::tray;
 use booth_core::app_prefs::AppPrefs;
-use booth_core::glance::{Glance, Outage, ShopState};
-use booth_core::tunnel::TunnelState;
+use booth_core::glance::{Glance, Outage};
 use booth_core::Shop;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Manager};
@@ -25,16 +24,7 @@ pub async fn glance(state: &AppState, shop: Option<&Shop>) -> Glance {
         Some(shop) => shop.sales_paused().await.unwrap_or(false),
         None => false,
     };
-    let tunnel = state.tunnel_status().await.state;
-    Glance {
-        shop: match (running, paused) {
-            (false, _) => ShopState::Stopped,
-            (true, true) => ShopState::Paused,
-            (true, false) => ShopState::Open,
-        },
-        tunnel_up: running && tunnel == TunnelState::Up,
-        tunnel_down: running && matches!(tunnel, TunnelState::Retrying | TunnelState::Failed),
-    }
+    Glance::of(running, paused, state.tunnel_status().await.state)
 }
 
 /// Runs for the app's life.

@@ -3,6 +3,7 @@
 //! takes a glance every two seconds (src-tauri/src/background.rs) and asks these.
 
 use crate::app_prefs::AppPrefs;
+use crate::tunnel::TunnelState;
 use std::time::{Duration, Instant};
 
 /// A tunnel down this long is news; shorter outages mend themselves (a restart is ~2 s).
@@ -24,6 +25,20 @@ pub enum ShopState {
 }
 
 impl Glance {
+    /// The shop as it is: running or not, its sales paused or not, and its tunnel. A
+    /// stopped shop has no tunnel to speak of.
+    pub fn of(running: bool, paused: bool, tunnel: TunnelState) -> Glance {
+        Glance {
+            shop: match (running, paused) {
+                (false, _) => ShopState::Stopped,
+                (true, true) => ShopState::Paused,
+                (true, false) => ShopState::Open,
+            },
+            tunnel_up: running && tunnel == TunnelState::Up,
+            tunnel_down: running && matches!(tunnel, TunnelState::Retrying | TunnelState::Failed),
+        }
+    }
+
     /// The tray's first line: "Shop open · tunnel up".
     pub fn words(&self) -> String {
         let shop = match self.shop {
@@ -111,6 +126,22 @@ mod tests {
             tunnel_down: true,
         };
         assert_eq!(down.words(), "Sales paused · tunnel down");
+    }
+
+    #[test]
+    fn a_glance_says_what_runs() {
+        let g = Glance::of(true, false, TunnelState::Up);
+        assert_eq!(
+            (g.shop, g.tunnel_up, g.tunnel_down),
+            (ShopState::Open, true, false)
+        );
+        let g = Glance::of(true, true, TunnelState::Retrying);
+        assert_eq!(g.words(), "Sales paused · tunnel down");
+        let g = Glance::of(true, false, TunnelState::Failed);
+        assert!(g.tunnel_down && !g.tunnel_up);
+        // A stopped shop's tunnel is neither up nor down, whatever its last state.
+        let g = Glance::of(false, true, TunnelState::Up);
+        assert_eq!(g.words(), "Shop stopped");
     }
 
     #[test]
