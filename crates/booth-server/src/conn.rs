@@ -92,7 +92,10 @@ pub async fn serve<S, B>(
         let io = TokioIo::new(Deadline::new(stream, config.io_timeout));
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
-            .header_read_timeout(config.header_timeout)
+            // Also how long an idle keep-alive connection waits for its next request, so
+            // it is never longer than the I/O deadline: in a loaded test run an idle
+            // connection once outlived `Deadline` (io_timeout 1 s) to this timer's 10 s.
+            .header_read_timeout(config.header_timeout.min(config.io_timeout))
             // hyper would buffer ~400 KB of headers per connection; buyers' browsers send
             // a few KB (nginx allows 32 KB). Beyond this: 431.
             .max_buf_size(MAX_HEADER_BYTES)
