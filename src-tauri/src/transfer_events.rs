@@ -38,7 +38,7 @@ pub fn forward(app: &AppHandle, shop: &Shop) {
                 }
             }
         }
-        throttle.take_held().into_iter().for_each(send);
+        throttle.flush(Instant::now()).into_iter().for_each(send);
     });
 }
 

@@ -100,15 +100,11 @@ impl Throttle {
         Some(self.sent_at? + GAP).filter(|_| self.held.is_some())
     }
 
+    /// The held state, to send now (when it is due, or when the transfers end).
     pub fn flush(&mut self, now: Instant) -> Option<Transfer> {
         let held = self.held.take()?;
         self.sent_at = Some(now);
         Some(held)
-    }
-
-    /// The held state, sent when the transfers end.
-    pub fn take_held(&mut self) -> Option<Transfer> {
-        self.held.take()
     }
 }
 
