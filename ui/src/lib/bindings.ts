@@ -731,11 +731,11 @@ export type ProductEditInput_Deserialize = {
 	/**  "" is the shop's default again. */
 	tax_code?: string | null,
 	limit?: string | null,
-	/**  License keys' activations for new purchases; "" or "off" stops giving keys. */
+	/**  License keys' activations for new purchases; "off" stops giving keys. */
 	licenses?: string | null,
 	/**
-	 *  Stamped PDFs for downloads from now on: "" or "off" stops, "on" or "default" the
-	 *  default wording, else the wording. Turning it on checks the product's PDFs.
+	 *  Stamped PDFs for downloads from now on: "off" stops, "on" or "default" the default
+	 *  wording, else the wording. Turning it on checks the product's PDFs.
 	 */
 	stamp?: string | null,
 	active?: boolean | null,
@@ -756,11 +756,11 @@ export type ProductEditInput_Serialize = {
 	/**  "" is the shop's default again. */
 	tax_code: string | null,
 	limit: string | null,
-	/**  License keys' activations for new purchases; "" or "off" stops giving keys. */
+	/**  License keys' activations for new purchases; "off" stops giving keys. */
 	licenses: string | null,
 	/**
-	 *  Stamped PDFs for downloads from now on: "" or "off" stops, "on" or "default" the
-	 *  default wording, else the wording. Turning it on checks the product's PDFs.
+	 *  Stamped PDFs for downloads from now on: "off" stops, "on" or "default" the default
+	 *  wording, else the wording. Turning it on checks the product's PDFs.
 	 */
 	stamp: string | null,
 	active: boolean | null,

@@ -1,7 +1,8 @@
 // Stamped PDFs in the product form: every page of a product's PDFs can carry a line the
 // seller words, filled in per buyer ({email}, {date}). The rules are the core's (stamp/):
 // 1–200 characters on one line, no placeholder but {email} and {date}; the form sends the
-// wording as the `stamp` string, or "off", and the core's mistakes come as field "stamp".
+// wording as the `stamp` string, or "off", and the core's mistakes come as field "stamp"
+// (a cleared line with the switch on among them).
 import type { Product } from "./api";
 
 /** The wording a product gets when the seller turns stamping on (the core's default). */
@@ -35,16 +36,4 @@ export function stampInput(on: boolean, wording: string): string {
 export function stampChanged(p: Pick<Product, "pdf_stamp">, on: boolean, wording: string): boolean {
   if (!on) return p.pdf_stamp !== null;
   return wording.trim() !== (p.pdf_stamp ?? "");
-}
-
-/**
- * The form's own mistake, before asking the core: with the switch on, an empty line would
- * mean "off" to the core, and "on", "off" or "default" are its words, not a line.
- */
-export function stampMistake(on: boolean, wording: string): string | null {
-  if (!on) return null;
-  const t = wording.trim();
-  if (!t) return "Write the line to stamp, or turn stamping off";
-  if (/^(on|off|default)$/i.test(t)) return `"${t}" can't be the line itself: write the words to print, e.g. ${DEFAULT_STAMP}`;
-  return null;
 }

@@ -48,8 +48,10 @@ export function syncLicenses(p: Purchase) {
 
 /** The core's activation limit, roughly: 1 to 1000, or "off" (null). */
 export function activationsOf(typed: string | null | undefined): number | null {
-  const t = String(typed ?? "").trim();
-  if (!t || /^(off|none)$/i.test(t)) return null;
+  if (typed == null) return null;
+  const t = String(typed).trim();
+  if (!t) throw invalid("licenses", "give how many computers a key may activate (1 to 1000), or turn license keys off");
+  if (/^(off|none)$/i.test(t)) return null;
   const n = Number(t);
   if (!Number.isInteger(n) || n < 1 || n > 1000) throw invalid("licenses", 'license keys allow 1 to 1000 activations, or "off"');
   return n;
@@ -80,8 +82,9 @@ export function licenseCommands(purchases: () => Purchase[]): Commands {
     },
     set_license_limit: ({ key, limit }) => {
       const l = byKey(key).item.license!;
-      const n = activationsOf(String(limit));
-      if (n === null) throw invalid("limit", "a key needs an activation limit of 1 or more");
+      const t = String(limit).trim();
+      const n = Number(t);
+      if (!/^\d+$/.test(t) || n < 1 || n > 1000) throw invalid("limit", "a key allows 1 to 1000 activations");
       l.activation_limit = n;
       return clone(l);
     },

@@ -94,10 +94,12 @@ function limitOf(s: string): number | null {
 
 const basename = (p: string) => p.split(/[\\/]/).pop() || p;
 
-/** The core's stamp setting, roughly: "" or "off" none, "on" or "default" its wording, else the line. */
+/** The core's stamp setting, roughly: "off" none, "on" or "default" its wording, else the line. */
 function stampOf(typed: string | null | undefined): string | null {
-  const t = String(typed ?? "").trim();
-  if (!t || /^off$/i.test(t)) return null;
+  if (typed == null) return null;
+  const t = String(typed).trim();
+  if (!t) throw invalid("stamp", "write the line to stamp, or turn stamping off");
+  if (/^off$/i.test(t)) return null;
   if (/^(on|default)$/i.test(t)) return "Licensed to {email} · {date}";
   if ([...t].length > 200 || /[\u0000-\u001f\u007f]/.test(t)) throw invalid("stamp", "a stamp is 1–200 characters on one line");
   const other = [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).find((n) => n !== "email" && n !== "date");

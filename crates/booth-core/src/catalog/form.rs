@@ -39,10 +39,10 @@ pub struct ProductInput {
     /// txcd_… or ebook, software, digital; None is the shop's default.
     pub tax_code: Option<String>,
     pub limit: Option<String>,
-    /// License keys: how many computers one may be activated on ("" or "off": no keys).
+    /// License keys: how many computers one may be activated on ("off": no keys).
     pub licenses: Option<String>,
-    /// Stamped PDFs: "" or "off" none, "on" or "default" the default wording, else the
-    /// wording ({email} and {date} filled in for each buyer).
+    /// Stamped PDFs: "off" none, "on" or "default" the default wording, else the wording
+    /// ({email} and {date} filled in for each buyer).
     pub stamp: Option<String>,
     pub active: bool,
     pub files: Vec<PathBuf>,
@@ -127,10 +127,10 @@ pub struct ProductEditInput {
     /// "" is the shop's default again.
     pub tax_code: Option<String>,
     pub limit: Option<String>,
-    /// License keys' activations for new purchases; "" or "off" stops giving keys.
+    /// License keys' activations for new purchases; "off" stops giving keys.
     pub licenses: Option<String>,
-    /// Stamped PDFs for downloads from now on: "" or "off" stops, "on" or "default" the
-    /// default wording, else the wording. Turning it on checks the product's PDFs.
+    /// Stamped PDFs for downloads from now on: "off" stops, "on" or "default" the default
+    /// wording, else the wording. Turning it on checks the product's PDFs.
     pub stamp: Option<String>,
     pub active: Option<bool>,
 }

@@ -7,10 +7,18 @@ use std::fmt;
 /// The most activations one key may allow.
 pub const MAX_ACTIVATIONS: u32 = 1000;
 
-/// A seller's "how many computers": "" or "off" is no license keys, else 1 to 1000.
+/// A seller's "how many computers": "off" is no license keys, else 1 to 1000. Nothing at
+/// all is a mistake, not "off": the window's switch on with its number cleared must not
+/// quietly stop the keys.
 pub fn parse_activation_limit(input: &str) -> Result<Option<u32>> {
     let t = input.trim();
-    if t.is_empty() || t.eq_ignore_ascii_case("off") || t.eq_ignore_ascii_case("none") {
+    if t.is_empty() {
+        return Err(Error::invalid(
+            "licenses",
+            format!("give how many computers a key may activate (1 to {MAX_ACTIVATIONS}), or turn license keys off"),
+        ));
+    }
+    if t.eq_ignore_ascii_case("off") || t.eq_ignore_ascii_case("none") {
         return Ok(None);
     }
     match t.parse::<u32>() {
@@ -163,10 +171,9 @@ mod tests {
             assert!(InstanceName::parse(bad).is_err(), "{bad:?}");
         }
 
-        assert_eq!(parse_activation_limit("").unwrap(), None);
         assert_eq!(parse_activation_limit("off").unwrap(), None);
         assert_eq!(parse_activation_limit(" 3 ").unwrap(), Some(3));
-        for bad in ["0", "-1", "1001", "2.5", "two"] {
+        for bad in ["", "  ", "0", "-1", "1001", "2.5", "two"] {
             let e = parse_activation_limit(bad).unwrap_err();
             assert!(e.to_string().starts_with("licenses:"), "{bad}: {e}");
         }

@@ -168,9 +168,16 @@ impl Shop {
     /// A new activation limit for one key ("1" to "1000").
     pub async fn set_license_limit(&self, key: &str, limit: &str) -> Result<License> {
         let key = LicenseKey::parse(key)?;
-        let limit = licenses::parse_activation_limit(limit)?.ok_or_else(|| {
-            Error::invalid("limit", "a key needs an activation limit of 1 or more")
-        })?;
+        // "off" is for a product's keys, not one key's: that is `set_license_disabled`.
+        let Ok(Some(limit)) = licenses::parse_activation_limit(limit) else {
+            return Err(Error::invalid(
+                "limit",
+                format!(
+                    "a key allows 1 to {} activations",
+                    licenses::MAX_ACTIVATIONS
+                ),
+            ));
+        };
         self.db()
             .write(move |tx| {
                 licenses::require(tx, &key)?;

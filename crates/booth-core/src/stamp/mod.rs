@@ -56,11 +56,17 @@ impl StampLine {
         Ok(StampLine(t.to_string()))
     }
 
-    /// The product form's setting: "" or "off" is no stamping, "on" or "default" the
-    /// default wording, anything else the wording itself.
+    /// The product form's setting: "off" is no stamping, "on" or "default" the default
+    /// wording, anything else the wording itself. Nothing at all is a mistake, not "off":
+    /// the window's switch on with its line cleared must not quietly stop stamping.
     pub fn setting(input: &str) -> Result<Option<StampLine>> {
         let t = input.trim();
-        if t.is_empty() || t.eq_ignore_ascii_case("off") {
+        if t.is_empty() {
+            Err(Error::invalid(
+                "stamp",
+                "write the line to stamp, or turn stamping off",
+            ))
+        } else if t.eq_ignore_ascii_case("off") {
             Ok(None)
         } else if t.eq_ignore_ascii_case("on") || t.eq_ignore_ascii_case("default") {
             Ok(Some(StampLine(DEFAULT_WORDING.to_string())))

@@ -52,8 +52,11 @@ fn stamp_line_parse_refuses_what_would_not_stamp_well() {
 
 #[test]
 fn stamp_setting_is_off_on_or_the_wording() {
-    assert_eq!(StampLine::setting("").unwrap(), None);
     assert_eq!(StampLine::setting(" Off ").unwrap(), None);
+    for nothing in ["", "   "] {
+        let e = StampLine::setting(nothing).unwrap_err();
+        assert!(e.to_string().starts_with("stamp:"), "{e}");
+    }
     for on in ["on", "ON", "default"] {
         assert_eq!(
             StampLine::setting(on).unwrap().unwrap().as_str(),

@@ -420,7 +420,8 @@ describe("ProductForm: stamped PDFs", () => {
     expect(errorOf("stamp")).not.toMatch(/not a placeholder/);
   });
 
-  it("won't send an empty line while on (the core would take it as off)", async () => {
+  it("asks the core about a cleared line while on (sent as nothing, never as \"off\")", async () => {
+    api.validateProduct.mockResolvedValueOnce([{ code: "invalid_input", field: "stamp", message: "write the line to stamp, or turn stamping off" }]);
     render(ProductForm, { props: { onsaved, oncancel } });
     await fireEvent.click(input("stamp-on"));
     await type("stamp", "  ");
@@ -428,7 +429,8 @@ describe("ProductForm: stamped PDFs", () => {
     await type("price", "5");
     await addPath("/home/ada/x.pdf");
     await fireEvent.click(save());
-    await waitFor(() => expect(errorOf("stamp")).toMatch(/Write the line to stamp/));
+    await waitFor(() => expect(errorOf("stamp")).toMatch(/write the line to stamp/i));
+    expect(api.validateProduct).toHaveBeenCalledWith(expect.objectContaining({ stamp: "" }));
     expect(api.createProduct).not.toHaveBeenCalled();
   });
 
