@@ -6,18 +6,15 @@
 //! and a cap on how many are served at once that slow clients can't fill for everyone
 //! (slots.rs); a stop waits `shutdown_grace` for requests in flight, then lets go.
 
+use crate::deadline::Deadline;
 use crate::slots::{Busy, Slots};
 use crate::ServerConfig;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::future::Future;
-use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
-use tokio::time::{Instant, Sleep};
 use tower_service::Service;
 
 const MAX_HEADER_BYTES: usize = 64 * 1024;
@@ -92,10 +89,7 @@ pub async fn serve<S, B>(
         let io = TokioIo::new(Deadline::new(stream, config.io_timeout));
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
-            // Also how long an idle keep-alive connection waits for its next request, so
-            // it is never longer than the I/O deadline: in a loaded test run an idle
-            // connection once outlived `Deadline` (io_timeout 1 s) to this timer's 10 s.
-            .header_read_timeout(config.header_timeout.min(config.io_timeout))
+            .header_read_timeout(config.header_timeout)
             // hyper would buffer ~400 KB of headers per connection; buyers' browsers send
             // a few KB (nginx allows 32 KB). Beyond this: 431.
             .max_buf_size(MAX_HEADER_BYTES)
@@ -172,110 +166,5 @@ impl<B: hyper::body::Body + Unpin> hyper::body::Body for Guarded<B> {
 
     fn size_hint(&self) -> hyper::body::SizeHint {
         self.body.size_hint()
-    }
-}
-
-/// A TCP stream that fails once the connection has made no progress, in either
-/// direction, for `limit`. Either direction counts: while a long download is being sent,
-/// the read side waits for a next request the whole time, and must not time out.
-struct Deadline {
-    stream: TcpStream,
-    limit: Duration,
-    /// When a read or write last got anywhere.
-    last: Instant,
-    read: Option<Pin<Box<Sleep>>>,
-    write: Option<Pin<Box<Sleep>>>,
-}
-
-impl Deadline {
-    fn new(stream: TcpStream, limit: Duration) -> Deadline {
-        Deadline {
-            stream,
-            limit,
-            last: Instant::now(),
-            read: None,
-            write: None,
-        }
-    }
-}
-
-/// Passes `poll` through, noting progress; a pending one fails once nothing at all has
-/// moved on the connection for `limit`.
-fn watch<T>(
-    timer: &mut Option<Pin<Box<Sleep>>>,
-    last: &mut Instant,
-    limit: Duration,
-    cx: &mut Context<'_>,
-    poll: Poll<io::Result<T>>,
-) -> Poll<io::Result<T>> {
-    if poll.is_ready() {
-        // The timer is kept: moving a registered tokio timer later is a store, where
-        // dropping it and making a new one took the timer wheel's lock each request.
-        *last = Instant::now();
-        return poll;
-    }
-    let deadline = *last + limit;
-    let sleep = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-    if sleep.deadline() != deadline {
-        // The other direction moved since this wait began: wait from then.
-        sleep.as_mut().reset(deadline);
-    }
-    match sleep.as_mut().poll(cx) {
-        Poll::Ready(()) => {
-            *timer = None;
-            Poll::Ready(Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "no progress on the connection",
-            )))
-        }
-        Poll::Pending => Poll::Pending,
-    }
-}
-
-impl AsyncRead for Deadline {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = &mut *self;
-        let poll = Pin::new(&mut this.stream).poll_read(cx, buf);
-        watch(&mut this.read, &mut this.last, this.limit, cx, poll)
-    }
-}
-
-impl AsyncWrite for Deadline {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let this = &mut *self;
-        let poll = Pin::new(&mut this.stream).poll_write(cx, buf);
-        watch(&mut this.write, &mut this.last, this.limit, cx, poll)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let this = &mut *self;
-        let poll = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
-        watch(&mut this.write, &mut this.last, this.limit, cx, poll)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = &mut *self;
-        let poll = Pin::new(&mut this.stream).poll_flush(cx);
-        watch(&mut this.write, &mut this.last, this.limit, cx, poll)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
     }
 }

@@ -9,6 +9,7 @@ mod checkout;
 mod claim;
 mod client;
 mod conn;
+mod deadline;
 mod download;
 mod feeds;
 mod filecache;
